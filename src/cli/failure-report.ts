@@ -1,0 +1,94 @@
+/**
+ * From a failing schedule to what the user sees: shrink it, replay it with
+ * full recording, mint its token, write the artefact, format the report.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatFailure, type Failure } from '../core/failure.ts';
+import { fnv1a } from '../core/prng.ts';
+import { runSchedule } from '../core/runner.ts';
+import type { Scenario } from '../core/scenario.ts';
+import { formatTimeline, timelineRows, countPreemptions } from '../core/trace/report.ts';
+import { makeToken, type ReplayTarget } from '../core/trace/replay.ts';
+import { shrinkSchedule } from '../core/trace/shrink.ts';
+
+export interface FailureSummary {
+  spec: string;
+  kind: string;
+  message: string;
+  token: string;
+  steps: number;
+  preemptions: number;
+  originalSteps: number;
+  details: string[];
+  artefact: string | null;
+}
+
+export interface ReportedFailure {
+  summary: FailureSummary;
+  lines: string[];
+}
+
+export function artefactDir(): string {
+  return process.env.NSM_DIR ?? '.nsm';
+}
+
+/** Write JSON atomically (temp file + rename) so a crash leaves no half file. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+export function reportFailure(sc: Scenario<unknown>, target: ReplayTarget, schedule: number[], f: Failure, opts: { shrink: boolean; write: boolean }): ReportedFailure {
+  let sched = schedule;
+  let original = -1;
+  if (opts.shrink && schedule.length > 0) {
+    const s = shrinkSchedule(sc, target, schedule);
+    if (s) {
+      sched = s.schedule;
+      original = s.originalSteps;
+    }
+  }
+  if (schedule.length === 0) {
+    // A run-level failure (lock-order cycle) has no single schedule.
+    const lines = [`FAIL  ${sc.name}  ${formatFailure(f)}`, ...f.details.map((d) => `  ${d}`)];
+    return { summary: { spec: f.spec, kind: f.kind, message: f.message, token: '', steps: 0, preemptions: 0, originalSteps: 0, details: f.details, artefact: null }, lines };
+  }
+  const { ex, res } = runSchedule(sc, sched, target);
+  const failure = res.failure ?? f;
+  const token = makeToken(sc, target, res.schedule, res.sigs);
+  const pre = countPreemptions(ex);
+  if (original < 0) original = res.steps;
+  let artefact: string | null = null;
+  if (opts.write) {
+    const dir = join(artefactDir(), 'failures');
+    mkdirSync(dir, { recursive: true });
+    const sig = fnv1a(`${failure.spec}|${res.schedule.join(',')}`).toString(16).padStart(8, '0');
+    artefact = join(dir, `${sc.name}--${target.mutant ?? 'model'}--${failure.spec}--${sig}.json`);
+    writeJsonAtomic(artefact, {
+      version: 1,
+      scenario: sc.name,
+      mutant: target.mutant ?? null,
+      params: target.params ?? {},
+      failure,
+      token,
+      steps: res.steps,
+      preemptions: pre,
+      timeline: timelineRows(ex),
+    });
+  }
+  const lines = [
+    `FAIL  ${sc.name}${target.mutant ? ` (mutant ${target.mutant})` : ''}  ${formatFailure(failure)}`,
+    ...failure.details.map((d) => `  ${d}`),
+    `  shrunk ${original} -> ${res.steps} steps, ${pre} preemption${pre === 1 ? '' : 's'}`,
+    ...formatTimeline(ex, { maxRows: 80 }),
+    `  replay: nsm replay ${token}`,
+    `  vitest: expect(replayToken('${token}', findScenario).res.failure?.spec).toBe('${failure.spec}')`,
+  ];
+  if (artefact) lines.push(`  artefact: ${artefact}`);
+  return {
+    summary: { spec: failure.spec, kind: failure.kind, message: failure.message, token, steps: res.steps, preemptions: pre, originalSteps: original, details: failure.details, artefact },
+    lines,
+  };
+}

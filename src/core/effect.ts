@@ -1,0 +1,68 @@
+/**
+ * Effects: the data a thread yields at each operation on shared state.
+ *
+ * A thread is a generator that `yield*`s effects. An effect is its own
+ * one-shot iterator, so `const v = yield* eff` yields the effect once and
+ * evaluates to what the runtime sent back (the effect's result) without
+ * allocating a generator per operation.
+ *
+ * Two kinds:
+ *  - scheduling points (`sched = true`): the thread parks with this effect
+ *    pending and the strategy decides when it runs (lock acquires, cv
+ *    wake-ups, unlocked shared accesses, message receipt, timer firing);
+ *  - local effects (`sched = false`): performed at once, inside the current
+ *    step (lock releases, cv_signal, sends, frees).
+ */
+import type { Execution, Thread } from './execution.ts';
+
+export abstract class Effect<R = unknown> implements Iterator<Effect, R, unknown>, Iterable<Effect> {
+  /** Stable small integer naming the kind of effect (for trace hashes). */
+  abstract readonly code: number;
+  /** True if the strategy chooses when this effect runs. */
+  abstract readonly sched: boolean;
+  /** Primary object touched (for hashing and reports), or -1. */
+  abstract readonly obj: number;
+  /** Optional source site, e.g. 'netstack.c L274'. */
+  site: string | undefined = undefined;
+  private yielded = false;
+
+  /** Can `t` perform this effect now? Must not mutate state. */
+  enabled(_ex: Execution, _t: Thread): boolean {
+    return true;
+  }
+  /** Perform it: mutate primitive state, record the footprint with ex.touch. */
+  abstract perform(ex: Execution, t: Thread): unknown;
+  /** Human-readable form: 'mutex_enter(netstack_g_lock)'. */
+  abstract describe(ex: Execution): string;
+  /** Threads that must act before this effect can be enabled (wait-for edges). */
+  blockers(_ex: Execution, _t: Thread): number[] {
+    return [];
+  }
+  /** Called once when the effect becomes the thread's pending effect. */
+  onPending(_ex: Execution, _t: Thread): void {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+  next(v?: unknown): IteratorResult<Effect, R> {
+    if (!this.yielded) {
+      this.yielded = true;
+      return { value: this, done: false };
+    }
+    return { value: v as R, done: true };
+  }
+}
+
+/** A kernel code path: a generator of effects returning R. */
+export type KThread<R = unknown> = Generator<Effect, R, unknown>;
+
+/** Effect codes of the core (primitives use 16 and up). */
+export const CoreCode = {
+  touch: 1,
+  spawn: 2,
+  join: 3,
+  send: 4,
+  receive: 5,
+  yieldPoint: 6,
+  choose: 7,
+} as const;

@@ -1,0 +1,492 @@
+/**
+ * One execution of a scenario: the thread table, the step loop, effect
+ * dispatch, the virtual clock, recording and failure detection.
+ *
+ * A step runs one thread from its pending scheduling point to its next one:
+ * the pending effect is performed, then the generator is resumed, performing
+ * local effects inline, until it yields the next scheduling point or ends.
+ * Which thread steps, and every other nondeterministic choice, is asked of
+ * the Chooser (a strategy) and recorded in `schedule`.
+ */
+import { CoreCode, Effect, type KThread } from './effect.ts';
+import { ModelFailure } from './errors.ts';
+import type { Failure } from './failure.ts';
+import { mix } from './prng.ts';
+import type { ParamValue, Scenario } from './scenario.ts';
+import type { EndCheck, Invariant } from './spec.ts';
+import { waitForReport } from './waitfor.ts';
+
+/** The strategy's view of one execution. */
+export interface Chooser {
+  /** Pick one of `enabled` (thread ids, ascending); return its index, or -1 to prune the execution. */
+  pickThread(ex: Execution, enabled: readonly number[]): number;
+  /** Pick a value in [0, n) for a labelled data choice. */
+  pickValue(ex: Execution, n: number, label: string): number;
+  /** Optional: observe each finished step (DPOR reads footprints here). */
+  onStep?(ex: Execution, tid: number, fp: readonly number[]): void;
+}
+
+export interface ExecOptions {
+  mutant: string | null;
+  params: Record<string, ParamValue>;
+  maxSteps: number;
+  spurious: boolean;
+  allocFail: boolean;
+  /** Keep the full trace (effects, footprints) for reports. */
+  record: boolean;
+  /** Run-wide state shared by all executions of one run (lock-order graph...). */
+  run: RunContext;
+}
+
+/** State that outlives one execution: lives for a whole run of a strategy. */
+export class RunContext {
+  readonly shared = new Map<string, unknown>();
+  /** Checks run once at the end of the run (lock-order cycles). */
+  readonly runChecks = new Map<string, () => Failure | null>();
+  /** Replay token of the current execution, filled lazily by the runner. */
+  currentExecution = 0;
+}
+
+export type ThreadState = 'runnable' | 'done';
+
+export class Thread {
+  pending: Effect | null = null;
+  done = false;
+  result: unknown = undefined;
+  /** Number of steps this thread has taken. */
+  steps = 0;
+  /** Locks held, innermost last (maintained by src/locks). */
+  readonly held: { id: number; name: string; cls: string }[] = [];
+  /** Messages delivered by `send`, consumed by `receive`. */
+  readonly mailbox: unknown[] = [];
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly gen: KThread,
+    /** Object id of the thread itself (join/exit footprint). */
+    readonly obj: number,
+    /** A daemon (taskq worker, callout) may stay blocked at the end. */
+    readonly daemon: boolean,
+  ) {}
+}
+
+export interface StepRecord {
+  tid: number;
+  /** Effects performed in the step: the scheduling point first, then locals. */
+  effects: Effect[];
+  /** Footprint: obj*2 + (write ? 1 : 0). */
+  fp: number[];
+  /** Virtual time after the step. */
+  now: number;
+  /** Threads that were enabled when this step was chosen. */
+  enabled: number[];
+}
+
+export interface ExecResult {
+  /** The strategy stopped it early (a sleep-set-blocked DPOR branch): no verdict. */
+  pruned: boolean;
+  failure: Failure | null;
+  steps: number;
+  /** The recorded choices (thread ids and data values, in order). */
+  schedule: number[];
+  /** Per-step 4-bit signature of (thread, effect, object) for replay checks. */
+  sigs: number[];
+  traceHash: number;
+  /** Full trace when options.record. */
+  trace: StepRecord[] | null;
+}
+
+interface ObjInfo {
+  name: string;
+  kind: string;
+}
+
+export class Execution {
+  readonly threads: Thread[] = [];
+  private live: Thread[] = [];
+  private readonly objs: ObjInfo[] = [];
+  /** Virtual clock, in ticks. Advances only when a timer fires. */
+  now = 0;
+  /** Armed timer deadlines (callouts, cv_timedwait): handle -> deadline. */
+  private readonly timers = new Map<number, number>();
+  private nextTimer = 1;
+  /** Currently running thread during a step (null between steps/during setup). */
+  current: Thread | null = null;
+  stepIndex = 0;
+  readonly schedule: number[] = [];
+  readonly sigs: number[] = [];
+  traceHash = 0x811c9dc5;
+  readonly trace: StepRecord[] | null;
+  failure: Failure | null = null;
+  /** Set when the strategy pruned the execution before its end. */
+  pruned = false;
+  private fp: number[] = [];
+  private stepEffects: Effect[] | null = null;
+  state: unknown = undefined;
+  private invariants: Invariant<unknown>[] = [];
+  private watchedBy: number[][] = [];
+  private alwaysCheck: number[] = [];
+  private chooser: Chooser | null = null;
+
+  constructor(
+    readonly scenario: Scenario<unknown>,
+    readonly options: ExecOptions,
+  ) {
+    this.trace = options.record ? [] : null;
+  }
+
+  get mutant(): string | null {
+    return this.options.mutant;
+  }
+  /** True when the named mutant (catalogued bug) is switched on. */
+  bug(name: string): boolean {
+    return this.options.mutant === name;
+  }
+  param<T extends ParamValue>(name: string): T {
+    const v = this.options.params[name];
+    if (v === undefined) throw new Error(`scenario ${this.scenario.name} has no parameter '${name}'`);
+    return v as T;
+  }
+
+  // ---- objects ---------------------------------------------------------
+
+  /** Register a shared object; its id names it in footprints and reports. */
+  newObject(name: string, kind: string): number {
+    this.objs.push({ name, kind });
+    return this.objs.length - 1;
+  }
+  objectName(id: number): string {
+    return this.objs[id]?.name ?? `#${id}`;
+  }
+  objectKind(id: number): string {
+    return this.objs[id]?.kind ?? '?';
+  }
+  get objectCount(): number {
+    return this.objs.length;
+  }
+  /** Record that the running step read (write=false) or wrote an object. */
+  touch(obj: number, write: boolean): void {
+    this.fp.push(obj * 2 + (write ? 1 : 0));
+  }
+
+  // ---- threads ---------------------------------------------------------
+
+  /** Create a thread; it first runs when the strategy picks it. */
+  spawn(name: string, body: KThread, daemon = false): Thread {
+    const obj = this.newObject(`thread ${name}`, 'thread');
+    const t = new Thread(this.threads.length, name, body, obj, daemon);
+    this.threads.push(t);
+    this.live.push(t);
+    // The thread's first scheduling point is its start.
+    this.park(t, new StartEffect(obj));
+    return t;
+  }
+  /** Threads not yet returned, in spawn order. */
+  get liveThreads(): readonly Thread[] {
+    return this.live;
+  }
+  thread(id: number): Thread {
+    return this.threads[id]!;
+  }
+  currentThread(): Thread {
+    if (!this.current) throw new Error('no thread is running (called outside a step)');
+    return this.current;
+  }
+
+  // ---- choices ---------------------------------------------------------
+
+  /** A recorded nondeterministic choice in [0, n). */
+  choose(n: number, label: string): number {
+    if (n <= 1) return 0;
+    const v = this.chooser!.pickValue(this, n, label);
+    if (!(v >= 0 && v < n)) throw new ModelFailure('divergence', 'replay', `step ${this.stepIndex}: choice '${label}' out of range: ${v} of ${n}`);
+    this.schedule.push(v);
+    return v;
+  }
+
+  // ---- virtual clock ---------------------------------------------------
+
+  /** Arm a timer at absolute time `deadline`; returns its handle. */
+  armTimer(deadline: number): number {
+    const h = this.nextTimer++;
+    this.timers.set(h, deadline);
+    return h;
+  }
+  disarmTimer(h: number): void {
+    this.timers.delete(h);
+  }
+  /** A timer may fire when no armed timer has an earlier deadline. */
+  timerCanFire(h: number): boolean {
+    const d = this.timers.get(h);
+    if (d === undefined) return false;
+    for (const x of this.timers.values()) if (x < d) return false;
+    return true;
+  }
+  /** Fire timer h: time advances to its deadline. */
+  fireTimer(h: number): void {
+    const d = this.timers.get(h)!;
+    if (d > this.now) this.now = d;
+    this.timers.delete(h);
+  }
+
+  // ---- the step loop ---------------------------------------------------
+
+  private park(t: Thread, eff: Effect): void {
+    t.pending = eff;
+    eff.onPending(this, t);
+  }
+
+  /** Resume t's generator with `value` until its next scheduling point. */
+  private advance(t: Thread, value: unknown): void {
+    const gen = t.gen;
+    for (;;) {
+      const r = gen.next(value);
+      if (r.done) {
+        t.done = true;
+        t.pending = null;
+        t.result = r.value;
+        this.touch(t.obj, true);
+        const i = this.live.indexOf(t);
+        this.live.splice(i, 1);
+        if (t.held.length > 0) {
+          throw new ModelFailure(
+            'lock-discipline',
+            'lock-discipline',
+            `thread ${t.name} returned holding ${t.held.map((h) => h.name).join(', ')}`,
+          );
+        }
+        return;
+      }
+      const eff = r.value;
+      if (!eff.sched && eff.enabled(this, t)) {
+        if (this.stepEffects) this.stepEffects.push(eff);
+        value = eff.perform(this, t);
+        continue;
+      }
+      this.park(t, eff);
+      return;
+    }
+  }
+
+  private fail(e: unknown, t: Thread | null): void {
+    if (e instanceof ModelFailure) {
+      this.failure = {
+        kind: e.kind,
+        spec: e.spec,
+        message: e.message,
+        step: this.stepIndex,
+        thread: t ? t.name : null,
+        details: [],
+      };
+    } else {
+      const err = e as Error;
+      const top = (err?.stack ?? '').split('\n').slice(1, 3).map((s) => s.trim());
+      this.failure = {
+        kind: 'model-error',
+        spec: 'model-error',
+        message: `model threw ${err?.name ?? 'error'}: ${err?.message ?? String(e)}`,
+        step: this.stepIndex,
+        thread: t ? t.name : null,
+        details: top,
+      };
+    }
+  }
+
+  /** Run one step of thread t. */
+  private step(t: Thread, enabled: readonly number[]): void {
+    this.fp.length = 0;
+    const eff = t.pending!;
+    t.pending = null;
+    this.current = t;
+    if (this.trace) this.stepEffects = [eff];
+    try {
+      const v = eff.perform(this, t);
+      this.advance(t, v);
+    } catch (e) {
+      this.fail(e, t);
+    }
+    this.current = null;
+    t.steps++;
+    let h = mix(mix(this.traceHash, t.id), eff.code * 4099 + eff.obj);
+    this.traceHash = h;
+    this.sigs.push((h ^ (h >>> 4) ^ (h >>> 8)) & 15);
+    if (this.trace) this.trace.push({ tid: t.id, effects: this.stepEffects!, fp: this.fp.slice(), now: this.now, enabled: enabled.slice() });
+    if (this.chooser!.onStep) this.chooser!.onStep(this, t.id, this.fp);
+    this.stepIndex++;
+  }
+
+  /** Pending-effect view used by reports and DPOR. */
+  pendingOf(tid: number): Effect | null {
+    return this.threads[tid]!.pending;
+  }
+
+  private checkInvariants(all: boolean): void {
+    const invs = this.invariants;
+    if (invs.length === 0) return;
+    let which: Iterable<number>;
+    if (all) which = invs.keys();
+    else {
+      const set = new Set<number>(this.alwaysCheck);
+      const fp = this.fp;
+      const wb = this.watchedBy;
+      for (let i = 0; i < fp.length; i++) {
+        const w = wb[fp[i]! >> 1];
+        if (w) for (const k of w) set.add(k);
+      }
+      if (set.size === 0) return;
+      which = set;
+    }
+    for (const k of which) {
+      const inv = invs[k]!;
+      let msg: string | null;
+      try {
+        msg = inv.check(this.state, this);
+      } catch (e) {
+        this.fail(e, null);
+        return;
+      }
+      if (msg !== null) {
+        this.failure = { kind: 'invariant', spec: inv.name, message: msg, step: this.stepIndex - 1, thread: null, details: [] };
+        return;
+      }
+    }
+  }
+
+  /** Objects watched by invariant k (for DPOR's dependency relation). */
+  invariantWatchMap(): number[][] {
+    return this.watchedBy;
+  }
+
+  /** Run the execution to completion or failure under `chooser`. */
+  run(chooser: Chooser): ExecResult {
+    this.chooser = chooser;
+    const sc = this.scenario;
+    try {
+      this.state = sc.setup(this);
+    } catch (e) {
+      this.fail(e, null);
+    }
+    this.invariants = (sc.invariants ?? []) as Invariant<unknown>[];
+    for (let k = 0; k < this.invariants.length && !this.failure; k++) {
+      const w = this.invariants[k]!.watches;
+      if (!w) {
+        this.alwaysCheck.push(k);
+        continue;
+      }
+      for (const o of w(this.state, this)) (this.watchedBy[o] ??= []).push(k);
+    }
+    const enabled: number[] = [];
+    const maxSteps = this.options.maxSteps;
+    while (!this.failure) {
+      enabled.length = 0;
+      const live = this.live;
+      for (let i = 0; i < live.length; i++) {
+        const t = live[i]!;
+        if (t.pending!.enabled(this, t)) enabled.push(t.id);
+      }
+      if (enabled.length === 0) {
+        if (live.some((t) => !t.daemon)) this.reportDeadlock();
+        break;
+      }
+      if (this.stepIndex >= maxSteps) {
+        this.failure = {
+          kind: 'step-limit',
+          spec: 'step-limit',
+          message: `no completion within ${maxSteps} steps (livelock or starvation suspect)`,
+          step: this.stepIndex,
+          thread: null,
+          details: live.map((t) => `${t.name}: ${t.pending!.describe(this)}`),
+        };
+        break;
+      }
+      // live is in spawn order, so enabled is ascending by thread id.
+      let idx: number;
+      try {
+        idx = chooser.pickThread(this, enabled);
+      } catch (e) {
+        this.fail(e, null);
+        break;
+      }
+      if (idx === -1) {
+        // The strategy prunes this execution (sleep-set blocked): no verdict.
+        this.pruned = true;
+        return this.result();
+      }
+      const tid = enabled[idx];
+      if (tid === undefined) {
+        this.failure = {
+          kind: 'divergence',
+          spec: 'replay',
+          message: `step ${this.stepIndex}: expected an enabled thread at index ${idx}, got ${enabled.length} enabled`,
+          step: this.stepIndex,
+          thread: null,
+          details: [],
+        };
+        break;
+      }
+      this.schedule.push(tid);
+      this.step(this.threads[tid]!, enabled);
+      if (!this.failure) this.checkInvariants(false);
+    }
+    if (!this.failure) this.checkInvariants(true);
+    if (!this.failure) {
+      for (const c of (sc.endChecks ?? []) as EndCheck<unknown>[]) {
+        let msg: string | null = null;
+        try {
+          msg = c.check(this.state, this);
+        } catch (e) {
+          this.fail(e, null);
+          break;
+        }
+        if (msg !== null) {
+          this.failure = { kind: 'end-state', spec: c.name, message: msg, step: this.stepIndex, thread: null, details: [] };
+          break;
+        }
+      }
+    }
+    return this.result();
+  }
+
+  private result(): ExecResult {
+    return {
+      pruned: this.pruned,
+      failure: this.failure,
+      steps: this.stepIndex,
+      schedule: this.schedule,
+      sigs: this.sigs,
+      traceHash: this.traceHash,
+      trace: this.trace,
+    };
+  }
+
+  private reportDeadlock(): void {
+    const blocked = this.live.filter((t) => !t.daemon || t.pending);
+    const { details, cycle } = waitForReport(this, blocked);
+    this.failure = {
+      kind: 'deadlock',
+      spec: 'deadlock',
+      message: cycle
+        ? `no enabled thread; wait-for cycle ${cycle}`
+        : `no enabled thread while ${this.live.filter((t) => !t.daemon).map((t) => t.name).join(', ')} unfinished`,
+      step: this.stepIndex,
+      thread: null,
+      details,
+    };
+  }
+}
+
+/** The first scheduling point of every thread: its start. */
+class StartEffect extends Effect<undefined> {
+  readonly code = CoreCode.spawn;
+  readonly sched = true;
+  constructor(readonly obj: number) {
+    super();
+  }
+  perform(ex: Execution, _t: Thread): undefined {
+    ex.touch(this.obj, true);
+    return undefined;
+  }
+  describe(ex: Execution): string {
+    return `start ${ex.objectName(this.obj).replace(/^thread /, '')}`;
+  }
+}

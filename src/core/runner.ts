@@ -1,0 +1,133 @@
+/**
+ * The runner: drives many executions of one scenario under a strategy until
+ * a failure, the schedule budget, the time budget, or the end of an
+ * exhaustive search. Wall-clock time is injected (`timeUp`) by the caller so
+ * that nothing in src/core reads a clock.
+ */
+import { Execution, type ExecOptions, type ExecResult, RunContext } from './execution.ts';
+import type { Failure } from './failure.ts';
+import type { ParamValue, Scenario } from './scenario.ts';
+import type { Strategy } from './strategy.ts';
+import { ReplayStrategy } from './strategies/replay.ts';
+
+export interface RunOptions {
+  mutant?: string | null;
+  params?: Record<string, ParamValue>;
+  /** Maximum executions (schedules). Default: unbounded for exhaustive, 1,000 otherwise. */
+  schedules?: number;
+  /** Polled between executions; true stops the run (time budget). */
+  timeUp?: () => boolean;
+  /** Keep going after a failure (count failures) instead of stopping. */
+  keepGoing?: boolean;
+  /** Override the scenario's step limit. */
+  maxSteps?: number;
+  /** Called after each execution (progress, terminal-state collection). */
+  onExecution?: (ex: Execution, res: ExecResult) => void;
+}
+
+export interface RunResult {
+  scenario: string;
+  strategy: string;
+  mutant: string | null;
+  verdict: 'pass' | 'fail' | 'incomplete';
+  /** True when an exhaustive strategy explored everything within its bounds. */
+  complete: boolean;
+  schedules: number;
+  steps: number;
+  failures: number;
+  /** First failure found, with the schedule that produced it. */
+  failure: null | { failure: Failure; schedule: number[]; sigs: number[]; steps: number; execution: number };
+}
+
+/** Resolve a scenario's execution options (defaults + overrides); validates names. */
+export function execOptions(sc: Scenario<unknown>, o: { mutant?: string | null; params?: Record<string, ParamValue>; maxSteps?: number }, run: RunContext, record: boolean): ExecOptions {
+  const mutant = o.mutant ?? null;
+  if (mutant !== null && !(sc.mutants ?? []).includes(mutant)) {
+    throw new Error(`scenario '${sc.name}' has no mutant '${mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
+  }
+  const params: Record<string, ParamValue> = { ...(sc.params ?? {}) };
+  for (const [k, v] of Object.entries(o.params ?? {})) {
+    if (!(k in params)) throw new Error(`scenario '${sc.name}' has no parameter '${k}' (it has: ${Object.keys(params).join(', ') || 'none'})`);
+    params[k] = v;
+  }
+  return {
+    mutant,
+    params,
+    maxSteps: o.maxSteps ?? sc.maxSteps ?? 5000,
+    spurious: sc.spurious ?? false,
+    allocFail: sc.allocFail ?? false,
+    record,
+    run,
+  };
+}
+
+/** The options that determine an execution, as a canonical string (hashed into tokens). */
+export function optionsKey(opts: ExecOptions): string {
+  const p = Object.keys(opts.params)
+    .sort()
+    .map((k) => `${k}=${String(opts.params[k])}`)
+    .join(',');
+  return `m=${opts.mutant ?? '-'};p=${p};s=${opts.maxSteps};sp=${opts.spurious ? 1 : 0};af=${opts.allocFail ? 1 : 0}`;
+}
+
+export function explore(sc: Scenario<unknown>, strategy: Strategy, o: RunOptions = {}): RunResult {
+  const run = new RunContext();
+  const base = execOptions(sc, o, run, false);
+  const limit = o.schedules ?? (strategy.exhaustive ? Infinity : 1000);
+  let schedules = 0;
+  let steps = 0;
+  let failures = 0;
+  let first: RunResult['failure'] = null;
+  for (;;) {
+    if (schedules >= limit) break;
+    if (o.timeUp && schedules > 0 && o.timeUp()) break;
+    const chooser = strategy.next();
+    if (!chooser) break;
+    run.currentExecution = schedules;
+    const ex = new Execution(sc, base);
+    const res = ex.run(chooser);
+    strategy.finished(ex, res);
+    o.onExecution?.(ex, res);
+    schedules++;
+    steps += res.steps;
+    if (res.failure) {
+      failures++;
+      if (!first) first = { failure: res.failure, schedule: res.schedule.slice(), sigs: res.sigs.slice(), steps: res.steps, execution: schedules - 1 };
+      if (!o.keepGoing) break;
+    }
+  }
+  if (!first) {
+    for (const [, check] of run.runChecks) {
+      const f = check();
+      if (f) {
+        failures++;
+        first = { failure: f, schedule: [], sigs: [], steps: 0, execution: -1 };
+        break;
+      }
+    }
+  }
+  const complete = strategy.exhaustive && strategy.complete;
+  return {
+    scenario: sc.name,
+    strategy: strategy.name,
+    mutant: base.mutant,
+    verdict: first ? 'fail' : strategy.exhaustive && !complete ? 'incomplete' : 'pass',
+    complete,
+    schedules,
+    steps,
+    failures,
+    failure: first,
+  };
+}
+
+/** Run one schedule with full recording (replay, reports, shrinking). */
+export function runSchedule(sc: Scenario<unknown>, schedule: readonly number[], o: { mutant?: string | null; params?: Record<string, ParamValue>; maxSteps?: number }, sigs: readonly number[] | null = null): { ex: Execution; res: ExecResult } {
+  const run = new RunContext();
+  const ex = new Execution(sc, execOptions(sc, o, run, true));
+  const res = ex.run(replayChooser(schedule, sigs));
+  return { ex, res };
+}
+
+function replayChooser(schedule: readonly number[], sigs: readonly number[] | null) {
+  return new ReplayStrategy(schedule, sigs).next()!;
+}

@@ -1,0 +1,38 @@
+import type { Execution } from './execution.ts';
+import type { EndCheck, Invariant } from './spec.ts';
+
+export type ParamValue = number | boolean | string;
+
+/**
+ * A named workload: which objects exist, which threads run, which specs are
+ * checked. `setup` runs at the start of every execution and must be
+ * deterministic: it builds fresh state and spawns the threads.
+ */
+export interface Scenario<S = unknown> {
+  name: string;
+  description: string;
+  /** System modelled: 'textbook', 'netstack', 'ipmp', ... */
+  system: string;
+  /** Number of threads it spawns at start (for the 'small scenario' rule). */
+  threads: number;
+  /** Tunable parameters and their defaults (part of the replay options hash). */
+  params?: Record<string, ParamValue>;
+  /** Mutants (catalogued bugs) this scenario can be run with. */
+  mutants?: readonly string[];
+  /** Step limit per execution (livelock suspicion beyond). Default 5,000. */
+  maxSteps?: number;
+  /** Allow spurious cv wake-ups (a recorded choice). Default false. */
+  spurious?: boolean;
+  /** Allow KM_NOSLEEP / TQ_NOSLEEP failures (a recorded choice). Default false. */
+  allocFail?: boolean;
+  /** Where its scheduling points are, in one or two sentences. */
+  granularity?: string;
+  setup(ex: Execution): S;
+  invariants?: Invariant<S>[];
+  endChecks?: EndCheck<S>[];
+}
+
+/** Identity helper that keeps S inferred. */
+export function defineScenario<S>(s: Scenario<S>): Scenario<S> {
+  return s;
+}

@@ -1,0 +1,24 @@
+import type { Execution } from './execution.ts';
+
+/**
+ * An invariant: a pure predicate over the scenario state, checked after
+ * every step that touched one of the objects it watches (every step, if it
+ * watches nothing) and at the end of the execution. Watch the locks that
+ * protect the fields the predicate reads: a step that changes those fields
+ * holds (and so touches) one of them.
+ */
+export interface Invariant<S> {
+  name: string;
+  /** One-line statement of the property, shown in reports and docs. */
+  statement: string;
+  watches?: (state: S, ex: Execution) => number[];
+  /** null when it holds, else the violation message. */
+  check(state: S, ex: Execution): string | null;
+}
+
+/** A check of the final state of an execution that ran to completion. */
+export interface EndCheck<S> {
+  name: string;
+  statement: string;
+  check(state: S, ex: Execution): string | null;
+}

@@ -1,0 +1,38 @@
+/** Build a strategy from its command-line name. */
+import { DfsStrategy } from './strategies/dfs.ts';
+import { PctStrategy } from './strategies/pct.ts';
+import { PortfolioStrategy } from './strategies/portfolio.ts';
+import { RandomStrategy } from './strategies/random.ts';
+import type { Strategy } from './strategy.ts';
+
+export const STRATEGY_NAMES = ['random', 'pct', 'dfs', 'dpor', 'portfolio'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+export interface StrategyConfig {
+  seed: number;
+  /** PCT depth (bug depth d). */
+  depth: number;
+  preemptions?: number;
+  delays?: number;
+}
+
+export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
+  switch (name) {
+    case 'random':
+      return new RandomStrategy(c.seed);
+    case 'pct':
+      return new PctStrategy(c.seed, c.depth);
+    case 'dfs':
+      return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays });
+    case 'dpor':
+      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, delayBound: c.delays });
+    case 'portfolio':
+      return new PortfolioStrategy([
+        new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, delayBound: c.delays }),
+        new RandomStrategy(c.seed),
+        new PctStrategy(c.seed + 1, 1),
+        new PctStrategy(c.seed + 2, 2),
+        new PctStrategy(c.seed + 3, 3),
+      ]);
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * Exhaustive depth-first search, stateless: every execution re-runs the
+ * scenario from the start along the stack of choices, then extends it.
+ *
+ * With `dpor` it is dynamic partial-order reduction (Flanagan & Godefroid,
+ * POPL 2005) with sleep sets (Godefroid 1996). Two steps are dependent when
+ * their footprints share an object and one of them writes it; a step that
+ * touches an object watched by an invariant also writes that invariant's
+ * pseudo-object, so the states between steps that the invariant can see are
+ * not reduced away. After each execution, every race (two dependent steps of
+ * different threads not ordered by happens-before) adds a backtrack point
+ * before the earlier step: the later step's thread if it was enabled there,
+ * else every enabled thread. The pending effects of threads still blocked at
+ * the end take part as one-object steps, so blocked acquires are reordered
+ * too (that is how ABBA deadlocks are reached).
+ *
+ * Data choices (cv_signal's wakee, KM_NOSLEEP failure) are explored
+ * exhaustively, never reduced; a step that made one is conservatively taken
+ * as dependent with everything in sleep sets.
+ *
+ * Bounds: `preemptions` (switching away from a thread that could go on) and
+ * `delays` (skipping threads in round-robin order, Emmi et al. 2011) prune
+ * the tree; with a bound "complete" means complete within the bound.
+ */
+import type { Chooser, Execution, ExecResult } from '../execution.ts';
+import type { Strategy } from '../strategy.ts';
+
+interface Node {
+  data: boolean;
+  /** Thread nodes: enabled thread ids. Data nodes: unused. */
+  enabled: readonly number[];
+  /** Data nodes: number of values. */
+  n: number;
+  chosen: number;
+  backtrack: Set<number>;
+  done: Set<number>;
+  /** Sleep set: thread -> footprint of its (explored) next step, null = dependent with all. */
+  sleep: Map<number, number[] | null>;
+  /** Footprints of the steps explored from here: thread -> fp (null if it made data choices). */
+  doneFp: Map<number, number[] | null>;
+  /** Footprint of the chosen step in the current execution. */
+  fp: number[] | null;
+  /** The chosen step made data choices in the current execution. */
+  hadData: boolean;
+  prevTid: number;
+  preemptions: number;
+  delays: number;
+}
+
+export interface DfsOptions {
+  dpor: boolean;
+  preemptionBound?: number;
+  delayBound?: number;
+}
+
+const INV_BASE = 1 << 24;
+
+export class DfsStrategy implements Strategy {
+  readonly name: string;
+  readonly exhaustive = true;
+  complete = false;
+  private stack: Node[] = [];
+  private started = false;
+  /** Executions that reached a verdict (not pruned). */
+  terminal = 0;
+  pruned = 0;
+  /** Step index -> stack index of its thread node, for the current execution. */
+  private stepNode: number[] = [];
+  private stepFp: number[][] = [];
+  private stepTid: number[] = [];
+  constructor(readonly opts: DfsOptions) {
+    const b: string[] = [];
+    if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
+    if (opts.delayBound !== undefined) b.push(`delays<=${opts.delayBound}`);
+    this.name = (opts.dpor ? 'dpor' : 'dfs') + (b.length ? `(${b.join(',')})` : '');
+  }
+
+  next(): Chooser | null {
+    if (this.started && this.stack.length === 0) {
+      this.complete = true;
+      return null;
+    }
+    this.started = true;
+    let depth = 0;
+    this.stepNode = [];
+    this.stepFp = [];
+    this.stepTid = [];
+    let lastThreadNode = -1;
+    const stack = this.stack;
+    const dpor = this.opts.dpor;
+    return {
+      pickThread: (ex: Execution, enabled: readonly number[]) => {
+        let node: Node;
+        if (depth < stack.length) {
+          node = stack[depth]!;
+          node.hadData = false;
+        } else {
+          const parent = lastThreadNode >= 0 ? stack[lastThreadNode]! : null;
+          const prevTid = parent ? parent.chosen : -1;
+          const prevCost = parent ? this.cost(parent, parent.chosen) : [0, 0];
+          node = {
+            data: false,
+            enabled: enabled.slice(),
+            n: 0,
+            chosen: -1,
+            backtrack: new Set(),
+            done: new Set(),
+            sleep: parent && dpor ? this.childSleep(parent) : new Map(),
+            doneFp: new Map(),
+            fp: null,
+            hadData: false,
+            prevTid,
+            preemptions: parent ? parent.preemptions + prevCost[0]! : 0,
+            delays: parent ? parent.delays + prevCost[1]! : 0,
+          };
+          // First choice: stay on the previous thread if possible, else the lowest id.
+          const order = this.order(node);
+          const first = order.find((t) => !node.sleep.has(t) && this.withinBounds(node, t));
+          if (first === undefined) {
+            return -1; // sleep-set blocked (or out of bounds): prune
+          }
+          node.chosen = first;
+          if (dpor) node.backtrack.add(first);
+          else for (const t of order) if (!node.sleep.has(t) && this.withinBounds(node, t)) node.backtrack.add(t);
+          stack.push(node);
+        }
+        lastThreadNode = depth;
+        this.stepNode[ex.stepIndex] = depth;
+        this.stepTid[ex.stepIndex] = node.chosen;
+        depth++;
+        const i = enabled.indexOf(node.chosen);
+        if (i < 0) throw new Error(`dfs: nondeterministic scenario: thread ${node.chosen} not enabled on re-execution at step ${ex.stepIndex}`);
+        return i;
+      },
+      pickValue: (_ex: Execution, n: number) => {
+        if (lastThreadNode >= 0) stack[lastThreadNode]!.hadData = true;
+        if (depth < stack.length) return stack[depth++]!.chosen;
+        stack.push({
+          data: true,
+          enabled: [],
+          n,
+          chosen: 0,
+          backtrack: new Set(),
+          done: new Set(),
+          sleep: new Map(),
+          doneFp: new Map(),
+          fp: null,
+          hadData: false,
+          prevTid: -1,
+          preemptions: 0,
+          delays: 0,
+        });
+        depth++;
+        return 0;
+      },
+      onStep: (ex: Execution, _tid: number, fp: readonly number[]) => {
+        const f = this.withInvariants(ex, fp);
+        this.stepFp[ex.stepIndex] = f;
+        const node = stack[this.stepNode[ex.stepIndex]!]!;
+        node.fp = f;
+      },
+    };
+  }
+
+  /** Footprint plus the pseudo-objects of invariants watching touched objects. */
+  private withInvariants(ex: Execution, fp: readonly number[]): number[] {
+    const out = fp.slice();
+    const wb = ex.invariantWatchMap();
+    if (wb.length === 0) return out;
+    for (const e of fp) {
+      const w = wb[e >> 1];
+      if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
+    }
+    return out;
+  }
+
+  /** Round-robin order starting from the previous thread. */
+  private order(node: Node): number[] {
+    const en = node.enabled;
+    const start = en.findIndex((t) => t >= node.prevTid);
+    if (start <= 0) return en.slice();
+    return en.slice(start).concat(en.slice(0, start));
+  }
+
+  /** [preemptions, delays] that choosing t at node costs. */
+  private cost(node: Node, t: number): [number, number] {
+    const pre = node.prevTid >= 0 && t !== node.prevTid && node.enabled.includes(node.prevTid) ? 1 : 0;
+    const delays = this.order(node).indexOf(t);
+    return [pre, Math.max(0, delays)];
+  }
+
+  private withinBounds(node: Node, t: number): boolean {
+    const { preemptionBound: pb, delayBound: db } = this.opts;
+    if (pb === undefined && db === undefined) return true;
+    const [p, d] = this.cost(node, t);
+    if (pb !== undefined && node.preemptions + p > pb) return false;
+    if (db !== undefined && node.delays + d > db) return false;
+    return true;
+  }
+
+  private childSleep(parent: Node): Map<number, number[] | null> {
+    const out = new Map<number, number[] | null>();
+    const fp = parent.hadData ? null : parent.fp;
+    const keep = (t: number, f: number[] | null) => {
+      if (t === parent.chosen) return;
+      if (f !== null && fp !== null && independent(f, fp)) out.set(t, f);
+    };
+    for (const [t, f] of parent.sleep) keep(t, f);
+    for (const [t, f] of parent.doneFp) keep(t, f);
+    return out;
+  }
+
+  finished(ex: Execution, res: ExecResult): void {
+    if (res.pruned) this.pruned++;
+    else this.terminal++;
+    if (this.opts.dpor) this.analyseRaces(ex);
+    this.backtrack();
+  }
+
+  /** Add backtrack points for every race of the execution just finished. */
+  private analyseRaces(ex: Execution): void {
+    const nthreads = ex.threads.length;
+    const clocks: number[][] = [];
+    for (let t = 0; t < nthreads; t++) clocks.push(new Array<number>(nthreads).fill(0));
+    const local: number[] = [];
+    const stepVC: number[][] = [];
+    const lastW = new Map<number, number>();
+    const reads = new Map<number, number[]>();
+    const steps = this.stepFp.length;
+    const race = (i: number, q: number) => {
+      const node = this.stack[this.stepNode[i]!];
+      if (!node || node.data) return;
+      if (node.enabled.includes(q)) {
+        if (!node.sleep.has(q)) node.backtrack.add(q);
+      } else for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
+    };
+    const visit = (j: number, p: number, fp: readonly number[], update: boolean) => {
+      const cands: number[] = [];
+      for (const e of fp) {
+        const o = e >> 1;
+        const w = lastW.get(o);
+        if (w !== undefined) cands.push(w);
+        if (e & 1) {
+          const rs = reads.get(o);
+          if (rs) for (const r of rs) cands.push(r);
+        }
+      }
+      const cp = clocks[p]!;
+      for (const i of cands) {
+        const ti = this.stepTid[i]!;
+        if (ti !== p && cp[ti]! < local[i]!) race(i, p);
+      }
+      if (!update) return;
+      for (const i of cands) {
+        const vc = stepVC[i]!;
+        for (let k = 0; k < nthreads; k++) if (vc[k]! > cp[k]!) cp[k] = vc[k]!;
+      }
+      cp[p] = cp[p]! + 1;
+      local[j] = cp[p]!;
+      stepVC[j] = cp.slice();
+      for (const e of fp) {
+        const o = e >> 1;
+        if (e & 1) {
+          lastW.set(o, j);
+          reads.delete(o);
+        } else {
+          let rs = reads.get(o);
+          if (!rs) reads.set(o, (rs = []));
+          rs.push(j);
+        }
+      }
+    };
+    for (let j = 0; j < steps; j++) {
+      const fp = this.stepFp[j];
+      if (!fp) continue;
+      visit(j, this.stepTid[j]!, fp, true);
+    }
+    // Threads still blocked (or not yet run) at the end: their pending effect
+    // is a step that did not happen; reorder it against what it conflicts with.
+    for (const t of ex.liveThreads) {
+      const eff = t.pending;
+      if (!eff || eff.obj < 0 || t.id >= clocks.length) continue;
+      visit(steps, t.id, [eff.obj * 2 + 1], false);
+    }
+  }
+
+  /** Move to the next unexplored branch, popping exhausted nodes. */
+  private backtrack(): void {
+    const stack = this.stack;
+    while (stack.length > 0) {
+      const node = stack[stack.length - 1]!;
+      if (node.data) {
+        if (node.chosen + 1 < node.n) {
+          node.chosen++;
+          return;
+        }
+        stack.pop();
+        continue;
+      }
+      node.done.add(node.chosen);
+      node.doneFp.set(node.chosen, node.hadData ? null : node.fp);
+      let nextT: number | undefined;
+      for (const t of this.order(node)) {
+        if (node.backtrack.has(t) && !node.done.has(t) && !node.sleep.has(t) && this.withinBounds(node, t)) {
+          nextT = t;
+          break;
+        }
+      }
+      if (nextT !== undefined) {
+        node.chosen = nextT;
+        node.fp = null;
+        node.hadData = false;
+        return;
+      }
+      stack.pop();
+    }
+  }
+}
+
+/** Footprints commute: no object shared with a write on either side. */
+export function independent(a: readonly number[], b: readonly number[]): boolean {
+  for (const x of a) {
+    const ox = x >> 1;
+    for (const y of b) {
+      if (ox === y >> 1 && ((x | y) & 1) === 1) return false;
+    }
+  }
+  return true;
+}

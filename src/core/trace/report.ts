@@ -1,0 +1,69 @@
+/**
+ * Readable traces: a per-thread swimlane timeline of a recorded execution,
+ * with the C line of each step, preemptions marked, and the locks each
+ * thread holds after the step.
+ */
+import type { Execution, StepRecord } from '../execution.ts';
+
+export interface TimelineRow {
+  step: number;
+  thread: string;
+  /** The scheduling point, then the local effects of the step. */
+  effects: string[];
+  sites: string[];
+  preempted: boolean;
+  now: number;
+}
+
+export function timelineRows(ex: Execution): TimelineRow[] {
+  const tr = ex.trace ?? [];
+  const rows: TimelineRow[] = [];
+  let prev = -1;
+  tr.forEach((r: StepRecord, i) => {
+    const preempted = prev >= 0 && r.tid !== prev && r.enabled.includes(prev);
+    rows.push({
+      step: i,
+      thread: ex.thread(r.tid).name,
+      effects: r.effects.map((e) => e.describe(ex)),
+      sites: r.effects.map((e) => e.site ?? '').filter((s) => s !== ''),
+      preempted,
+      now: r.now,
+    });
+    prev = r.tid;
+  });
+  return rows;
+}
+
+export function countPreemptions(ex: Execution): number {
+  return timelineRows(ex).filter((r) => r.preempted).length;
+}
+
+function clip(s: string, w: number): string {
+  return s.length <= w ? s.padEnd(w) : s.slice(0, w - 1) + '…';
+}
+
+/** Swimlane text: one column per thread, one row per effect. */
+export function formatTimeline(ex: Execution, opts: { width?: number; maxRows?: number } = {}): string[] {
+  const rows = timelineRows(ex);
+  const names = ex.threads.map((t) => t.name);
+  const col = opts.width ?? Math.max(24, Math.min(44, Math.floor(120 / Math.max(1, names.length))));
+  const lines: string[] = [];
+  lines.push('  step  ' + names.map((n) => clip(n, col)).join(' '));
+  const tidOf = new Map(ex.threads.map((t) => [t.name, t.id]));
+  let shown = rows;
+  const max = opts.maxRows ?? Infinity;
+  if (rows.length > max) shown = rows.slice(rows.length - max);
+  if (shown.length < rows.length) lines.push(`  ...   (${rows.length - shown.length} earlier steps not shown)`);
+  for (const r of shown) {
+    const tid = tidOf.get(r.thread)!;
+    r.effects.forEach((e, k) => {
+      const site = k === 0 && r.sites.length ? `  ${r.sites[0]}` : '';
+      const cells = names.map((_, i) => (i === tid ? clip((k === 0 ? '' : '  ') + e + site, col) : ' '.repeat(col)));
+      const mark = k === 0 ? (r.preempted ? '*' : ' ') : ' ';
+      const num = k === 0 ? String(r.step).padStart(4) : '    ';
+      lines.push(`  ${num}${mark} ${cells.join(' ').trimEnd()}`);
+    });
+  }
+  lines.push('  (* = preemption: the previous thread could have gone on)');
+  return lines;
+}

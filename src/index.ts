@@ -1,0 +1,47 @@
+/**
+ * netstack-model public API: the engine, the kernel primitives, and the
+ * tools to explore, replay and shrink. See README.md for a tour.
+ */
+
+// Core: threads, effects, executions, scenarios, specs.
+export { Effect, type KThread } from './core/effect.ts';
+export { kassert, kfail, ModelFailure, type FailureKind } from './core/errors.ts';
+export { Execution, RunContext, Thread, type Chooser, type ExecOptions, type ExecResult, type StepRecord } from './core/execution.ts';
+export { formatFailure, type Failure } from './core/failure.ts';
+export { access, choose, join, preempt, receive, send, spawn } from './core/ops.ts';
+export { Prng } from './core/prng.ts';
+export { defineScenario, type ParamValue, type Scenario } from './core/scenario.ts';
+export type { EndCheck, Invariant } from './core/spec.ts';
+
+// Running and strategies.
+export { execOptions, explore, runSchedule, type RunOptions, type RunResult } from './core/runner.ts';
+export type { Strategy } from './core/strategy.ts';
+export { makeStrategy, STRATEGY_NAMES, type StrategyConfig, type StrategyName } from './core/strategies.ts';
+export { DfsStrategy, independent, type DfsOptions } from './core/strategies/dfs.ts';
+export { PctStrategy } from './core/strategies/pct.ts';
+export { PortfolioStrategy } from './core/strategies/portfolio.ts';
+export { RandomStrategy } from './core/strategies/random.ts';
+export { ReplayStrategy } from './core/strategies/replay.ts';
+
+// Traces: tokens, replay, shrinking, timelines.
+export { decodeToken, encodeToken, TokenError, TOKEN_VERSION, type TokenData } from './core/trace/token.ts';
+export { makeToken, replayToken, type Replayed, type ReplayTarget } from './core/trace/replay.ts';
+export { runLenient, shrinkSchedule, type ShrinkOutcome } from './core/trace/shrink.ts';
+export { countPreemptions, formatTimeline, timelineRows, type TimelineRow } from './core/trace/report.ts';
+
+// Kernel primitives.
+export { KMutex, MUTEX_HELD, mutexEnter, mutexExit, mutexTryEnter } from './locks/kmutex.ts';
+export { KCondvar, cvBroadcast, cvSignal, cvTimedwait, cvWait } from './locks/kcondvar.ts';
+export { KRwlock, RW_LOCK_HELD, RW_READ_HELD, RW_WRITE_HELD, rwDowngrade, rwEnter, rwExit, rwTryEnter, rwTryUpgrade, type RwMode } from './locks/krwlock.ts';
+export { KSema, semaP, semaTryP, semaV } from './locks/ksema.ts';
+export { KRefcount, refHold, refRele } from './locks/refcount.ts';
+export { KTaskq, taskqDispatch } from './locks/taskq.ts';
+export { Callout, timeout, untimeout } from './locks/callout.ts';
+export { KMem, kmemAllocNosleep, kmemFree, memAccess } from './locks/kmem.ts';
+export { LockOrderGraph } from './locks/lockorder.ts';
+
+// xstate machines compiled to tables.
+export { compileMachine, MachineCoverage, MachineRef, type CompiledMachine } from './actors/machine.ts';
+
+// Scenario registry.
+export { findScenario, scenarios } from './scenarios/registry.ts';

@@ -1,0 +1,146 @@
+/**
+ * kmutex_t, illumos adaptive mutex semantics.
+ *
+ * m_owner is the only state. mutex_enter is a scheduling point, enabled
+ * while the mutex is free; when several threads wait, which one gets it next
+ * is the scheduler's choice (a newcomer may barge in: no FIFO hand-off).
+ * Recursive entry and mutex_exit by a non-owner are failures, as the kernel's
+ * ASSERTs and panics make them.
+ */
+import { Effect } from '../core/effect.ts';
+import { kassert, ModelFailure } from '../core/errors.ts';
+import type { Execution, Thread } from '../core/execution.ts';
+import { LockCode } from './codes.ts';
+import type { KMem } from './kmem.ts';
+import { LockOrderGraph } from './lockorder.ts';
+
+export class KMutex {
+  readonly id: number;
+  owner: Thread | null = null;
+  /** Lock class for the lock-order graph (all ns_lock of all stacks are one class). */
+  readonly cls: string;
+  constructor(
+    ex: Execution,
+    readonly name: string,
+    opts: { cls?: string; mem?: KMem } = {},
+  ) {
+    this.id = ex.newObject(name, 'kmutex');
+    this.cls = opts.cls ?? name;
+    this.mem = opts.mem ?? null;
+  }
+  readonly mem: KMem | null;
+  /** MUTEX_HELD(m): held by the running thread. */
+  held(ex: Execution): boolean {
+    return this.owner !== null && this.owner === ex.current;
+  }
+}
+
+/** MUTEX_HELD(&m). */
+export function MUTEX_HELD(ex: Execution, m: KMutex): boolean {
+  return m.held(ex);
+}
+
+export function noteAcquire(ex: Execution, t: Thread, id: number, name: string, cls: string): void {
+  if (t.held.length > 0) LockOrderGraph.of(ex.options.run).acquire(ex, t.held.map((h) => h.cls), cls);
+  t.held.push({ id, name, cls });
+}
+
+export function noteRelease(t: Thread, id: number): void {
+  const h = t.held;
+  for (let i = h.length - 1; i >= 0; i--) {
+    if (h[i]!.id === id) {
+      h.splice(i, 1);
+      return;
+    }
+  }
+}
+
+class MutexEnter extends Effect<void> {
+  readonly code = LockCode.mutexEnter;
+  readonly sched = true;
+  readonly obj: number;
+  constructor(readonly m: KMutex) {
+    super();
+    this.obj = m.id;
+  }
+  override enabled(): boolean {
+    return this.m.owner === null;
+  }
+  override onPending(ex: Execution, t: Thread): void {
+    if (this.m.owner === t) throw new ModelFailure('assert', 'kmutex', `recursive mutex_enter(${this.m.name}) by ${t.name}`);
+  }
+  perform(ex: Execution, t: Thread): void {
+    if (this.m.mem) this.m.mem.check(ex, `mutex_enter(${this.m.name})`);
+    this.m.owner = t;
+    ex.touch(this.m.id, true);
+    noteAcquire(ex, t, this.m.id, this.m.name, this.m.cls);
+  }
+  override blockers(): number[] {
+    return this.m.owner ? [this.m.owner.id] : [];
+  }
+  describe(): string {
+    return `mutex_enter(${this.m.name})`;
+  }
+}
+
+/** mutex_enter(&m): a scheduling point; blocks while another thread owns m. */
+export function mutexEnter(m: KMutex, site?: string): MutexEnter {
+  const e = new MutexEnter(m);
+  e.site = site;
+  return e;
+}
+
+class MutexExit extends Effect<void> {
+  readonly code = LockCode.mutexExit;
+  readonly sched = false;
+  readonly obj: number;
+  constructor(readonly m: KMutex) {
+    super();
+    this.obj = m.id;
+  }
+  perform(ex: Execution, t: Thread): void {
+    if (this.m.mem) this.m.mem.check(ex, `mutex_exit(${this.m.name})`);
+    kassert(this.m.owner === t, `MUTEX_HELD(${this.m.name}) in mutex_exit by ${t.name}`, 'kmutex');
+    this.m.owner = null;
+    ex.touch(this.m.id, true);
+    noteRelease(t, this.m.id);
+  }
+  describe(): string {
+    return `mutex_exit(${this.m.name})`;
+  }
+}
+
+/** mutex_exit(&m): local (not a scheduling point); the caller must own m. */
+export function mutexExit(m: KMutex, site?: string): MutexExit {
+  const e = new MutexExit(m);
+  e.site = site;
+  return e;
+}
+
+class MutexTryEnter extends Effect<boolean> {
+  readonly code = LockCode.mutexTryEnter;
+  readonly sched = true;
+  readonly obj: number;
+  constructor(readonly m: KMutex) {
+    super();
+    this.obj = m.id;
+  }
+  perform(ex: Execution, t: Thread): boolean {
+    if (this.m.mem) this.m.mem.check(ex, `mutex_tryenter(${this.m.name})`);
+    ex.touch(this.m.id, true);
+    if (this.m.owner !== null) return false;
+    this.m.owner = t;
+    noteAcquire(ex, t, this.m.id, this.m.name, this.m.cls);
+    return true;
+  }
+  describe(): string {
+    return `mutex_tryenter(${this.m.name})`;
+  }
+}
+
+/** mutex_tryenter(&m): true if acquired; never blocks. */
+export function mutexTryEnter(m: KMutex, site?: string): MutexTryEnter {
+  const e = new MutexTryEnter(m);
+  e.site = site;
+  return e;
+}

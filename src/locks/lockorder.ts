@@ -1,0 +1,87 @@
+/**
+ * Lock-order graph (witness/lockdep style). Every acquire of lock class B
+ * while holding class A adds the edge A -> B; the graph lives for a whole
+ * run, across executions. A cycle is a potential deadlock even when no
+ * execution deadlocked, and is reported once at the end of the run.
+ */
+import type { Execution, RunContext } from '../core/execution.ts';
+import type { Failure } from '../core/failure.ts';
+
+interface EdgeInfo {
+  thread: string;
+  execution: number;
+  step: number;
+}
+
+export class LockOrderGraph {
+  readonly edges = new Map<string, Map<string, EdgeInfo>>();
+
+  static of(run: RunContext): LockOrderGraph {
+    let g = run.shared.get('lock-order') as LockOrderGraph | undefined;
+    if (!g) {
+      g = new LockOrderGraph();
+      run.shared.set('lock-order', g);
+      const graph = g;
+      run.runChecks.set('lock-order', () => graph.cycleFailure());
+    }
+    return g;
+  }
+
+  /** Record that the running thread acquires `cls` while holding `heldClasses`. */
+  acquire(ex: Execution, heldClasses: readonly string[], cls: string): void {
+    for (const a of heldClasses) {
+      if (a === cls) continue;
+      let m = this.edges.get(a);
+      if (!m) this.edges.set(a, (m = new Map()));
+      if (!m.has(cls)) {
+        m.set(cls, { thread: ex.current?.name ?? '?', execution: ex.options.run.currentExecution, step: ex.stepIndex });
+      }
+    }
+  }
+
+  /** A cycle in the graph, as a list of classes, or null. */
+  findCycle(): string[] | null {
+    const color = new Map<string, number>();
+    const stack: string[] = [];
+    const visit = (a: string): string[] | null => {
+      color.set(a, 1);
+      stack.push(a);
+      for (const b of this.edges.get(a)?.keys() ?? []) {
+        const c = color.get(b) ?? 0;
+        if (c === 1) return stack.slice(stack.indexOf(b)).concat([b]);
+        if (c === 0) {
+          const r = visit(b);
+          if (r) return r;
+        }
+      }
+      stack.pop();
+      color.set(a, 2);
+      return null;
+    };
+    for (const a of [...this.edges.keys()].sort()) {
+      if ((color.get(a) ?? 0) === 0) {
+        const r = visit(a);
+        if (r) return r;
+      }
+    }
+    return null;
+  }
+
+  cycleFailure(): Failure | null {
+    const cyc = this.findCycle();
+    if (!cyc) return null;
+    const details: string[] = [];
+    for (let i = 0; i + 1 < cyc.length; i++) {
+      const e = this.edges.get(cyc[i]!)!.get(cyc[i + 1]!)!;
+      details.push(`${cyc[i]} -> ${cyc[i + 1]}: ${e.thread} at step ${e.step} of execution ${e.execution}`);
+    }
+    return {
+      kind: 'lock-order',
+      spec: 'lock-order',
+      message: `lock-order cycle ${cyc.join(' -> ')} (potential deadlock)`,
+      step: 0,
+      thread: null,
+      details,
+    };
+  }
+}

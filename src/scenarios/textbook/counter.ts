@@ -1,0 +1,55 @@
+/**
+ * Textbook: two threads increment a shared counter under a mutex.
+ * Mutant tb-unlocked-increment drops the mutex, so the read and the write of
+ * the counter are two unlocked accesses and an update can be lost.
+ *
+ * Scheduling points: mutex_enter, and each unlocked access of the mutant.
+ */
+import { defineScenario } from '../../core/scenario.ts';
+import { access } from '../../core/ops.ts';
+import type { Execution } from '../../core/execution.ts';
+import type { KThread } from '../../core/effect.ts';
+import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
+
+interface CounterState {
+  lock: KMutex;
+  /** Protected by lock. */
+  count: number;
+  countObj: number;
+  threads: number;
+}
+
+function* incrementer(ex: Execution, s: CounterState): KThread<void> {
+  if (ex.bug('tb-unlocked-increment')) {
+    yield* access(s.countObj, 'r', 'count');
+    const v = s.count;
+    yield* access(s.countObj, 'w', 'count');
+    s.count = v + 1;
+    return;
+  }
+  yield* mutexEnter(s.lock);
+  s.count = s.count + 1;
+  yield* mutexExit(s.lock);
+}
+
+export const counter = defineScenario<CounterState>({
+  name: 'tb-counter',
+  description: 'N threads increment a counter under a mutex (textbook lost update when unlocked)',
+  system: 'textbook',
+  threads: 2,
+  params: { threads: 2 },
+  mutants: ['tb-unlocked-increment'],
+  granularity: 'mutex_enter; each unlocked access of the mutant',
+  setup(ex) {
+    const s: CounterState = { lock: new KMutex(ex, 'count_lock'), count: 0, countObj: ex.newObject('count', 'field'), threads: ex.param<number>('threads') };
+    for (let i = 0; i < s.threads; i++) ex.spawn(`T${i + 1}`, incrementer(ex, s));
+    return s;
+  },
+  endChecks: [
+    {
+      name: 'no-lost-update',
+      statement: 'the counter equals the number of increments',
+      check: (s) => (s.count === s.threads ? null : `count is ${s.count}, expected ${s.threads}`),
+    },
+  ],
+});

@@ -39,7 +39,7 @@ export interface CheckOutcome {
   lines: string[];
 }
 
-export function checkScenario(sc: Scenario<unknown>, o: CheckOptions): CheckOutcome {
+export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome {
   const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, delays: o.delays });
   const t0 = performance.now();
   const deadline = t0 + o.timeSec * 1000;

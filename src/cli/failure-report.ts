@@ -40,7 +40,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-export function reportFailure(sc: Scenario<unknown>, target: ReplayTarget, schedule: number[], f: Failure, opts: { shrink: boolean; write: boolean }): ReportedFailure {
+export function reportFailure(sc: Scenario<any>, target: ReplayTarget, schedule: number[], f: Failure, opts: { shrink: boolean; write: boolean }): ReportedFailure {
   let sched = schedule;
   let original = -1;
   if (opts.shrink && schedule.length > 0) {

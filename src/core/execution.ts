@@ -129,7 +129,7 @@ export class Execution {
   private chooser: Chooser | null = null;
 
   constructor(
-    readonly scenario: Scenario<unknown>,
+    readonly scenario: Scenario<any>,
     readonly options: ExecOptions,
   ) {
     this.trace = options.record ? [] : null;

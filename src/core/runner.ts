@@ -40,7 +40,7 @@ export interface RunResult {
 }
 
 /** Resolve a scenario's execution options (defaults + overrides); validates names. */
-export function execOptions(sc: Scenario<unknown>, o: { mutant?: string | null; params?: Record<string, ParamValue>; maxSteps?: number }, run: RunContext, record: boolean): ExecOptions {
+export function execOptions(sc: Scenario<any>, o: { mutant?: string | null; params?: Record<string, ParamValue>; maxSteps?: number }, run: RunContext, record: boolean): ExecOptions {
   const mutant = o.mutant ?? null;
   if (mutant !== null && !(sc.mutants ?? []).includes(mutant)) {
     throw new Error(`scenario '${sc.name}' has no mutant '${mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
@@ -70,7 +70,7 @@ export function optionsKey(opts: ExecOptions): string {
   return `m=${opts.mutant ?? '-'};p=${p};s=${opts.maxSteps};sp=${opts.spurious ? 1 : 0};af=${opts.allocFail ? 1 : 0}`;
 }
 
-export function explore(sc: Scenario<unknown>, strategy: Strategy, o: RunOptions = {}): RunResult {
+export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {}): RunResult {
   const run = new RunContext();
   const base = execOptions(sc, o, run, false);
   const limit = o.schedules ?? (strategy.exhaustive ? Infinity : 1000);
@@ -121,7 +121,7 @@ export function explore(sc: Scenario<unknown>, strategy: Strategy, o: RunOptions
 }
 
 /** Run one schedule with full recording (replay, reports, shrinking). */
-export function runSchedule(sc: Scenario<unknown>, schedule: readonly number[], o: { mutant?: string | null; params?: Record<string, ParamValue>; maxSteps?: number }, sigs: readonly number[] | null = null): { ex: Execution; res: ExecResult } {
+export function runSchedule(sc: Scenario<any>, schedule: readonly number[], o: { mutant?: string | null; params?: Record<string, ParamValue>; maxSteps?: number }, sigs: readonly number[] | null = null): { ex: Execution; res: ExecResult } {
   const run = new RunContext();
   const ex = new Execution(sc, execOptions(sc, o, run, true));
   const res = ex.run(replayChooser(schedule, sigs));

@@ -15,19 +15,19 @@ export interface ReplayTarget {
 }
 
 /** The options hash a token made for (scenario, target) must carry. */
-export function optionsHash(sc: Scenario<unknown>, t: ReplayTarget): number {
+export function optionsHash(sc: Scenario<any>, t: ReplayTarget): number {
   return fnv1a(`${sc.name};${optionsKey(execOptions(sc, t, new RunContext(), false))}`);
 }
 
 /** Parameters of `t` that differ from the scenario's defaults. */
-export function overridesOf(sc: Scenario<unknown>, t: ReplayTarget): Record<string, ParamValue> {
+export function overridesOf(sc: Scenario<any>, t: ReplayTarget): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [k, v] of Object.entries(t.params ?? {})) if (sc.params?.[k] !== v) out[k] = v;
   if (t.maxSteps !== undefined && t.maxSteps !== (sc.maxSteps ?? 5000)) out['@maxSteps'] = t.maxSteps;
   return out;
 }
 
-export function makeToken(sc: Scenario<unknown>, t: ReplayTarget, schedule: readonly number[], sigs: readonly number[]): string {
+export function makeToken(sc: Scenario<any>, t: ReplayTarget, schedule: readonly number[], sigs: readonly number[]): string {
   return encodeToken({
     scenario: sc.name,
     mutant: t.mutant ?? null,
@@ -40,7 +40,7 @@ export function makeToken(sc: Scenario<unknown>, t: ReplayTarget, schedule: read
 
 export interface Replayed {
   token: TokenData;
-  scenario: Scenario<unknown>;
+  scenario: Scenario<any>;
   target: ReplayTarget;
   ex: Execution;
   res: ExecResult;

@@ -32,7 +32,7 @@ interface Trial {
 }
 
 /** Run `wanted` leniently; returns the schedule that actually ran. */
-export function runLenient(sc: Scenario<unknown>, target: ReplayTarget, wanted: readonly number[]): Trial {
+export function runLenient(sc: Scenario<any>, target: ReplayTarget, wanted: readonly number[]): Trial {
   let pos = 0;
   let prev = -1;
   let preemptions = 0;
@@ -67,7 +67,7 @@ function better(c: Trial, best: Trial): boolean {
   return c.steps < best.steps || (c.steps === best.steps && c.preemptions < best.preemptions) || (c.steps === best.steps && c.preemptions === best.preemptions && c.schedule.length < best.schedule.length);
 }
 
-export function shrinkSchedule(sc: Scenario<unknown>, target: ReplayTarget, schedule: readonly number[], maxRuns = 2000): ShrinkOutcome | null {
+export function shrinkSchedule(sc: Scenario<any>, target: ReplayTarget, schedule: readonly number[], maxRuns = 2000): ShrinkOutcome | null {
   let best = runLenient(sc, target, schedule);
   let runs = 1;
   if (!best.failure) return null;

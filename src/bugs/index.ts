@@ -1,0 +1,9 @@
+/** The whole catalogue, by system. */
+import { ipmpFindings, ipmpMutants } from './ipmp.ts';
+import { netstackFindings, netstackMutants } from './netstack.ts';
+import { textbookMutants } from './textbook.ts';
+import type { FindingEntry, MutantEntry } from './types.ts';
+
+export const mutants: MutantEntry[] = [...textbookMutants, ...netstackMutants, ...ipmpMutants];
+export const findings: FindingEntry[] = [...netstackFindings, ...ipmpFindings];
+export type { FindingEntry, MutantEntry, SearchSpec } from './types.ts';

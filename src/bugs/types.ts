@@ -1,0 +1,53 @@
+/**
+ * The bug catalogue: every mutant (a deliberately weakened guard of the C
+ * code) and every finding (a race in the unmodified C code) is an entry
+ * with the search that finds it, its pinned replay token, and how the clean
+ * (or fixed) model is shown to pass.
+ */
+import type { FailureKind } from '../core/errors.ts';
+import type { ParamValue } from '../core/scenario.ts';
+import type { StrategyName } from '../core/strategies.ts';
+
+export interface SearchSpec {
+  strategy: StrategyName;
+  /** Budget: the search must find the failure within this many schedules. */
+  schedules: number;
+  seed?: number;
+  depth?: number;
+  preemptions?: number;
+  params?: Record<string, ParamValue>;
+}
+
+export interface MutantEntry {
+  /** Mutant name, as given to --mutant; model code reads ex.bug(name). */
+  mutant: string;
+  system: string;
+  scenario: string;
+  /** The guard it weakens: 'netstack.c L628'. */
+  cLine: string;
+  /** What the mutant changes, in one line. */
+  description: string;
+  /** The spec it must violate (and optionally the failure kind). */
+  expect: { spec: string; kind?: FailureKind };
+  /** A search that finds it within budget. */
+  find: SearchSpec;
+  /** Pinned replay token: replays to a failure of expect.spec. */
+  token: string;
+  /** How the same scenario is shown to pass without the mutant. */
+  clean: SearchSpec;
+}
+
+export interface FindingEntry {
+  /** Short id, 'NS-1'. */
+  id: string;
+  system: string;
+  scenario: string;
+  title: string;
+  /** C lines involved. */
+  cLines: string;
+  expect: { spec: string; kind?: FailureKind };
+  find: SearchSpec;
+  token: string;
+  /** Scenario parameters that switch on the candidate fix, and the search that shows it passes. */
+  fix: { params: Record<string, ParamValue>; verify: SearchSpec };
+}

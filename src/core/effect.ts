@@ -22,6 +22,10 @@ export abstract class Effect<R = unknown> implements Iterator<Effect, R, unknown
   abstract readonly sched: boolean;
   /** Primary object touched (for hashing and reports), or -1. */
   abstract readonly obj: number;
+  /** Whether the pending effect would write `obj` (DPOR's view of a parked thread). */
+  get pendingWrite(): boolean {
+    return true;
+  }
   /** Optional source site, e.g. 'netstack.c L274'. */
   site: string | undefined = undefined;
   private yielded = false;

@@ -17,6 +17,9 @@ class Touch extends Effect<void> {
   ) {
     super();
   }
+  override get pendingWrite(): boolean {
+    return this.write;
+  }
   perform(ex: Execution): void {
     ex.touch(this.obj, this.write);
   }

@@ -68,6 +68,8 @@ export class DfsStrategy implements Strategy {
   private stepNode: number[] = [];
   private stepFp: number[][] = [];
   private stepTid: number[] = [];
+  /** Pending effect (obj*2+write) of the stepping thread after each step, -1 if none. */
+  private stepPend: number[] = [];
   constructor(readonly opts: DfsOptions) {
     const b: string[] = [];
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
@@ -85,6 +87,7 @@ export class DfsStrategy implements Strategy {
     this.stepNode = [];
     this.stepFp = [];
     this.stepTid = [];
+    this.stepPend = [];
     let lastThreadNode = -1;
     const stack = this.stack;
     const dpor = this.opts.dpor;
@@ -158,6 +161,8 @@ export class DfsStrategy implements Strategy {
         this.stepFp[ex.stepIndex] = f;
         const node = stack[this.stepNode[ex.stepIndex]!]!;
         node.fp = f;
+        const pe = ex.pendingOf(_tid);
+        this.stepPend[ex.stepIndex] = pe && pe.obj >= 0 ? pe.obj * 2 + (pe.pendingWrite ? 1 : 0) : -1;
       },
     };
   }
@@ -217,7 +222,14 @@ export class DfsStrategy implements Strategy {
     this.backtrack();
   }
 
-  /** Add backtrack points for every race of the execution just finished. */
+  /**
+   * Add backtrack points for every race of the execution just finished, the
+   * source-set way (Abdulla et al., POPL 2014): for a race between step i
+   * and a later step j of thread q, let v be the steps after i that do not
+   * happen after i, followed by j; unless the backtrack set before i already
+   * holds an initial of v (a thread whose first step in v has no
+   * happens-before predecessor in v), add one (q when it is one).
+   */
   private analyseRaces(ex: Execution): void {
     const nthreads = ex.threads.length;
     const clocks: number[][] = [];
@@ -227,14 +239,39 @@ export class DfsStrategy implements Strategy {
     const lastW = new Map<number, number>();
     const reads = new Map<number, number[]>();
     const steps = this.stepFp.length;
-    const race = (i: number, q: number) => {
+    const tidOf = this.stepTid;
+    const firstLocal = new Array<number>(nthreads);
+
+    /** Race (i, j): j is a step of q (jVC its clock with its dependencies, j = -1 for a pending step). */
+    const race = (i: number, j: number, q: number, jVC: readonly number[]) => {
       const node = this.stack[this.stepNode[i]!];
       if (!node || node.data) return;
-      if (node.enabled.includes(q)) {
-        if (!node.sleep.has(q)) node.backtrack.add(q);
-      } else for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
+      const ti = tidOf[i]!;
+      const li = local[i]!;
+      firstLocal.fill(0);
+      const initials: number[] = [];
+      const end = j < 0 ? steps : j;
+      const isInitial = (t: number, vc: readonly number[]) => {
+        for (let u = 0; u < nthreads; u++) if (u !== t && firstLocal[u]! > 0 && vc[u]! >= firstLocal[u]!) return false;
+        return true;
+      };
+      for (let k = i + 1; k < end; k++) {
+        const vc = stepVC[k];
+        if (!vc || vc[ti]! >= li) continue; // k happens after i: not in v
+        const tk = tidOf[k]!;
+        if (firstLocal[tk]! > 0) continue;
+        if (isInitial(tk, vc)) initials.push(tk);
+        firstLocal[tk] = local[k]!;
+      }
+      if (firstLocal[q]! === 0 && isInitial(q, jVC)) initials.push(q);
+      for (const p of initials) if (node.backtrack.has(p)) return;
+      const pick = initials.includes(q) && !node.sleep.has(q) ? q : initials.find((p) => !node.sleep.has(p));
+      if (pick === undefined) return; // every initial sleeps: already covered
+      if (node.enabled.includes(pick)) node.backtrack.add(pick);
+      else for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
     };
-    const visit = (j: number, p: number, fp: readonly number[], update: boolean) => {
+
+    const candidatesOf = (fp: readonly number[]) => {
       const cands: number[] = [];
       for (const e of fp) {
         const o = e >> 1;
@@ -245,19 +282,42 @@ export class DfsStrategy implements Strategy {
           if (rs) for (const r of rs) cands.push(r);
         }
       }
+      return cands;
+    };
+    const joined = (p: number, cands: readonly number[]) => {
+      const vc = clocks[p]!.slice();
+      for (const i of cands) {
+        const c = stepVC[i]!;
+        for (let k = 0; k < nthreads; k++) if (c[k]! > vc[k]!) vc[k] = c[k]!;
+      }
+      return vc;
+    };
+    /** Races of a step (executed: j >= 0, or pending: j = -1) of thread p. */
+    const check = (j: number, p: number, fp: readonly number[]) => {
+      const cands = candidatesOf(fp);
       const cp = clocks[p]!;
+      let vc: number[] | null = null;
       for (const i of cands) {
-        const ti = this.stepTid[i]!;
-        if (ti !== p && cp[ti]! < local[i]!) race(i, p);
+        const ti = tidOf[i]!;
+        if (ti !== p && cp[ti]! < local[i]!) race(i, j, p, (vc ??= joined(p, cands)));
       }
-      if (!update) return;
-      for (const i of cands) {
-        const vc = stepVC[i]!;
-        for (let k = 0; k < nthreads; k++) if (vc[k]! > cp[k]!) cp[k] = vc[k]!;
-      }
-      cp[p] = cp[p]! + 1;
-      local[j] = cp[p]!;
-      stepVC[j] = cp.slice();
+      return cands;
+    };
+
+    // A parked thread's next step takes part at every state it is parked in
+    // (DPOR looks at next(s, p) for every p, enabled or not): check it when
+    // it parks and whenever a step touches its object.
+    const pend: number[] = new Array<number>(nthreads).fill(-1);
+    for (let j = 0; j < steps; j++) {
+      const fp = this.stepFp[j];
+      if (!fp) continue;
+      const p = tidOf[j]!;
+      const cands = check(j, p, fp);
+      const vc = joined(p, cands);
+      vc[p] = vc[p]! + 1;
+      clocks[p] = vc;
+      local[j] = vc[p]!;
+      stepVC[j] = vc;
       for (const e of fp) {
         const o = e >> 1;
         if (e & 1) {
@@ -269,18 +329,25 @@ export class DfsStrategy implements Strategy {
           rs.push(j);
         }
       }
-    };
-    for (let j = 0; j < steps; j++) {
-      const fp = this.stepFp[j];
-      if (!fp) continue;
-      visit(j, this.stepTid[j]!, fp, true);
+      pend[p] = this.stepPend[j] ?? -1;
+      if (pend[p]! >= 0) check(-1, p, [pend[p]!]);
+      for (let q = 0; q < nthreads; q++) {
+        const e = pend[q]!;
+        if (q === p || e < 0) continue;
+        const o = e >> 1;
+        for (const x of fp) {
+          if (x >> 1 === o) {
+            check(-1, q, [e]);
+            break;
+          }
+        }
+      }
     }
-    // Threads still blocked (or not yet run) at the end: their pending effect
-    // is a step that did not happen; reorder it against what it conflicts with.
+    // Threads still parked (or never run) at the end.
     for (const t of ex.liveThreads) {
       const eff = t.pending;
-      if (!eff || eff.obj < 0 || t.id >= clocks.length) continue;
-      visit(steps, t.id, [eff.obj * 2 + 1], false);
+      if (!eff || eff.obj < 0 || t.id >= nthreads) continue;
+      check(-1, t.id, [eff.obj * 2 + (eff.pendingWrite ? 1 : 0)]);
     }
   }
 

@@ -1,0 +1,123 @@
+/**
+ * DPOR soundness: on randomly generated small programs (threads of unlocked
+ * reads/writes and possibly nested critical sections, so deadlocks happen),
+ * with an invariant watching two variables in half of them, DPOR with sleep
+ * sets reaches exactly the terminal states that plain DFS reaches when no
+ * execution fails, finds a failure whenever plain DFS finds one, and never
+ * reports an outcome plain DFS cannot reach. (After a failure an execution
+ * stops, so the races of its unexecuted tail are unknown: DPOR's guarantee
+ * is "first failure found", which is how every run uses it.)
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { KThread } from '../src/core/effect.ts';
+import type { Execution } from '../src/core/execution.ts';
+import { access } from '../src/core/ops.ts';
+import { explore } from '../src/core/runner.ts';
+import { defineScenario, type Scenario } from '../src/core/scenario.ts';
+import { DfsStrategy } from '../src/core/strategies/dfs.ts';
+import { KMutex, mutexEnter, mutexExit } from '../src/locks/kmutex.ts';
+
+type Op = { k: 'read'; v: number } | { k: 'write'; v: number } | { k: 'cs'; locks: number[]; body: Op[] };
+
+const NV = 2;
+const NM = 2;
+const accessOp: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ k: fc.constant('read' as const), v: fc.integer({ min: 0, max: NV - 1 }) }),
+  fc.record({ k: fc.constant('write' as const), v: fc.integer({ min: 0, max: NV - 1 }) }),
+);
+const csOp: fc.Arbitrary<Op> = fc.record({
+  k: fc.constant('cs' as const),
+  locks: fc.uniqueArray(fc.integer({ min: 0, max: NM - 1 }), { minLength: 1, maxLength: 2 }),
+  body: fc.array(accessOp, { maxLength: 2 }),
+});
+const threadArb = fc.array(fc.oneof(accessOp, csOp), { minLength: 1, maxLength: 2 });
+const programArb = fc.record({ threads: fc.array(threadArb, { minLength: 2, maxLength: 3 }), invariant: fc.boolean() });
+
+interface St {
+  vars: number[];
+  varObj: number[];
+  locks: KMutex[];
+  log: string[];
+}
+
+function* runOps(ex: Execution, s: St, tid: number, ops: Op[]): KThread<void> {
+  for (const op of ops) {
+    if (op.k === 'read') {
+      yield* access(s.varObj[op.v]!, 'r');
+      s.log[tid] += `r${op.v}=${s.vars[op.v]};`;
+    } else if (op.k === 'write') {
+      yield* access(s.varObj[op.v]!, 'w');
+      s.vars[op.v] = s.vars[op.v]! * 3 + tid + 1;
+    } else {
+      for (const m of op.locks) yield* mutexEnter(s.locks[m]!);
+      // Inside the critical section accesses are still explicit scheduling points.
+      yield* runOps(ex, s, tid, op.body);
+      for (const m of [...op.locks].reverse()) yield* mutexExit(s.locks[m]!);
+    }
+  }
+}
+
+function programScenario(p: { threads: Op[][]; invariant: boolean }): Scenario<St> {
+  return defineScenario<St>({
+    name: 'generated',
+    description: 'generated program',
+    system: 'test',
+    threads: p.threads.length,
+    setup(ex) {
+      const s: St = {
+        vars: new Array(NV).fill(0),
+        varObj: Array.from({ length: NV }, (_, i) => ex.newObject(`x${i}`, 'var')),
+        locks: Array.from({ length: NM }, (_, i) => new KMutex(ex, `m${i}`)),
+        log: p.threads.map(() => ''),
+      };
+      p.threads.forEach((ops, i) => ex.spawn(`T${i}`, runOps(ex, s, i, ops)));
+      return s;
+    },
+    invariants: p.invariant
+      ? [{ name: 'x0-before-x1', statement: 'x1 is not written while x0 is untouched', watches: (s) => s.varObj, check: (s) => (s.vars[1] !== 0 && s.vars[0] === 0 ? 'x1 written first' : null) }]
+      : [],
+  });
+}
+
+function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean): { set: Set<string>; complete: boolean; terminal: number; failed: boolean } {
+  const set = new Set<string>();
+  const st = new DfsStrategy({ dpor });
+  const r = explore(sc, st, {
+    keepGoing,
+    schedules: 5_000,
+    onExecution: (ex, res) => {
+      if (res.pruned) return;
+      const s = ex.state as St;
+      set.add(res.failure ? `${res.failure.kind}:${res.failure.spec}:${res.failure.message}` : `ok:${s.vars.join(',')}|${s.log.join('|')}`);
+    },
+  });
+  return { set, complete: r.complete, terminal: st.terminal, failed: r.verdict === 'fail' };
+}
+
+describe('DPOR soundness', () => {
+  it('DPOR reaches exactly the terminal states of plain DFS, finds a failure whenever DFS can, and never reaches anything DFS cannot', () => {
+    fc.assert(
+      fc.property(programArb, (p) => {
+        const sc = programScenario(p);
+        const full = outcomes(sc, false, true);
+        const red = outcomes(sc, true, true);
+        // Only programs small enough for plain DFS to finish are compared.
+        fc.pre(full.complete);
+        expect(red.complete).toBe(true);
+        // Nothing DPOR reports is unreachable.
+        for (const o of red.set) expect(full.set.has(o), o).toBe(true);
+        const failing = [...full.set].some((o) => !o.startsWith('ok:'));
+        if (!failing) {
+          // Failure-free programs: the same terminal states exactly.
+          expect([...red.set].sort()).toEqual([...full.set].sort());
+        } else {
+          // A run stops at its first failure: DPOR must find one too.
+          expect(outcomes(sc, true, false).failed).toBe(true);
+        }
+        expect(red.terminal).toBeLessThanOrEqual(full.terminal);
+      }),
+      { numRuns: Number(process.env.NSM_PROP_RUNS ?? 200), seed: Number(process.env.NSM_PROP_SEED ?? 20261201) },
+    );
+  });
+});

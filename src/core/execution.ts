@@ -57,6 +57,8 @@ export class Thread {
   steps = 0;
   /** Locks held, innermost last (maintained by src/locks). */
   readonly held: { id: number; name: string; cls: string }[] = [];
+  /** Spurious wake-ups this thread has had (bounded by SPURIOUS_PER_THREAD). */
+  spuriousWakeups = 0;
   /** Messages delivered by `send`, consumed by `receive`. */
   readonly mailbox: unknown[] = [];
   constructor(

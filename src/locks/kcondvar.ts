@@ -12,6 +12,13 @@ import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
 import { type KMutex, noteAcquire, noteRelease } from './kmutex.ts';
 
+/**
+ * Spurious wake-ups a thread may have in one execution. One is enough to
+ * expose an `if` around cv_wait; more only lengthen executions (and a
+ * `while` loop would spin forever under an unbounded number).
+ */
+export const SPURIOUS_PER_THREAD = 1;
+
 interface Sleeper {
   t: Thread;
   woken: boolean;
@@ -74,9 +81,9 @@ class CvWake extends Effect<number> {
     super();
     this.obj = cv.id;
   }
-  override enabled(ex: Execution): boolean {
+  override enabled(ex: Execution, t: Thread): boolean {
     if (this.m.owner !== null) return false;
-    return this.s.woken || (this.s.timer !== 0 && ex.timerCanFire(this.s.timer)) || ex.options.spurious;
+    return this.s.woken || (this.s.timer !== 0 && ex.timerCanFire(this.s.timer)) || (ex.options.spurious && t.spuriousWakeups < SPURIOUS_PER_THREAD);
   }
   perform(ex: Execution, t: Thread): number {
     let rv = 1;
@@ -86,7 +93,10 @@ class CvWake extends Effect<number> {
       if (this.s.timer !== 0 && ex.timerCanFire(this.s.timer)) {
         ex.fireTimer(this.s.timer);
         rv = -1;
-      } else if (this.s.timer !== 0) ex.disarmTimer(this.s.timer);
+      } else {
+        t.spuriousWakeups++;
+        if (this.s.timer !== 0) ex.disarmTimer(this.s.timer);
+      }
     } else if (this.s.timer !== 0) ex.disarmTimer(this.s.timer);
     if (this.m.mem) this.m.mem.check(ex, `mutex_enter(${this.m.name}) in cv_wait`);
     this.m.owner = t;

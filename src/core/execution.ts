@@ -82,6 +82,10 @@ export interface StepRecord {
   now: number;
   /** Threads that were enabled when this step was chosen. */
   enabled: number[];
+  /** Locks each thread holds after the step (by thread id). */
+  held: string[][];
+  /** The scenario's view of object states after the step (Scenario.snapshot). */
+  objects: Record<string, string> | null;
 }
 
 export interface ExecResult {
@@ -312,7 +316,25 @@ export class Execution {
     let h = mix(mix(this.traceHash, t.id), eff.code * 4099 + eff.obj);
     this.traceHash = h;
     this.sigs.push((h ^ (h >>> 4) ^ (h >>> 8)) & 15);
-    if (this.trace) this.trace.push({ tid: t.id, effects: this.stepEffects!, fp: this.fp.slice(), now: this.now, enabled: enabled.slice() });
+    if (this.trace) {
+      let objects: Record<string, string> | null = null;
+      if (this.scenario.snapshot && this.state !== undefined) {
+        try {
+          objects = this.scenario.snapshot(this.state, this);
+        } catch {
+          objects = null;
+        }
+      }
+      this.trace.push({
+        tid: t.id,
+        effects: this.stepEffects!,
+        fp: this.fp.slice(),
+        now: this.now,
+        enabled: enabled.slice(),
+        held: this.threads.map((th) => th.held.map((h) => h.name)),
+        objects,
+      });
+    }
     if (this.chooser!.onStep) this.chooser!.onStep(this, t.id, this.fp);
     this.stepIndex++;
   }

@@ -28,6 +28,12 @@ export interface Scenario<S = unknown> {
   /** Where its scheduling points are, in one or two sentences. */
   granularity?: string;
   setup(ex: Execution): S;
+  /**
+   * Optional: the states of the scenario's objects, for reports (recorded
+   * after every step of a recorded execution only), e.g.
+   * { 'netstack 1': 'NSF_CLOSING', 'nm_state(1, ip)': 'NSS_CREATE_COMPLETED' }.
+   */
+  snapshot?(state: S, ex: Execution): Record<string, string>;
   invariants?: Invariant<S>[];
   endChecks?: EndCheck<S>[];
 }

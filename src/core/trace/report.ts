@@ -13,6 +13,10 @@ export interface TimelineRow {
   sites: string[];
   preempted: boolean;
   now: number;
+  /** Locks held by each thread after the step, by thread name. */
+  held: Record<string, string[]>;
+  /** Object states after the step (Scenario.snapshot), or null. */
+  objects: Record<string, string> | null;
 }
 
 export function timelineRows(ex: Execution): TimelineRow[] {
@@ -28,6 +32,8 @@ export function timelineRows(ex: Execution): TimelineRow[] {
       sites: r.effects.map((e) => e.site ?? '').filter((s) => s !== ''),
       preempted,
       now: r.now,
+      held: Object.fromEntries(ex.threads.map((t) => [t.name, r.held[t.id] ?? []])),
+      objects: r.objects,
     });
     prev = r.tid;
   });

@@ -2,7 +2,7 @@
  * From a failing schedule to what the user sees: shrink it, replay it with
  * full recording, mint its token, write the artefact, format the report.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatFailure, type Failure } from '../core/failure.ts';
 import { fnv1a } from '../core/prng.ts';
@@ -40,7 +40,29 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-export function reportFailure(sc: Scenario<any>, target: ReplayTarget, schedule: number[], f: Failure, opts: { shrink: boolean; write: boolean }): ReportedFailure {
+export interface Artefact {
+  version: 1;
+  scenario: string;
+  mutant: string | null;
+  params: Record<string, unknown>;
+  failure: Failure;
+  token: string;
+  steps: number;
+  preemptions: number;
+  timeline: ReturnType<typeof timelineRows>;
+}
+
+export interface BuiltFailure {
+  summary: FailureSummary;
+  lines: string[];
+  /** Null for run-level failures (lock-order cycles) that have no single schedule. */
+  artefact: Artefact | null;
+  /** File name (no directory) the artefact is written under: dedup key. */
+  fileName: string | null;
+}
+
+/** Shrink, replay with recording, mint the token; nothing is written. */
+export function buildFailure(sc: Scenario<any>, target: ReplayTarget, schedule: number[], f: Failure, opts: { shrink: boolean }): BuiltFailure {
   let sched = schedule;
   let original = -1;
   if (opts.shrink && schedule.length > 0) {
@@ -51,33 +73,17 @@ export function reportFailure(sc: Scenario<any>, target: ReplayTarget, schedule:
     }
   }
   if (schedule.length === 0) {
-    // A run-level failure (lock-order cycle) has no single schedule.
     const lines = [`FAIL  ${sc.name}  ${formatFailure(f)}`, ...f.details.map((d) => `  ${d}`)];
-    return { summary: { spec: f.spec, kind: f.kind, message: f.message, token: '', steps: 0, preemptions: 0, originalSteps: 0, details: f.details, artefact: null }, lines };
+    return { summary: { spec: f.spec, kind: f.kind, message: f.message, token: '', steps: 0, preemptions: 0, originalSteps: 0, details: f.details, artefact: null }, lines, artefact: null, fileName: null };
   }
   const { ex, res } = runSchedule(sc, sched, target);
   const failure = res.failure ?? f;
   const token = makeToken(sc, target, res.schedule, res.sigs);
   const pre = countPreemptions(ex);
   if (original < 0) original = res.steps;
-  let artefact: string | null = null;
-  if (opts.write) {
-    const dir = join(artefactDir(), 'failures');
-    mkdirSync(dir, { recursive: true });
-    const sig = fnv1a(`${failure.spec}|${res.schedule.join(',')}`).toString(16).padStart(8, '0');
-    artefact = join(dir, `${sc.name}--${target.mutant ?? 'model'}--${failure.spec}--${sig}.json`);
-    writeJsonAtomic(artefact, {
-      version: 1,
-      scenario: sc.name,
-      mutant: target.mutant ?? null,
-      params: target.params ?? {},
-      failure,
-      token,
-      steps: res.steps,
-      preemptions: pre,
-      timeline: timelineRows(ex),
-    });
-  }
+  const sig = fnv1a(`${failure.spec}|${res.schedule.join(',')}`).toString(16).padStart(8, '0');
+  const fileName = `${sc.name}--${target.mutant ?? 'model'}--${failure.spec.replace(/[^\w.-]/g, '_')}--${sig}.json`;
+  const artefact: Artefact = { version: 1, scenario: sc.name, mutant: target.mutant ?? null, params: target.params ?? {}, failure, token, steps: res.steps, preemptions: pre, timeline: timelineRows(ex) };
   const lines = [
     `FAIL  ${sc.name}${target.mutant ? ` (mutant ${target.mutant})` : ''}  ${formatFailure(failure)}`,
     ...failure.details.map((d) => `  ${d}`),
@@ -86,9 +92,28 @@ export function reportFailure(sc: Scenario<any>, target: ReplayTarget, schedule:
     `  replay: nsm replay ${token}`,
     `  vitest: expect(replayToken('${token}', findScenario).res.failure?.spec).toBe('${failure.spec}')`,
   ];
-  if (artefact) lines.push(`  artefact: ${artefact}`);
   return {
-    summary: { spec: failure.spec, kind: failure.kind, message: failure.message, token, steps: res.steps, preemptions: pre, originalSteps: original, details: failure.details, artefact },
+    summary: { spec: failure.spec, kind: failure.kind, message: failure.message, token, steps: res.steps, preemptions: pre, originalSteps: original, details: failure.details, artefact: null },
     lines,
+    artefact,
+    fileName,
   };
+}
+
+/** Write a built failure's artefact (deduplicated by file name); returns its path. */
+export function writeArtefact(b: BuiltFailure): string | null {
+  if (!b.artefact || !b.fileName) return null;
+  const dir = join(artefactDir(), 'failures');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, b.fileName);
+  if (!existsSync(path)) writeJsonAtomic(path, b.artefact);
+  b.summary.artefact = path;
+  b.lines.push(`  artefact: ${path}`);
+  return path;
+}
+
+export function reportFailure(sc: Scenario<any>, target: ReplayTarget, schedule: number[], f: Failure, opts: { shrink: boolean; write: boolean }): ReportedFailure {
+  const b = buildFailure(sc, target, schedule, f, opts);
+  if (opts.write) writeArtefact(b);
+  return { summary: b.summary, lines: b.lines };
 }

@@ -2,7 +2,10 @@
  * nsm: the command line. Exit codes: 0 pass, 1 failure found, 2 bad input,
  * 3 incomplete (an exhaustive search ran out of budget).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findings, mutants } from '../bugs/index.ts';
 import type { ParamValue } from '../core/scenario.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../core/strategies.ts';
 import { formatFailure } from '../core/failure.ts';
@@ -12,6 +15,10 @@ import { TokenError } from '../core/trace/token.ts';
 import { findScenario, scenarios } from '../scenarios/registry.ts';
 import { checkScenario, type CheckOptions } from './check.ts';
 import { UsageError } from './errors.ts';
+import { explainText, loadArtefact } from './explain.ts';
+import { artefactDir, buildFailure } from './failure-report.ts';
+import { regress } from './regress.ts';
+import { table } from './table.ts';
 import { intFlag, secondsFlag } from './numbers.ts';
 
 const HELP: Record<string, string> = {
@@ -23,7 +30,11 @@ commands:
   list      list the scenarios
   check     explore one scenario (or --all) and report a verdict
   replay    re-run a replay token and show its timeline
-  start     check every scenario with the default verification (npm start)
+  shrink    shrink a failing token further
+  explain   tell a failure step by step (text, Mermaid, HTML)
+  regress   replay every pinned token and rerun every catalogued search
+  mutants   list the bug catalogue
+  start     regress + check --all, one table (what npm start runs)
 
 Run 'nsm <command> --help' for a command's options and examples.`,
   list: `usage: nsm list [--json]
@@ -63,10 +74,51 @@ model is refused (exit 2) or diverges (exit 1, spec 'replay').
 
 examples:
   nsm replay nsm1:tb-counter:tb-unlocked-increment:-:...`,
-  start: `usage: nsm start [--time S]
+  start: `usage: nsm start [--time S] [--json]
 
-Checks every registered scenario with DPOR (bounded by --time seconds per
-scenario, default 20) and prints one summary table.`,
+The default verification (what 'npm start' runs): 'nsm regress' (every
+pinned token replayed, every catalogued search rerun), then 'nsm check --all'
+with DPOR bounded by --time seconds per scenario (default 10), printed as
+one table. A failure that is a catalogued finding of the C code is shown as
+such; exit 1 only for an unexpected failure or a regression.
+
+examples:
+  nsm start
+  nsm start --time 30`,
+  regress: `usage: nsm regress [--only NAME] [--json]
+
+Replays every pinned replay token of the catalogue (mutants and findings)
+and reruns every catalogued search; each must still fail its expected spec.
+Exit 1 if any does not.
+
+examples:
+  nsm regress
+  nsm regress --only tb-abba --json`,
+  shrink: `usage: nsm shrink <token> [--json]
+
+Shrinks a failing token's schedule further (fewer steps, then fewer
+preemptions) and prints the new token and its timeline.
+
+examples:
+  nsm shrink nsm1:tb-gate:tb-signal-not-broadcast:-:...`,
+  explain: `usage: nsm explain <token|artefact.json> [--format text|mermaid|html] [--out FILE]
+
+Tells a failure step by step: a per-thread swimlane with the C line of each
+step, lock ownership and object states as they change, preemptions marked.
+--format mermaid prints a Mermaid sequence diagram; --format html writes a
+self-contained HTML report (to --out, default .nsm/reports/<name>.html).
+
+examples:
+  nsm explain .nsm/failures/tb-gate--tb-signal-not-broadcast--deadlock--a5c9b020.json
+  nsm explain nsm1:tb-abba:tb-abba:-:... --format mermaid`,
+  mutants: `usage: nsm mutants [--system S] [--json]
+
+Lists the catalogue: every mutant with its scenario, the C line whose guard
+it weakens, the spec it violates and the search that finds it.
+
+examples:
+  nsm mutants
+  nsm mutants --system netstack --json`,
 };
 
 function parseParams(vals: string[] | undefined): Record<string, ParamValue> {
@@ -86,7 +138,10 @@ function parse(argv: string[], options: Flags): { values: Record<string, any>; p
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }) as { values: Record<string, any>; positionals: string[] };
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+    const msg = (e as Error).message.split('\n')[0]!;
+    const unknown = /Unknown option '([^']+)'/.exec(msg);
+    if (unknown) throw new UsageError(`unknown option '${unknown[1]}' (see --help)`);
+    throw new UsageError(msg.replace(/^TypeError \[[A-Z_]+\]: /, '').replace(/\. To specify.*$/, ''));
   }
 }
 
@@ -196,22 +251,110 @@ function cmdReplay(argv: string[], out: (s: string) => void): number {
 }
 
 function cmdStart(argv: string[], out: (s: string) => void): number {
-  const { values } = parse(argv, { time: { type: 'string' } });
+  const { values } = parse(argv, { time: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return out(HELP.start!), 0;
-  const time = secondsFlag('time', values.time, 20);
-  const rows: string[][] = [['scenario', 'strategy', 'verdict', 'schedules', 'steps', 'seconds']];
+  const time = secondsFlag('time', values.time, 10);
+  const rows: string[][] = [['what', 'scenario', 'strategy', 'verdict', 'schedules', 'steps', 'seconds']];
+  const json: unknown[] = [];
   let worst = 0;
+  const t0 = performance.now();
+  const reg = regress();
+  const bad = reg.filter((r) => r.replay !== 'ok' || r.search !== 'ok');
+  for (const r of bad) out(`REGRESSION  ${r.kind} ${r.name} (${r.scenario}): replay ${r.replay}; search ${r.search}`);
+  if (bad.length) worst = 1;
+  rows.push(['regress', `${reg.length} catalogued bugs`, 'replay+search', bad.length ? `${bad.length} regressed` : 'all reproduce', String(reg.reduce((a, r) => a + r.schedules, 0)), '', ((performance.now() - t0) / 1000).toFixed(2)]);
+  json.push({ regress: reg });
   for (const sc of scenarios) {
     const r = checkScenario(sc, { ...checkOptions({}, time), write: true });
-    rows.push([sc.name, r.json.strategy, r.json.verdict + (r.json.complete ? ' (complete)' : ''), r.json.schedules.toLocaleString('en-US'), r.json.steps.toLocaleString('en-US'), (r.json.elapsedMs / 1000).toFixed(2)]);
+    json.push(r.json);
+    let verdict = r.json.verdict + (r.json.complete ? ' (complete)' : '');
     if (r.json.verdict === 'fail') {
-      worst = 1;
-      for (const l of r.lines) out(l);
+      const known = findings.find((f) => f.scenario === sc.name && f.expect.spec === r.json.failure?.spec);
+      if (known) verdict = `finding ${known.id} (known)`;
+      else {
+        worst = 1;
+        for (const l of r.lines) out(l);
+      }
     }
+    rows.push(['check', sc.name, r.json.strategy, verdict, r.json.schedules.toLocaleString('en-US'), r.json.steps.toLocaleString('en-US'), (r.json.elapsedMs / 1000).toFixed(2)]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) out(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  if (values.json) out(JSON.stringify(json));
+  else for (const l of table(rows)) out(l);
   return worst;
+}
+
+function cmdRegress(argv: string[], out: (s: string) => void): number {
+  const { values } = parse(argv, { only: { type: 'string' }, json: { type: 'boolean' } });
+  if (values.help) return out(HELP.regress!), 0;
+  const only = values.only as string | undefined;
+  if (only && !mutants.some((m) => m.mutant === only) && !findings.some((f) => f.id === only)) throw new UsageError(`no catalogued mutant or finding named '${only}' (see nsm mutants)`);
+  const rows = regress(only ? (n) => n === only : undefined);
+  if (values.json) out(JSON.stringify(rows));
+  else {
+    const t = [['kind', 'name', 'scenario', 'spec', 'replay', 'search', 'schedules']];
+    for (const r of rows) t.push([r.kind, r.name, r.scenario, r.spec, r.replay, r.search, String(r.schedules)]);
+    for (const l of table(t)) out(l);
+    const bad = rows.filter((r) => r.replay !== 'ok' || r.search !== 'ok').length;
+    out(`${rows.length - bad} of ${rows.length} reproduce${bad ? `; ${bad} regressed` : ''}`);
+  }
+  return rows.every((r) => r.replay === 'ok' && r.search === 'ok') ? 0 : 1;
+}
+
+function cmdShrink(argv: string[], out: (s: string) => void): number {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+  if (values.help) return out(HELP.shrink!), 0;
+  if (positionals.length !== 1) throw new UsageError('nsm shrink needs one token');
+  let rep;
+  try {
+    rep = replayToken(positionals[0]!, findScenario);
+  } catch (e) {
+    if (e instanceof TokenError) throw new UsageError(e.message);
+    throw e;
+  }
+  const f = rep.res.failure;
+  if (!f || f.kind === 'divergence') throw new UsageError(f ? `the token no longer replays: ${f.message}` : 'the token replays to a passing execution: nothing to shrink');
+  const b = buildFailure(rep.scenario, rep.target, rep.res.schedule.slice(), f, { shrink: true });
+  if (values.json) out(JSON.stringify({ scenario: rep.scenario.name, spec: b.summary.spec, token: b.summary.token, steps: b.summary.steps, preemptions: b.summary.preemptions, before: rep.res.steps }));
+  else for (const l of b.lines) out(l);
+  return 1;
+}
+
+async function cmdExplain(argv: string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parse(argv, { format: { type: 'string' }, out: { type: 'string' } });
+  if (values.help) return out(HELP.explain!), 0;
+  if (positionals.length !== 1) throw new UsageError('nsm explain needs one token or artefact file');
+  const format = (values.format as string | undefined) ?? 'text';
+  if (!['text', 'mermaid', 'html'].includes(format)) throw new UsageError(`--format must be text, mermaid or html, got '${format}'`);
+  const a = loadArtefact(positionals[0]!);
+  if (format === 'text') for (const l of explainText(a)) out(l);
+  else if (format === 'mermaid') {
+    const { mermaidSequence } = await import('./render/mermaid.ts');
+    out(mermaidSequence(a));
+  } else {
+    const { renderHtml } = await import('./render/html.ts');
+    const path = (values.out as string | undefined) ?? join(artefactDir(), 'reports', `${a.scenario}--${a.mutant ?? 'model'}--${a.failure.spec}.html`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, renderHtml(a));
+    out(`html: ${path}`);
+  }
+  return a.failure.spec === 'none' ? 0 : 1;
+}
+
+function cmdMutants(argv: string[], out: (s: string) => void): number {
+  const { values } = parse(argv, { system: { type: 'string' }, json: { type: 'boolean' } });
+  if (values.help) return out(HELP.mutants!), 0;
+  const sys = values.system as string | undefined;
+  const ms = mutants.filter((m) => !sys || m.system === sys);
+  if (sys && ms.length === 0) throw new UsageError(`no mutants for system '${sys}' (systems: ${[...new Set(mutants.map((m) => m.system))].join(', ')})`);
+  if (values.json) {
+    out(JSON.stringify(ms));
+    return 0;
+  }
+  const t = [['mutant', 'scenario', 'weakens', 'violates', 'found by']];
+  for (const m of ms) t.push([m.mutant, m.scenario, m.cLine, m.expect.spec, `${m.find.strategy} <= ${m.find.schedules}`]);
+  for (const l of table(t)) out(l);
+  for (const m of ms) out(`  ${m.mutant}: ${m.description}`);
+  return 0;
 }
 
 /** Run nsm with argv; returns the exit code. `out` receives each output line. */
@@ -233,6 +376,14 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return cmdReplay(rest, out);
       case 'start':
         return cmdStart(rest, out);
+      case 'regress':
+        return cmdRegress(rest, out);
+      case 'shrink':
+        return cmdShrink(rest, out);
+      case 'explain':
+        return await cmdExplain(rest, out);
+      case 'mutants':
+        return cmdMutants(rest, out);
       default:
         throw new UsageError(`unknown command '${cmd}' (see nsm --help)`);
     }

@@ -58,12 +58,42 @@ export function compileMachine(machine: AnyStateMachine): CompiledMachine {
 export class MachineCoverage {
   readonly states = new Map<string, Set<string>>();
   readonly transitions = new Map<string, Set<string>>();
+  /** Pairs of states of two different objects seen at the same time: 'a:S1 | b:S2'. */
+  readonly pairs = new Set<string>();
+  /** Compiled machines seen, for totals. */
+  readonly machines = new Map<string, CompiledMachine>();
+  private live: MachineRef[] = [];
+  private execution = -1;
+  constructor(private readonly run: RunContext | null = null) {}
   static of(run: RunContext): MachineCoverage {
     let c = run.shared.get('machine-coverage') as MachineCoverage | undefined;
-    if (!c) run.shared.set('machine-coverage', (c = new MachineCoverage()));
+    if (!c) run.shared.set('machine-coverage', (c = new MachineCoverage(run)));
     return c;
   }
-  note(id: string, from: string, ev: string, to: string): void {
+  /** A new instance exists in the current execution. */
+  track(ref: MachineRef): void {
+    const ex = this.run ? this.run.currentExecution : 0;
+    if (ex !== this.execution) {
+      this.execution = ex;
+      this.live = [];
+    }
+    this.live.push(ref);
+    this.machines.set(ref.m.id, ref.m);
+    let st = this.states.get(ref.m.id);
+    if (!st) this.states.set(ref.m.id, (st = new Set()));
+    st.add(ref.state);
+    this.notePairs(ref);
+  }
+  private notePairs(ref: MachineRef): void {
+    const a = `${ref.m.id}:${ref.state}`;
+    for (const o of this.live) {
+      if (o === ref) continue;
+      const b = `${o.m.id}:${o.state}`;
+      this.pairs.add(a < b ? `${a} | ${b}` : `${b} | ${a}`);
+    }
+  }
+  note(id: string, from: string, ev: string, to: string, ref?: MachineRef): void {
+    if (ref) this.notePairs(ref);
     let s = this.states.get(id);
     if (!s) this.states.set(id, (s = new Set()));
     s.add(from);
@@ -86,6 +116,7 @@ export class MachineRef {
     private readonly coverage: MachineCoverage | null = null,
   ) {
     this.state = m.initial;
+    this.coverage?.track(this);
   }
   can(ev: string): boolean {
     return this.m.table.has(`${this.state}|${ev}`);
@@ -95,8 +126,9 @@ export class MachineRef {
     if (next === undefined) {
       throw new ModelFailure('assert', `machine:${this.m.id}`, `${this.name}: event ${ev} not accepted in state ${this.state}`);
     }
-    this.coverage?.note(this.m.id, this.state, ev, next);
+    const from = this.state;
     this.state = next;
+    this.coverage?.note(this.m.id, from, ev, next, this);
     return next;
   }
 }

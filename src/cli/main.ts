@@ -2,7 +2,7 @@
  * nsm: the command line. Exit codes: 0 pass, 1 failure found, 2 bad input,
  * 3 incomplete (an exhaustive search ran out of budget).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findings, mutants } from '../bugs/index.ts';
@@ -18,6 +18,12 @@ import { UsageError } from './errors.ts';
 import { explainText, loadArtefact } from './explain.ts';
 import { artefactDir, buildFailure } from './failure-report.ts';
 import { regress } from './regress.ts';
+import { coverageOf, formatCoverage, transitionPercent } from './coverage.ts';
+import { loadResult, mergeResults, runCampaign } from './fuzz/campaign.ts';
+import type { FuzzStrategy } from './fuzz/batch.ts';
+import { RunContext } from '../core/execution.ts';
+import { explore } from '../core/runner.ts';
+import { makeStrategy } from '../core/strategies.ts';
 import { table } from './table.ts';
 import { intFlag, secondsFlag } from './numbers.ts';
 
@@ -34,6 +40,9 @@ commands:
   explain   tell a failure step by step (text, Mermaid, HTML)
   regress   replay every pinned token and rerun every catalogued search
   mutants   list the bug catalogue
+  fuzz      run a fuzz campaign (workers, checkpoints, shards, --resume)
+  merge     combine the result files of a sharded campaign
+  coverage  machine, state-pair and contention coverage of a scenario
   start     regress + check --all, one table (what npm start runs)
 
 Run 'nsm <command> --help' for a command's options and examples.`,
@@ -111,6 +120,54 @@ self-contained HTML report (to --out, default .nsm/reports/<name>.html).
 examples:
   nsm explain .nsm/failures/tb-gate--tb-signal-not-broadcast--deadlock--a5c9b020.json
   nsm explain nsm1:tb-abba:tb-abba:-:... --format mermaid`,
+  fuzz: `usage: nsm fuzz --scenario NAME [options]
+
+Runs a fuzz campaign: random/PCT schedules in reproducible batches, every
+failure shrunk and written at once under .nsm/failures/ (deduplicated by
+spec and shrunk schedule), a checkpoint after every batch under
+.nsm/campaigns/<campaign>/ (result.json when it ends).
+
+options:
+  --scenario NAME   scenario to fuzz (required)
+  --strategy S      random | pct | portfolio (default portfolio)
+  --depth D         PCT depth (default 3)
+  --seed N          campaign seed (default 1)
+  --time S          stop after S seconds (default 60 unless --schedules)
+  --schedules N     total schedules over all shards
+  --batch N         schedules per batch (default 200)
+  --workers N       worker threads (default 1: in this thread)
+  --mutant NAME     switch on a catalogued bug
+  --param K=V       scenario parameter (repeatable)
+  --shard i/n       run only shard i of n (batch b belongs to shard b mod n)
+  --resume          continue an interrupted campaign from its checkpoint
+  --progress-every S  seconds between progress lines when not a terminal (default 5)
+  --json            print the campaign result as JSON
+
+exit codes: 0 no failure, 1 failure found, 2 bad input
+
+examples:
+  nsm fuzz --scenario tb-cv-wait-loop --mutant tb-cv-if --strategy pct --depth 2 --schedules 5000
+  nsm fuzz --scenario tb-gate --time 60 --workers 2
+  nsm fuzz --scenario tb-gate --schedules 100000 --shard 0/4   # one of four machines
+  nsm merge .nsm/campaigns/*shard*/result.json`,
+  merge: `usage: nsm merge <result.json>... [--json]
+
+Combines the result files of the shards of one campaign: schedules, steps,
+failures (deduplicated) and coverage.
+
+examples:
+  nsm merge shard0/result.json shard1/result.json`,
+  coverage: `usage: nsm coverage <scenario> [--strategy S] [--schedules N] [--seed N] [--mutant M]
+                    [--min-transitions PCT] [--json]
+
+Explores a scenario and reports coverage: xstate machine states and
+transitions reached, pairs of object states seen at the same time, lock
+contention (contended mutexes, cvs with 2+ sleepers, rwlocks where a writer
+waited). With --min-transitions, exit 1 below that floor.
+
+examples:
+  nsm coverage tb-gate
+  nsm coverage ns-register-vs-zone-create --strategy random --schedules 2000 --min-transitions 80`,
   mutants: `usage: nsm mutants [--system S] [--json]
 
 Lists the catalogue: every mutant with its scenario, the C line whose guard
@@ -340,6 +397,113 @@ async function cmdExplain(argv: string[], out: (s: string) => void): Promise<num
   return a.failure.spec === 'none' ? 0 : 1;
 }
 
+function shardFlag(v: string | undefined): { index: number; count: number } {
+  if (v === undefined) return { index: 0, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard expects i/n with 0 <= i < n, got '${v}'`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+async function cmdFuzz(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { values } = parse(argv, {
+    scenario: { type: 'string' },
+    strategy: { type: 'string' },
+    depth: { type: 'string' },
+    seed: { type: 'string' },
+    time: { type: 'string' },
+    schedules: { type: 'string' },
+    batch: { type: 'string' },
+    workers: { type: 'string' },
+    mutant: { type: 'string' },
+    param: { type: 'string', multiple: true },
+    shard: { type: 'string' },
+    resume: { type: 'boolean' },
+    'progress-every': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) return out(HELP.fuzz!), 0;
+  const name = values.scenario as string | undefined;
+  if (!name) throw new UsageError('nsm fuzz needs --scenario NAME (see nsm list)');
+  const sc = findScenario(name);
+  if (!sc) throw new UsageError(`unknown scenario '${name}' (see nsm list)`);
+  const strategy = (values.strategy as string | undefined) ?? 'portfolio';
+  if (!['random', 'pct', 'portfolio'].includes(strategy)) throw new UsageError(`fuzz strategy must be random, pct or portfolio, got '${strategy}'`);
+  const mutant = (values.mutant as string | undefined) ?? null;
+  if (mutant !== null && !(sc.mutants ?? []).includes(mutant)) throw new UsageError(`scenario '${sc.name}' has no mutant '${mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
+  const params = parseParams(values.param as string[] | undefined);
+  for (const k of Object.keys(params)) if (!(k in (sc.params ?? {}))) throw new UsageError(`scenario '${sc.name}' has no parameter '${k}'`);
+  const schedules = values.schedules === undefined ? 0 : intFlag('schedules', values.schedules as string, 0, 1);
+  const timeSec = values.time === undefined ? (schedules ? 0 : 60) : secondsFlag('time', values.time as string, 60);
+  const cfg = {
+    scenario: sc.name,
+    strategy: strategy as FuzzStrategy,
+    depth: intFlag('depth', values.depth as string | undefined, 3, 1),
+    seed: intFlag('seed', values.seed as string | undefined, 1),
+    mutant,
+    params,
+    batch: intFlag('batch', values.batch as string | undefined, 200, 1),
+    schedules,
+    shard: shardFlag(values.shard as string | undefined),
+  };
+  const tty = Boolean(process.stderr.isTTY) && !values.json;
+  const { result, dir, newFailures } = await runCampaign(cfg, {
+    workers: intFlag('workers', values.workers as string | undefined, 1, 1),
+    timeSec,
+    resume: Boolean(values.resume),
+    tty,
+    progressEvery: secondsFlag('progress-every', values['progress-every'] as string | undefined, 5),
+    progress: values.json ? null : (line, final) => (tty ? process.stderr.write(`\r${line}${final ? '\n' : ''}`) : err(line)),
+  });
+  if (values.json) out(JSON.stringify({ ...result, dir }));
+  else {
+    out(`${result.failures.length ? 'FAIL' : 'pass'}  ${sc.name}${mutant ? ` (mutant ${mutant})` : ''}  ${result.schedules.toLocaleString('en-US')} schedules  ${result.steps.toLocaleString('en-US')} steps  ${(result.elapsedMs / 1000).toFixed(1)} s  [${strategy}${cfg.shard.count > 1 ? `, shard ${cfg.shard.index}/${cfg.shard.count}` : ''}]${result.interrupted ? '  (interrupted: --resume continues)' : ''}`);
+    for (const f of newFailures) out(`  new failure: ${f.spec}: ${f.message} (${f.steps} steps, ${f.preemptions} preemptions)\n    replay: nsm replay ${f.token}${f.artefact ? `\n    artefact: ${f.artefact}` : ''}`);
+    for (const l of formatCoverage(result.coverage)) out(l);
+    out(`  campaign: ${dir}`);
+  }
+  return result.failures.length ? 1 : 0;
+}
+
+function cmdMerge(argv: string[], out: (s: string) => void): number {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+  if (values.help) return out(HELP.merge!), 0;
+  if (positionals.length === 0) throw new UsageError('nsm merge needs result files');
+  const merged = mergeResults(positionals.map((p) => {
+    if (!existsSync(p)) throw new UsageError(`no such result file: ${p}`);
+    return loadResult(p);
+  }));
+  if (values.json) out(JSON.stringify(merged));
+  else {
+    out(`${merged.failures.length ? 'FAIL' : 'pass'}  ${merged.config.scenario}  ${positionals.length} shards  ${merged.schedules.toLocaleString('en-US')} schedules  ${merged.doneBatches.length} batches`);
+    for (const f of merged.failures) out(`  ${f.spec}: ${f.message}\n    replay: nsm replay ${f.token}`);
+    for (const l of formatCoverage(merged.coverage)) out(l);
+  }
+  return merged.failures.length ? 1 : 0;
+}
+
+function cmdCoverage(argv: string[], out: (s: string) => void): number {
+  const { values, positionals } = parse(argv, { strategy: { type: 'string' }, schedules: { type: 'string' }, seed: { type: 'string' }, mutant: { type: 'string' }, 'min-transitions': { type: 'string' }, json: { type: 'boolean' } });
+  if (values.help) return out(HELP.coverage!), 0;
+  if (positionals.length !== 1) throw new UsageError('nsm coverage needs one scenario name');
+  const sc = findScenario(positionals[0]!);
+  if (!sc) throw new UsageError(`unknown scenario '${positionals[0]}' (see nsm list)`);
+  const o = checkOptions({ strategy: values.strategy ?? 'random', seed: values.seed, schedules: values.schedules ?? '2000', mutant: values.mutant }, 60);
+  const min = values['min-transitions'] === undefined ? null : Number(values['min-transitions']);
+  if (min !== null && !(min >= 0 && min <= 100)) throw new UsageError(`--min-transitions expects a percentage 0-100, got '${values['min-transitions']}'`);
+  const run = new RunContext();
+  const r = explore(sc, makeStrategy(o.strategy, { seed: o.seed, depth: o.depth }), { mutant: o.mutant, schedules: o.schedules, run, keepGoing: true });
+  const cov = coverageOf(run);
+  const pct = transitionPercent(cov);
+  const below = min !== null && pct < min;
+  if (values.json) out(JSON.stringify({ scenario: sc.name, schedules: r.schedules, coverage: cov, transitionPercent: pct, floor: min, ok: !below }));
+  else {
+    out(`coverage  ${sc.name}  ${r.schedules.toLocaleString('en-US')} schedules [${r.strategy}]`);
+    for (const l of formatCoverage(cov)) out(l);
+    if (below) out(`  below the floor: ${pct.toFixed(1)}% < ${min}% of transitions`);
+  }
+  return below ? 1 : 0;
+}
+
 function cmdMutants(argv: string[], out: (s: string) => void): number {
   const { values } = parse(argv, { system: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return out(HELP.mutants!), 0;
@@ -384,6 +548,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return await cmdExplain(rest, out);
       case 'mutants':
         return cmdMutants(rest, out);
+      case 'fuzz':
+        return await cmdFuzz(rest, out, err);
+      case 'merge':
+        return cmdMerge(rest, out);
+      case 'coverage':
+        return cmdCoverage(rest, out);
       default:
         throw new UsageError(`unknown command '${cmd}' (see nsm --help)`);
     }

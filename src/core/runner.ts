@@ -21,6 +21,8 @@ export interface RunOptions {
   keepGoing?: boolean;
   /** Override the scenario's step limit. */
   maxSteps?: number;
+  /** Run-wide context to use (to read coverage or the lock-order graph afterwards). */
+  run?: RunContext;
   /** Called after each execution (progress, terminal-state collection). */
   onExecution?: (ex: Execution, res: ExecResult) => void;
 }
@@ -71,7 +73,7 @@ export function optionsKey(opts: ExecOptions): string {
 }
 
 export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {}): RunResult {
-  const run = new RunContext();
+  const run = o.run ?? new RunContext();
   const base = execOptions(sc, o, run, false);
   const limit = o.schedules ?? (strategy.exhaustive ? Infinity : 1000);
   let schedules = 0;

@@ -10,6 +10,7 @@ import { Effect, type KThread } from '../core/effect.ts';
 import { kassert } from '../core/errors.ts';
 import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
+import { Contention } from './contention.ts';
 import { type KMutex, noteAcquire, noteRelease } from './kmutex.ts';
 
 /**
@@ -60,6 +61,7 @@ class CvSleep extends Effect<Sleeper> {
     noteRelease(t, this.m.id);
     const s: Sleeper = { t, woken: false, timer: this.ticks >= 0 ? ex.armTimer(ex.now + this.ticks) : 0 };
     this.cv.sleepers.push(s);
+    if (this.cv.sleepers.length >= 2) Contention.of(ex.options.run).cvsMultiWaiter.add(this.cv.name);
     ex.touch(this.m.id, true);
     ex.touch(this.cv.id, true);
     return s;

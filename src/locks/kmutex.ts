@@ -12,6 +12,7 @@ import { kassert, ModelFailure } from '../core/errors.ts';
 import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
 import type { KMem } from './kmem.ts';
+import { Contention } from './contention.ts';
 import { LockOrderGraph } from './lockorder.ts';
 
 export class KMutex {
@@ -68,6 +69,7 @@ class MutexEnter extends Effect<void> {
   }
   override onPending(ex: Execution, t: Thread): void {
     if (this.m.owner === t) throw new ModelFailure('assert', 'kmutex', `recursive mutex_enter(${this.m.name}) by ${t.name}`);
+    if (this.m.owner !== null) Contention.of(ex.options.run).mutexes.add(this.m.cls);
   }
   perform(ex: Execution, t: Thread): void {
     if (this.m.mem) this.m.mem.check(ex, `mutex_enter(${this.m.name})`);

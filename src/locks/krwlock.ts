@@ -8,6 +8,7 @@ import { Effect } from '../core/effect.ts';
 import { kassert, ModelFailure } from '../core/errors.ts';
 import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
+import { Contention } from './contention.ts';
 import { noteAcquire, noteRelease } from './kmutex.ts';
 
 export type RwMode = 'RW_READER' | 'RW_WRITER';
@@ -74,6 +75,7 @@ class RwEnter extends Effect<void> {
     if (this.mode === 'RW_WRITER') {
       if (this.l.readers.has(t)) throw new ModelFailure('assert', 'krwlock', `rw_enter(${this.l.name}, RW_WRITER) by ${t.name}, which holds it as reader`);
       this.l.wantWrite.add(t);
+      if (this.l.writer !== null || this.l.readers.size > 0) Contention.of(_ex.options.run).rwWriterWaited.add(this.l.cls);
     }
   }
   override enabled(): boolean {

@@ -527,11 +527,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
   try {
     switch (cmd) {
       case undefined:
+        out(HELP['']!);
+        throw new UsageError('no command given (see the commands above)');
       case '--help':
       case '-h':
       case 'help':
         out(HELP['']!);
-        return cmd === undefined ? 2 : 0;
+        return 0;
       case 'list':
         return cmdList(rest, out);
       case 'check':

@@ -1,0 +1,137 @@
+/** The nsm command line: JSON contract, exit codes, help, and bad input (one line, exit 2). */
+import fc from 'fast-check';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+
+async function nsm(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const prev = process.env.NSM_DIR;
+  process.env.NSM_DIR = mkdtempSync(join(tmpdir(), 'nsm-cli-'));
+  try {
+    const code = await main(args, (s) => out.push(s), (s) => err.push(s));
+    return { code, out, err };
+  } finally {
+    if (prev === undefined) delete process.env.NSM_DIR;
+    else process.env.NSM_DIR = prev;
+  }
+}
+
+describe('nsm check --json', () => {
+  it('pass: the documented object, exit 0', async () => {
+    const r = await nsm(['check', 'tb-counter', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out[0]!);
+    expect(Object.keys(j).sort()).toEqual(['complete', 'elapsedMs', 'failure', 'mutant', 'scenario', 'schedules', 'steps', 'strategy', 'verdict'].sort());
+    expect(j).toMatchObject({ scenario: 'tb-counter', strategy: 'dpor', mutant: null, verdict: 'pass', complete: true, failure: null });
+  });
+  it('fail: failure with spec, message, token, steps, preemptions; exit 1; the token replays', async () => {
+    const r = await nsm(['check', 'tb-abba', '--mutant', 'tb-abba', '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out[0]!);
+    expect(j.verdict).toBe('fail');
+    expect(Object.keys(j.failure).sort()).toEqual(['message', 'preemptions', 'spec', 'steps', 'token']);
+    const rep = await nsm(['replay', j.failure.token, '--json']);
+    expect(rep.code).toBe(1);
+    expect(JSON.parse(rep.out[0]!).failure.spec).toBe('deadlock');
+  });
+  it('incomplete: an exhaustive search cut by its budget, exit 3', async () => {
+    const r = await nsm(['check', 'tb-cv-wait-loop', '--strategy', 'dfs', '--schedules', '3', '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out[0]!)).toMatchObject({ verdict: 'incomplete', complete: false, schedules: 3 });
+  });
+  it('every strategy runs', async () => {
+    for (const s of ['random', 'pct', 'dfs', 'dpor', 'portfolio']) {
+      const r = await nsm(['check', 'tb-gate', '--strategy', s, '--schedules', '50', '--json']);
+      expect([0, 3], s).toContain(r.code);
+    }
+  });
+});
+
+describe('commands', () => {
+  it('list, list --json', async () => {
+    const r = await nsm(['list', '--json']);
+    const names = JSON.parse(r.out[0]!).map((s: { name: string }) => s.name);
+    expect(names).toContain('tb-counter');
+    expect((await nsm(['list'])).out.join('\n')).toContain('tb-gate');
+  });
+  it('--help on every command, with examples', async () => {
+    for (const c of ['list', 'check', 'replay', 'shrink', 'explain', 'regress', 'mutants', 'fuzz', 'merge', 'coverage', 'start']) {
+      const r = await nsm([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.out.join('\n'), c).toMatch(/usage: nsm/);
+      if (c !== 'list') expect(r.out.join('\n'), c).toMatch(/example/);
+    }
+  });
+  it('regress --only, mutants --json, explain text', async () => {
+    const reg = await nsm(['regress', '--only', 'tb-abba', '--json']);
+    expect(reg.code).toBe(0);
+    expect(JSON.parse(reg.out[0]!)[0]).toMatchObject({ name: 'tb-abba', replay: 'ok', search: 'ok' });
+    const m = await nsm(['mutants', '--json']);
+    expect(JSON.parse(m.out[0]!).length).toBeGreaterThanOrEqual(5);
+    const c = await nsm(['check', 'tb-gate', '--mutant', 'tb-signal-not-broadcast', '--json']);
+    const tok = JSON.parse(c.out[0]!).failure.token;
+    const e = await nsm(['explain', tok]);
+    expect(e.code).toBe(1);
+    expect(e.out.join('\n')).toContain('violated: deadlock');
+    expect(e.out.join('\n')).toContain('state: gate=open');
+  });
+  it('coverage reports contention and honours the floor', async () => {
+    const r = await nsm(['coverage', 'tb-gate', '--schedules', '200', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out[0]!).coverage.contention.cvsMultiWaiter).toContain('gate_cv');
+  });
+});
+
+describe('bad input: one clear line, exit 2, no stack trace', () => {
+  const cases: string[][] = [
+    ['check', 'no-such-scenario'],
+    ['check', 'tb-gate', '--mutant', 'no-such-mutant'],
+    ['check', 'tb-gate', '--strategy', 'bogus'],
+    ['check', 'tb-gate', '--seed', '-1'],
+    ['check', 'tb-gate', '--schedules', '1e9x'],
+    ['check', 'tb-gate', '--time', 'soon'],
+    ['check', 'tb-gate', '--param', 'nope=1'],
+    ['check', 'tb-gate', '--whatever'],
+    ['check'],
+    ['replay', 'nsm1:tb-gate:-:-:00000000:0:-:-:00000000'],
+    ['replay', 'not-a-token'],
+    ['replay'],
+    ['explain', '/no/such/file.json'],
+    ['frobnicate'],
+    ['regress', '--only', 'nothing'],
+  ];
+  it.each(cases.map((c) => [c.join(' '), c]))('%s', async (_n, c) => {
+    const r = await nsm(c as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err.length).toBe(1);
+    expect(r.err[0]).toMatch(/^nsm: /);
+    expect(r.err[0]).not.toMatch(/\n|    at /);
+  });
+  it('a corrupted artefact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsm-bad-'));
+    const p = join(dir, 'x.json');
+    writeFileSync(p, '{"version": 1, "tok');
+    const r = await nsm(['explain', p]);
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toMatch(/not valid JSON/);
+    writeFileSync(p, '{"version": 2}');
+    expect((await nsm(['explain', p])).err[0]).toMatch(/not an nsm failure artefact/);
+  });
+  it('the argument parser never throws past main, whatever the argv', async () => {
+    const word = fc.oneof(fc.constantFrom('check', 'replay', 'list', 'shrink', 'explain', 'mutants', '--json', '--seed', '--strategy', '--time', '--schedules', '--param', '--mutant', 'tb-gate', 'dfs', '-1', '0', 'x=1', '--'), fc.string({ maxLength: 6 }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(word, { maxLength: 5 }), async (argv) => {
+        // Keep runs short: exploration commands get a tiny budget.
+        const args = argv.includes('check') ? [...argv, '--schedules', '5', '--time', '1'] : argv;
+        const r = await nsm(args);
+        expect([0, 1, 2, 3]).toContain(r.code);
+        if (r.code === 2) expect(r.err.join('\n')).toMatch(/^nsm: [^\n]+$/);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,4 +1,16 @@
 /** Scenarios of the ipmp model, in the order nsm list shows them. */
 import type { Scenario } from '../../core/scenario.ts';
+import { ipmpJoinJoin } from './join-join.ts';
+import { ipmpBadRequests, ipmpExchange, ipmpJoinLeave, ipmpKstatLeave, ipmpLeaveTimer, ipmpMixedMedia, ipmpRenameLookup, ipmpUnplumbQueued } from './more.ts';
 
-export const ipmpScenarios: Scenario<any>[] = [];
+export const ipmpScenarios: Scenario<any>[] = [
+  ipmpJoinJoin,
+  ipmpJoinLeave,
+  ipmpLeaveTimer,
+  ipmpUnplumbQueued,
+  ipmpRenameLookup,
+  ipmpExchange,
+  ipmpKstatLeave,
+  ipmpMixedMedia,
+  ipmpBadRequests,
+];

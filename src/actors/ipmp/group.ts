@@ -1,0 +1,240 @@
+/**
+ * IPMP groups (ipmp_grp_t): the hash under ips_ipmp_lock, create, lookup,
+ * rename, destroy, the vet of a joining ill/phyint, the phyint join/leave
+ * (phase 1 and the leave request; the xop switch itself is in ipsq_dq), and
+ * the kstat update. ipmp.c lines cited per function.
+ */
+import type { KThread } from '../../core/effect.ts';
+import { kassert, kfail } from '../../core/errors.ts';
+import type { Execution } from '../../core/execution.ts';
+import { access } from '../../core/ops.ts';
+import { kmemFree } from '../../locks/kmem.ts';
+import { RW_LOCK_HELD, RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
+import { ipmpIllLeaveIllgrp } from './illgrp.ts';
+import { Errno, Grp, IAM_WRITER_ILL, IAM_WRITER_IPSQ, type Ill, type IpmpStack, IS_UNDER_IPMP, type Phyint, phyintIlls } from './types.ts';
+
+/** Asserting a lock in setup (no thread) is vacuous: setup is single-threaded. */
+function held(ex: Execution, ok: boolean): boolean {
+  return ex.current === null || ok;
+}
+
+/**
+ * ipmp_grp_create (ipmp.c L139-179): allocate, create the kstat, insert.
+ * Entry/exit: ipmp_lock W (ASSERT L146). Allocation failures are not
+ * injected (caller would return ENOMEM).
+ */
+export function ipmpGrpCreate(ex: Execution, st: IpmpStack, grname: string, phyi: Phyint): Grp {
+  kassert(held(ex, RW_WRITE_HELD(ex, st.ipmpLock)), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L146');
+  const grp = new Grp(ex, grname, phyi, st.cov);
+  st.groups.push(grp);
+  ipmpGrpInsert(ex, st, grp);
+  return grp;
+}
+
+/** ipmp_grp_lookup (ipmp.c L291-303): ipmp_lock held R or W (ASSERT L296). */
+export function ipmpGrpLookup(ex: Execution, st: IpmpStack, grname: string): Grp | null {
+  kassert(held(ex, RW_LOCK_HELD(ex, st.ipmpLock)), 'RW_LOCK_HELD(&ips_ipmp_lock) ipmp.c L296');
+  return st.hash.get(grname) ?? null;
+}
+
+/** ipmp_grp_info (ipmp.c L308-333): ipmp_lock held (ASSERT L314). */
+export function ipmpGrpInfo(ex: Execution, st: IpmpStack, grp: Grp): { nv4: number; nv6: number; mactype: string; ifname: string; m4: string } {
+  kassert(RW_LOCK_HELD(ex, st.ipmpLock), 'RW_LOCK_HELD(&ips_ipmp_lock) ipmp.c L314');
+  grp.mem.check(ex, 'ipmp_grp_info');
+  return {
+    nv4: grp.nv4 + grp.pendv4,
+    nv6: grp.nv6 + grp.pendv6,
+    mactype: grp.nif > 0 ? grp.mactype! : 'SUNW_DL_IPMP',
+    ifname: grp.ifname,
+    m4: grp.v4?.castIll?.name ?? '',
+  };
+}
+
+/** ipmp_grp_insert (ipmp.c L339-360): ipmp_lock W; panics if the reserved insert fails (duplicate key). */
+export function ipmpGrpInsert(ex: Execution, st: IpmpStack, grp: Grp): void {
+  kassert(held(ex, RW_WRITE_HELD(ex, st.ipmpLock)), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L345');
+  if (st.hash.has(grp.name)) kfail('assert', 'kassert', `panic: cannot insert IPMP group "${grp.name}" (ipmp.c L357)`);
+  st.hash.set(grp.name, grp);
+}
+
+/** ipmp_grp_remove (ipmp.c L365-380): ipmp_lock W; panics if the key is missing or maps elsewhere. */
+export function ipmpGrpRemove(ex: Execution, st: IpmpStack, grp: Grp): void {
+  kassert(held(ex, RW_WRITE_HELD(ex, st.ipmpLock)), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L373');
+  if (st.hash.get(grp.name) !== grp) kfail('assert', 'kassert', `panic: cannot remove IPMP group "${grp.name}" (ipmp.c L377)`);
+  st.hash.delete(grp.name);
+}
+
+/**
+ * ipmp_grp_rename (ipmp.c L386-413): ipmp_lock W. EINVAL for "", EEXIST if
+ * the name is taken (including this group's own), ENOMEM if the reserve
+ * fails (not injected). Order: reserve, remove, copy the name, insert.
+ */
+export function ipmpGrpRename(ex: Execution, st: IpmpStack, grp: Grp, grname: string): number {
+  kassert(RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L392');
+  grp.mem.check(ex, 'ipmp_grp_rename');
+  if (grname === '') return Errno.EINVAL;
+  if (st.hash.has(grname) && !ex.bug('ipmp-rename-no-eexist')) return Errno.EEXIST;
+  ex.touch(st.memberObj, true);
+  if (ex.bug('ipmp-rename-copy-before-remove')) {
+    grp.name = grname;
+    ipmpGrpRemove(ex, st, grp);
+  } else {
+    ipmpGrpRemove(ex, st, grp);
+    grp.name = grname;
+  }
+  ipmpGrpInsert(ex, st, grp);
+  grp.m.send('RENAME');
+  return Errno.OK;
+}
+
+/**
+ * ipmp_grp_destroy (ipmp.c L419-445): ipmp_lock W; panics if gr_nif != 0;
+ * removes from the hash, deletes the kstat (kstat_delete waits for readers:
+ * not modelled, readers here hold ill_g_lock only), frees.
+ */
+export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread<void> {
+  kassert(RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L424');
+  if (grp.nif !== 0) kfail('assert', 'kassert', `panic: cannot destroy IPMP group "${grp.name}": in use (ipmp.c L430)`);
+  ipmpGrpRemove(ex, st, grp);
+  grp.kstats0 = 0;
+  kassert(grp.v4 === null && grp.v6 === null && grp.nv4 === 0 && grp.nv6 === 0 && grp.nactif === 0 && !grp.linkdownMp, 'empty group ipmp.c L436-441');
+  grp.phyint = null;
+  grp.m.send('DESTROY');
+  yield* kmemFree(grp.mem, 'ipmp.c L444');
+}
+
+/**
+ * ipmp_grp_vet_ill (ipmp.c L453-518): the errno for a bad ill, in the C
+ * code's check order. Entry: writer of the ill's IPSQ (L458), ipmp_lock held (L459).
+ */
+export function ipmpGrpVetIll(ex: Execution, st: IpmpStack, grp: Grp, ill: Ill): number {
+  kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L458');
+  kassert(RW_LOCK_HELD(ex, st.ipmpLock), 'RW_LOCK_HELD(&ips_ipmp_lock) ipmp.c L459');
+  if (ill.ipifUpCount + ill.vet.dupCount > 0) return Errno.EADDRINUSE;
+  if (ill.vet.appaddrCnt !== 0) return Errno.EADDRNOTAVAIL;
+  if (ill.vet.ptpaddrCnt !== 0) return Errno.EINVAL;
+  if (!ill.vet.multicast) return Errno.ENOTSUP;
+  if (ill.vet.nonudNoarpXresolv) return Errno.ENOTSUP;
+  if (ill.vet.usesrc) return Errno.ENOTSUP;
+  // L514. Candidate fix for finding IPMP-3 (fixMactype): joiners between vet and ipmp_phyint_join_grp count too.
+  const members = grp.nif > 0 || (ex.param<boolean>('fixMactype') && grp.pendv4 + grp.pendv6 > 0);
+  if (members && grp.mactype !== ill.mactype && !ex.bug('ipmp-vet-no-mactype')) return Errno.EINVAL;
+  return Errno.OK;
+}
+
+/**
+ * ipmp_grp_vet_phyint (ipmp.c L525-548): EAFNOSUPPORT if the group lacks an
+ * address family the phyint has; then the v4 ill's vet, then the v6 ill's.
+ * Entry: writer (L531), ipmp_lock held (L532).
+ */
+export function ipmpGrpVetPhyint(ex: Execution, st: IpmpStack, grp: Grp, phyi: Phyint): number {
+  kassert(IAM_WRITER_IPSQ(ex, phyi.ipsq), 'IAM_WRITER_IPSQ(phyi->phyint_ipsq) ipmp.c L531');
+  kassert(RW_LOCK_HELD(ex, st.ipmpLock), 'RW_LOCK_HELD(&ips_ipmp_lock) ipmp.c L532');
+  if ((phyi.illv4 !== null && grp.v4 === null) || (phyi.illv6 !== null && grp.v6 === null)) return Errno.EAFNOSUPPORT;
+  let err = Errno.OK as number;
+  if (phyi.illv4 !== null) err = ipmpGrpVetIll(ex, st, grp, phyi.illv4);
+  if (err === 0 && phyi.illv6 !== null) err = ipmpGrpVetIll(ex, st, grp, phyi.illv6);
+  return err;
+}
+
+/**
+ * ipmp_phyint_join_grp (ipmp.c L1946-1994), phase 1 of a join, as writer of
+ * the phyint's own xop (L1954): snapshot the link kstats (no lock), then
+ * under ipmp_lock W set phyint_grp, count gr_nif (first member sets
+ * gr_mactype, later ones ASSERT it, L1979-1982) and request the switch to
+ * the group's xop at ipsq_exit (L1989-1991). Entry/exit: no locks.
+ */
+export function* ipmpPhyintJoinGrp(ex: Execution, st: IpmpStack, phyi: Phyint, grp: Grp): KThread<void> {
+  const ipsq = phyi.ipsq;
+  const grpIpsq = grp.phyint!.ipsq;
+  kassert(IAM_WRITER_IPSQ(ex, ipsq), 'IAM_WRITER_IPSQ(ipsq) ipmp.c L1954');
+  kassert(phyi.illv4 !== null || phyi.illv6 !== null, 'phyint has an ill ipmp.c L1955');
+  // L1960-1968: routing socket RTM_DELETE (a no-op: the vet requires no up addresses).
+  const ill = (phyi.illv6 ?? phyi.illv4)!;
+  phyi.kstats0 = phyi.linkPackets; // L1974
+  yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ipmp.c L1976');
+  ex.touch(st.memberObj, true);
+  phyi.grp = grp;
+  if (++grp.nif === 1) grp.mactype = ill.mactype;
+  else kassert(grp.mactype === ill.mactype, `grp->gr_mactype == ill->ill_mactype (${grp.mactype} vs ${ill.mactype}) ipmp.c L1982`);
+  kassert(ipsq.swxop === null, 'ipsq->ipsq_swxop == NULL ipmp.c L1989');
+  kassert(grpIpsq.xop === grpIpsq.ownxop, 'grp_ipsq->ipsq_xop == &grp_ipsq->ipsq_ownxop ipmp.c L1990');
+  if (ex.bug('ipmp-join-switch-immediately')) ipsq.xop = grpIpsq.ownxop;
+  else ipsq.swxop = grpIpsq.ownxop;
+  phyi.m.send('JOIN_REQ');
+  yield* rwExit(st.ipmpLock, 'ipmp.c L1993');
+}
+
+/**
+ * ipmp_phyint_leave_grp (ipmp.c L1999-2049), as writer (of the group xop,
+ * L2007): kick the ills out of their illgrps, fold the kstat delta into
+ * gr_kstats0 (atomic_add_64, L2030-2034, no lock), then under ipmp_lock W
+ * drop gr_nif, clear phyint_grp and request the switch back to the own xop
+ * (L2036-2048). Entry/exit: no locks.
+ */
+export function* ipmpPhyintLeaveGrp(ex: Execution, st: IpmpStack, phyi: Phyint): KThread<void> {
+  const ipsq = phyi.ipsq;
+  kassert(IAM_WRITER_IPSQ(ex, ipsq), 'IAM_WRITER_IPSQ(ipsq) ipmp.c L2007');
+  if (phyi.illv4 !== null && IS_UNDER_IPMP(phyi.illv4)) yield* ipmpIllLeaveIllgrp(ex, st, phyi.illv4);
+  if (phyi.illv6 !== null && IS_UNDER_IPMP(phyi.illv6)) yield* ipmpIllLeaveIllgrp(ex, st, phyi.illv6);
+  // L2018-2022: routing socket RTM_ADD (abstracted).
+  const grp = phyi.grp!;
+  const delta = phyi.linkPackets - phyi.kstats0;
+  const fix = ex.param<boolean>('fixKstats');
+  if (!fix) {
+    yield* access(grp.kstatsObj, 'w', 'atomic_add_64(gr_kstats0)', 'ipmp.c L2033');
+    grp.kstats0 += delta;
+  }
+  yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ipmp.c L2036');
+  if (fix) {
+    // Candidate fix for IPMP-2: fold in the same ipmp_lock section that clears phyint_grp.
+    ex.touch(grp.kstatsObj, true);
+    grp.kstats0 += delta;
+  }
+  ex.touch(st.memberObj, true);
+  grp.nif--;
+  phyi.grp = null;
+  kassert(ipsq.swxop === null, 'ipsq->ipsq_swxop == NULL ipmp.c L2045');
+  if (!ex.bug('ipmp-leave-no-swxop')) ipsq.swxop = ipsq.ownxop;
+  phyi.m.send('LEAVE_REQ');
+  yield* rwExit(st.ipmpLock, 'ipmp.c L2048');
+}
+
+/**
+ * ipmp_grp_update_kstats (ipmp.c L207-272), the kstat ks_update: the
+ * baseline gr_kstats0 (read without a lock, L226), plus each phyint in the
+ * group's IPSQ ring (under ill_g_lock R, L239-270) minus its join snapshot,
+ * skipping IPSQs whose phyint is already freed (L253). The link kstat is one
+ * monotone counter per phyint. With fixKstats (candidate fix for IPMP-2)
+ * it reads everything under ill_g_lock R then ipmp_lock R and counts only
+ * phyints whose phyint_grp is this group.
+ */
+export function* ipmpGrpUpdateKstats(ex: Execution, st: IpmpStack, grp: Grp, rw: 'read' | 'write'): KThread<{ err: number; value: number }> {
+  if (rw === 'write') return { err: Errno.EACCES, value: 0 };
+  const fix = ex.param<boolean>('fixKstats');
+  let value = 0;
+  if (!fix) {
+    yield* access(grp.kstatsObj, 'r', 'gr_kstats0', 'ipmp.c L226');
+    value = grp.kstats0;
+  }
+  yield* rwEnter(st.illGLock, 'RW_READER', 'ipmp.c L239');
+  if (fix) {
+    yield* rwEnter(st.ipmpLock, 'RW_READER');
+    ex.touch(grp.kstatsObj, false);
+    value = grp.kstats0;
+  }
+  const grpIpsq = grp.phyint!.ipsq;
+  for (let q = grpIpsq.next; q !== grpIpsq; q = q.next) {
+    q.mem.check(ex, 'ipsq_next walk ipmp.c L241');
+    const phyi = q.phyint;
+    if (phyi === null) continue;
+    phyi.mem.check(ex, 'ipmp_phyint_get_kstats ipmp.c L256');
+    if (fix && phyi.grp !== grp) continue;
+    value += phyi.linkPackets - phyi.kstats0;
+  }
+  if (fix) yield* rwExit(st.ipmpLock);
+  yield* rwExit(st.illGLock, 'ipmp.c L270');
+  return { err: Errno.OK, value };
+}
+
+export { phyintIlls };

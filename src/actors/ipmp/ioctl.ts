@@ -1,0 +1,238 @@
+/**
+ * The callers of ipmp.c that live in ip.c / ip_if.c (not among the
+ * references; ipsq notes §2.10, §2.11, §4 and ipmp notes §6.2): the IPI_WR
+ * ioctl pipeline, SIOCSLIFGROUPNAME (join, leave, rename), ip_join_illgrps
+ * (phase 2 of a join, a SWITCH_OP), SIOCSLIFFLAGS-style activity changes,
+ * and the unplumb of an underlying interface (ip_modclose, phyint_free).
+ */
+import type { KThread } from '../../core/effect.ts';
+import { kassert, kfail } from '../../core/errors.ts';
+import type { Execution } from '../../core/execution.ts';
+import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
+import { kmemFree } from '../../locks/kmem.ts';
+import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
+import { rwEnter, rwExit } from '../../locks/krwlock.ts';
+import { ipmpGrpLookup, ipmpGrpRename, ipmpGrpVetPhyint, ipmpPhyintJoinGrp, ipmpPhyintLeaveGrp } from './group.ts';
+import { ipmpIllJoinIllgrp, ipmpIllLeaveIllgrp, ipmpIllRefreshActive } from './illgrp.ts';
+import { ipsqCurrentFinish, ipsqCurrentStart, ipsqEnter, ipsqExit, ipsqFlush, ipsqTryEnter, qwriterIp, runOp } from './ipsq.ts';
+import { Errno, IAM_WRITER_ILL, type Ill, type IpmpStack, type Ipsq, IS_UNDER_IPMP, NEW_OP, type Phyint, phyintIlls, SWITCH_OP } from './types.ts';
+
+/** An ioctl body: runs as writer with the op started; returns the errno. */
+export type IoctlBody = (ipsq: Ipsq) => KThread<number>;
+
+/**
+ * The ill lookup of an ioctl (ipif_lookup_on_name / ILL_CAN_LOOKUP, ipsq
+ * notes §1.5): under ill_g_lock R find the ill, and under ill_lock refhold
+ * it unless CONDEMNED (a writer may look up a CONDEMNED ill).
+ */
+export function* illLookupRefhold(ex: Execution, st: IpmpStack, ill: Ill): KThread<boolean> {
+  yield* rwEnter(st.illGLock, 'RW_READER', 'ip_if.c ill_lookup_on_name');
+  if (!ill.listed) {
+    yield* rwExit(st.illGLock);
+    return false;
+  }
+  yield* mutexEnter(ill.lock, 'ip_if.c ILL_CAN_LOOKUP');
+  const ok = !ill.condemned || IAM_WRITER_ILL(ex, ill);
+  if (ok) ill.refcnt++;
+  yield* mutexExit(ill.lock);
+  yield* rwExit(st.illGLock);
+  return ok;
+}
+
+function* refrele(ill: Ill): KThread<void> {
+  yield* mutexEnter(ill.lock, 'ip_if.c ill_refrele');
+  ill.refcnt--;
+  if (ill.refcnt === 0 && ill.condemned) yield* cvBroadcast(ill.cv);
+  yield* mutexExit(ill.lock);
+}
+
+/**
+ * ip_process_ioctl for an IPI_WR ioctl (ipsq notes §2.10): look up and
+ * refhold the ill, ipsq_try_enter(NEW_OP, reentry_ok) queueing the ioctl
+ * itself when busy, refrele before running, then current_start, the body,
+ * current_finish, and ipsq_exit if this call entered. A queued ioctl
+ * re-runs from the lookup, as writer, when the IPSQ drains it.
+ * The errno is recorded in st.results[label].
+ */
+export function* ipProcessIoctl(ex: Execution, st: IpmpStack, ill: Ill, label: string, body: IoctlBody): KThread<void> {
+  if (!(yield* illLookupRefhold(ex, st, ill))) {
+    st.results.set(label, Errno.ENXIO);
+    return;
+  }
+  const rerun = function* (ipsq: Ipsq): KThread<void> {
+    if (!(yield* illLookupRefhold(ex, st, ill))) {
+      st.results.set(label, Errno.ENXIO);
+      return;
+    }
+    yield* refrele(ill);
+    yield* runIoctl(ex, st, ipsq, label, body);
+  };
+  const mp = st.newMsg(label, rerun, NEW_OP, ill);
+  const ipsq = yield* ipsqTryEnter(ex, st, ill, mp, NEW_OP, true, 'ip.c ip_process_ioctl');
+  yield* refrele(ill);
+  if (ipsq === null) return;
+  mp.status = 'run';
+  yield* runIoctl(ex, st, ipsq, label, body);
+  yield* ipsqExit(ex, st, ipsq);
+}
+
+function* runIoctl(ex: Execution, st: IpmpStack, ipsq: Ipsq, label: string, body: IoctlBody): KThread<void> {
+  yield* ipsqCurrentStart(ex, ipsq, label);
+  const err = yield* runOp(ex, st, ipsq, label, body(ipsq));
+  st.results.set(label, err);
+  yield* ipsqCurrentFinish(ex, ipsq);
+}
+
+/**
+ * ip_sioctl_groupname (SIOCSLIFGROUPNAME; ipsq notes §2.11, ipmp notes
+ * §6.2), as writer of the phyint's current xop with the op in progress.
+ * On the IPMP ill: rename. "" : leave (ipmp_phyint_leave_grp runs here, on
+ * the group xop). Otherwise join phase 1: under ipmp_lock W look up and vet,
+ * bump gr_pendv4/6, drop the lock, ipmp_phyint_join_grp, and queue
+ * ip_join_illgrps as the SWITCH_OP (qwriter_ip, reentry_ok FALSE).
+ */
+export function* ipSioctlGroupname(ex: Execution, st: IpmpStack, ill: Ill, grname: string): KThread<number> {
+  const phyi = ill.phyint;
+  kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) in ip_sioctl_groupname');
+  if (phyi.isIpmp) {
+    yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_groupname rename');
+    const grp = phyi.grp!;
+    const err = grp.name === grname ? Errno.OK : ipmpGrpRename(ex, st, grp, grname);
+    yield* rwExit(st.ipmpLock);
+    return err;
+  }
+  // phyint_grp is written only by this phyint's writer (us): read without ipmp_lock.
+  if (grname === '') {
+    if (phyi.grp === null) return Errno.OK;
+    yield* ipmpPhyintLeaveGrp(ex, st, phyi);
+    return Errno.OK;
+  }
+  if (phyi.grp !== null) return phyi.grp.name === grname ? Errno.OK : Errno.EALREADY;
+  const keep = ex.bug('ipmp-groupname-keep-ipmp-lock');
+  yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_groupname');
+  const grp = ipmpGrpLookup(ex, st, grname);
+  if (grp === null) {
+    yield* rwExit(st.ipmpLock);
+    return Errno.ENOENT;
+  }
+  const err = ipmpGrpVetPhyint(ex, st, grp, phyi);
+  if (err !== 0) {
+    yield* rwExit(st.ipmpLock);
+    return err;
+  }
+  if (ex.param<boolean>('fixMactype') && grp.nif === 0 && grp.pendv4 + grp.pendv6 === 0) grp.mactype = (phyi.illv6 ?? phyi.illv4)!.mactype;
+  ex.touch(st.memberObj, true);
+  if (!ex.bug('ipmp-join-no-pend')) {
+    if (phyi.illv4 !== null) grp.pendv4++;
+    if (phyi.illv6 !== null) grp.pendv6++;
+  }
+  if (!keep) yield* rwExit(st.ipmpLock);
+  yield* ipmpPhyintJoinGrp(ex, st, phyi, grp);
+  if (keep) yield* rwExit(st.ipmpLock);
+  // ill_refhold then qwriter_ip(..., ip_join_illgrps, SWITCH_OP, B_FALSE).
+  yield* mutexEnter(ill.lock, 'ip_if.c ill_refhold');
+  ill.refcnt++;
+  yield* mutexExit(ill.lock);
+  const mp = st.newMsg(`ip_join_illgrps(${phyi.name})`, (ipsq) => runOp(ex, st, ipsq, `ip_join_illgrps(${phyi.name})`, ipJoinIllgrps(ex, st, ipsq, ill)), SWITCH_OP, ill);
+  yield* qwriterIp(ex, st, ill, mp, false);
+  return Errno.OK;
+}
+
+/**
+ * ip_join_illgrps (ip_if.c ~L11905; ipsq notes §2.11 step 7), the SWITCH_OP
+ * run as writer of the group xop right after the switch: under ipmp_lock W
+ * VERIFY(gr_pendvX-- > 0), then ipmp_ill_join_illgrp per family.
+ */
+export function* ipJoinIllgrps(ex: Execution, st: IpmpStack, _ipsq: Ipsq, ill: Ill): KThread<void> {
+  const phyi = ill.phyint;
+  yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_join_illgrps');
+  const grp = phyi.grp;
+  ex.touch(st.memberObj, true);
+  kassert(grp !== null, 'phyint_grp != NULL in ip_join_illgrps');
+  if (phyi.illv4 !== null) kassert(grp.pendv4-- > 0, 'VERIFY(gr_pendv4-- > 0) in ip_join_illgrps');
+  if (phyi.illv6 !== null) kassert(grp.pendv6-- > 0, 'VERIFY(gr_pendv6-- > 0) in ip_join_illgrps');
+  const v4 = grp.v4;
+  const v6 = grp.v6;
+  yield* rwExit(st.ipmpLock);
+  phyi.m.send('JOIN_ILLGRPS');
+  if (phyi.illv4 !== null) {
+    if (v4 === null) kfail('assert', 'kassert', 'NULL illgrp (gr_v4) dereferenced in ipmp_ill_join_illgrp ipmp.c L1147');
+    yield* ipmpIllJoinIllgrp(ex, st, phyi.illv4, v4);
+  }
+  if (phyi.illv6 !== null) {
+    if (v6 === null) kfail('assert', 'kassert', 'NULL illgrp (gr_v6) dereferenced in ipmp_ill_join_illgrp ipmp.c L1147');
+    yield* ipmpIllJoinIllgrp(ex, st, phyi.illv6, v6);
+  }
+}
+
+/**
+ * An address coming up on an underlying ill (the ipif_up path, abstracted
+ * to ill_ipif_up_count++ under ill_lock), then ipmp_phyint_refresh_active
+ * (ipmp.c L2117-2124) if the ill is in an illgrp.
+ */
+export function* ipifUp(ex: Execution, st: IpmpStack, ill: Ill): KThread<number> {
+  yield* mutexEnter(ill.lock, 'ip_if.c ipif_up');
+  ill.ipifUpCount++;
+  ex.touch(st.illgrpObj, true);
+  yield* mutexExit(ill.lock);
+  if (IS_UNDER_IPMP(ill)) yield* ipmpIllRefreshActive(ex, st, ill);
+  return Errno.OK;
+}
+
+/**
+ * phyint_free (ip_if.c; ipsq notes §2.11 "Unplumb"): a member leaves its
+ * group (the switch happens at the final ipsq_exit), ipsq_phyint = NULL so
+ * that ipsq_exit frees the IPSQ, and the phyint is freed.
+ */
+export function* phyintFree(ex: Execution, st: IpmpStack, phyi: Phyint): KThread<void> {
+  if (phyi.grp !== null) yield* ipmpPhyintLeaveGrp(ex, st, phyi);
+  phyi.ipsq.phyint = null;
+  phyi.m.send('FREE');
+  yield* kmemFree(phyi.mem, 'ip_if.c phyint_free');
+}
+
+/**
+ * ip_modclose of an underlying ill (ip.c ~L4425; ipsq notes §4): enter the
+ * IPSQ (blocking, must succeed), mark CONDEMNED and wake ipsq_enter
+ * sleepers, ill_delete (flush #1, leave the illgrp), wait for references
+ * and waiters to drain, ill_delete_tail (flush #2, glist delete,
+ * phyint_free of the last ill), free the ill, and the final ipsq_exit that
+ * drains, performs a pending leave switch and frees the orphaned IPSQ.
+ */
+export function* ipModclose(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
+  const ok = yield* ipsqEnter(ex, st, ill, NEW_OP);
+  kassert(ok, 'ipsq_enter in ip_modclose succeeds');
+  const ipsq = ill.phyint.ipsq;
+  yield* runOp(ex, st, ipsq, `ip_modclose(${ill.name})`, modcloseBody(ex, st, ill));
+  yield* ipsqExit(ex, st, ipsq);
+}
+
+function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
+  const phyi = ill.phyint;
+  yield* mutexEnter(ill.lock, 'ip.c ip_modclose');
+  ill.condemned = true;
+  ill.m.send('CONDEMN');
+  yield* cvBroadcast(ill.cv);
+  yield* mutexExit(ill.lock);
+  // ill_delete
+  yield* ipsqFlush(ex, st, ill);
+  if (IS_UNDER_IPMP(ill)) yield* ipmpIllLeaveIllgrp(ex, st, ill);
+  yield* mutexEnter(ill.lock, 'ip.c ip_modclose wait');
+  while (ill.refcnt !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose !ill_is_freeable');
+  while (ill.waiters !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose ill_waiters');
+  yield* mutexExit(ill.lock);
+  // ill_delete_tail
+  if (!ex.bug('ipmp-modclose-no-second-flush')) yield* ipsqFlush(ex, st, ill);
+  yield* rwEnter(st.illGLock, 'RW_WRITER', 'ip_if.c ill_glist_delete');
+  ill.listed = false;
+  ex.touch(st.memberObj, true);
+  if (ill.isv6) phyi.illv6 = null;
+  else phyi.illv4 = null;
+  const last = phyi.illv4 === null && phyi.illv6 === null;
+  yield* rwExit(st.illGLock);
+  if (last) yield* phyintFree(ex, st, phyi);
+  ill.m.send('FREE');
+  yield* kmemFree(ill.mem, 'ip.c mi_close_free');
+}
+
+export { phyintIlls };

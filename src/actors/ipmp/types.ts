@@ -1,0 +1,329 @@
+/**
+ * Data structures of the IPMP / IPSQ model: ip_stack_t (the IPMP part),
+ * ipsq_t, ipxop_t, phyint_t, ill_t, ipmp_grp_t, ipmp_illgrp_t.
+ *
+ * Protection (notes illumos-ipsq.md §1, illumos-ipmp.md §1):
+ *  - ips_ill_g_lock (krwlock): the ring ipsq_next, ipsq_xop changes (with
+ *    ipsq_lock and the writer), ig_if and ill_grp of underlying ills;
+ *  - ips_ipmp_lock (krwlock): the group hash, gr_* counters, phyint_grp,
+ *    ig_actif/ig_nactif/ig_next_ill/ig_cast_ill, ipsq_swxop (with the writer);
+ *  - ill_lock (kmutex, one class): ill_state_flags, ill_refcnt,
+ *    ill_waiters, ill_refresh_tid, ill_cv;
+ *  - ipsq_lock / ipx_lock (kmutex classes): the IPSQ queues, xop fields;
+ *  - "ipsq" (IPSQ writer): gr_nactif, gr_linkdownmp, ill_ardeact_mp,
+ *    ill_nom_cast, ill_bound_cnt. Fields written as "writer AND lock" are
+ *    read under either.
+ * The model reads and writes these in plain TypeScript while the thread
+ * holds what protects them; unlocked reads are `access()` scheduling points.
+ */
+import type { KThread } from '../../core/effect.ts';
+import type { Execution, Thread } from '../../core/execution.ts';
+import type { Callout } from '../../locks/callout.ts';
+import { KCondvar } from '../../locks/kcondvar.ts';
+import { KMem } from '../../locks/kmem.ts';
+import { KMutex } from '../../locks/kmutex.ts';
+import { KRwlock } from '../../locks/krwlock.ts';
+import { MachineCoverage, MachineRef } from '../machine.ts';
+import { grpMachine, illMachine, membershipMachine, xopMachine } from './machines.ts';
+
+/** ip.h: CUR_OP 0, NEW_OP 1, SWITCH_OP 2. */
+export const CUR_OP = 0;
+export const NEW_OP = 1;
+export const SWITCH_OP = 2;
+export type OpType = typeof CUR_OP | typeof NEW_OP | typeof SWITCH_OP;
+
+/** IPMP_ILL_REFRESH_TIMEOUT (120 s, ipmp.c L53) as virtual ticks (hz = 100). */
+export const IPMP_ILL_REFRESH_TIMEOUT_TICKS = 120 * 100;
+
+/** errno values returned by the modelled code. */
+export const Errno = {
+  OK: 0,
+  ENOENT: 2,
+  ENXIO: 6,
+  ENOMEM: 12,
+  EACCES: 13,
+  EBUSY: 16,
+  EEXIST: 17,
+  EINVAL: 22,
+  EALREADY: 37,
+  ENOTSUP: 48,
+  EADDRINUSE: 125,
+  EADDRNOTAVAIL: 126,
+  EAFNOSUPPORT: 124,
+} as const;
+
+/** The continuation of a queued message (b_prev = func): runs as writer, given the IPSQ it was queued on. */
+export type IpsqFunc = (ipsq: Ipsq) => KThread<void>;
+
+/** A queued mblk: its continuation, type, and what became of it (ghost state for the specs). */
+export interface Msg {
+  id: number;
+  name: string;
+  func: IpsqFunc;
+  type: OpType;
+  /** b_next after dequeue: the IPSQ it was taken from. */
+  from: Ipsq | null;
+  /** The ill whose queue it came in on (ipsq_flush matches on it). */
+  ill: Ill | null;
+  status: 'queued' | 'run' | 'flushed';
+}
+
+/** ipxop_t. Fields under ipx_lock; IAM_WRITER_IPSQ(q) is q.xop.writer === curthread. */
+export class Xop {
+  readonly lock: KMutex;
+  writer: Thread | null = null;
+  reentry = 0;
+  /** ipx_mphead/tail: CUR_OP messages. */
+  readonly mphead: Msg[] = [];
+  /** ipx_ipsq_queued. */
+  ipsqQueued = false;
+  /** ipx_current_ipif != NULL: an exclusive operation is in progress. */
+  currentIpif: string | null = null;
+  readonly m: MachineRef;
+  constructor(
+    ex: Execution,
+    readonly name: string,
+    /** ipx_ipsq: the IPSQ that embeds this xop (write once). */
+    readonly ipsq: Ipsq,
+    cov: MachineCoverage,
+  ) {
+    this.lock = new KMutex(ex, `${name}.ipx_lock`, { cls: 'ipx_lock' });
+    this.m = new MachineRef(xopMachine, name, cov);
+  }
+}
+
+/** ipsq_t: one per phyint, fixed for the phyint's life; freed at its last ipsq_exit. */
+export class Ipsq {
+  readonly lock: KMutex;
+  readonly mem: KMem;
+  readonly ownxop: Xop;
+  xop: Xop;
+  /** ipsq_swxop: written only by the writer (and under ipmp_lock W in ipmp.c). */
+  swxop: Xop | null = null;
+  /** ipsq_next: ring of IPSQs sharing xop, under ill_g_lock. */
+  next: Ipsq = this;
+  /** ipsq_xopq_mphead: NEW_OP messages (insert: ipsq_lock + ipx_lock). */
+  readonly xopq: Msg[] = [];
+  /** ipsq_switch_mp. */
+  switchMp: Msg | null = null;
+  phyint: Phyint | null = null;
+  constructor(
+    ex: Execution,
+    readonly name: string,
+    cov: MachineCoverage,
+  ) {
+    this.mem = new KMem(ex, name);
+    this.lock = new KMutex(ex, `${name}.ipsq_lock`, { cls: 'ipsq_lock', mem: this.mem });
+    this.ownxop = new Xop(ex, `${name}.ownxop`, this, cov);
+    this.xop = this.ownxop;
+  }
+}
+
+/** phyint_t. */
+export class Phyint {
+  readonly lock: KMutex;
+  readonly mem: KMem;
+  readonly ipsq: Ipsq;
+  illv4: Ill | null = null;
+  illv6: Ill | null = null;
+  /** phyint_grp: ipmp_lock, changed only by the phyint's IPSQ writer. */
+  grp: Grp | null = null;
+  /** PHYI_IPMP. */
+  readonly isIpmp: boolean;
+  /** PHYI_OFFLINE | PHYI_INACTIVE | PHYI_FAILED (phyint_lock). */
+  offline = false;
+  /** The link kstat counters (monotone; abstracted to one counter). */
+  linkPackets = 0;
+  /** phyint_kstats0: snapshot at join (ipsq). */
+  kstats0 = 0;
+  /** Membership lifecycle (notes illumos-ipmp.md §3.3). */
+  readonly m: MachineRef;
+  constructor(ex: Execution, readonly name: string, isIpmp: boolean, cov: MachineCoverage) {
+    this.mem = new KMem(ex, `phyint ${name}`);
+    this.lock = new KMutex(ex, `${name}.phyint_lock`, { cls: 'phyint_lock', mem: this.mem });
+    this.ipsq = new Ipsq(ex, `ipsq ${name}`, cov);
+    this.ipsq.phyint = this;
+    this.isIpmp = isIpmp;
+    this.m = new MachineRef(membershipMachine, `phyint ${name}`, cov);
+  }
+}
+
+/** ill_t (the IPMP-relevant part). */
+export class Ill {
+  readonly lock: KMutex;
+  readonly cv: KCondvar;
+  readonly mem: KMem;
+  /** ILL_CONDEMNED (ill_lock). */
+  condemned = false;
+  /** On the ill AVL lists (ill_g_lock); lookups find only listed ills. */
+  listed = true;
+  refcnt = 0;
+  waiters = 0;
+  /** ill_refresh_tid (ill_lock; read unlocked at ipmp.c L1267). null = 0. */
+  refreshTid: Callout | null = null;
+  readonly tidObj: number;
+  /** Every refresh callout ever armed for this ill (ghost, for the specs). */
+  readonly callouts: Callout[] = [];
+  /** ill_grp: the illgrp (underlying: ipsq AND ill_g_lock). */
+  grp: Illgrp | null = null;
+  /** list_link_active(&ill_actnode). */
+  actnode = false;
+  /** ill_ardeact_mp != NULL (ipsq). */
+  ardeactMp = false;
+  /** ill_nom_cast (ipsq). */
+  nomCast = false;
+  /** ill_bound_cnt (ipsq). */
+  boundCnt = 0;
+  /** ill_ipif_up_count. */
+  ipifUpCount = 0;
+  /** Data addresses of an IPMP ill (up data ipifs), abstracted to a count. */
+  upDataAddrs = 0;
+  /** What ipmp_grp_vet_ill (ipmp.c L453-518) inspects. */
+  readonly vet = { appaddrCnt: 0, ptpaddrCnt: 0, multicast: true, nonudNoarpXresolv: false, usesrc: false, dupCount: 0 };
+  readonly m: MachineRef;
+  constructor(
+    ex: Execution,
+    readonly name: string,
+    readonly phyint: Phyint,
+    readonly isv6: boolean,
+    readonly mactype: string,
+    cov: MachineCoverage,
+  ) {
+    this.mem = new KMem(ex, `ill ${name}`);
+    this.lock = new KMutex(ex, `${name}.ill_lock`, { cls: 'ill_lock', mem: this.mem });
+    this.cv = new KCondvar(ex, `${name}.ill_cv`);
+    this.tidObj = ex.newObject(`${name}.ill_refresh_tid`, 'field');
+    this.m = new MachineRef(illMachine, `ill ${name}`, cov);
+    if (isv6) phyint.illv6 = this;
+    else phyint.illv4 = this;
+  }
+}
+
+/** ipmp_illgrp_t (per IPMP ill). */
+export class Illgrp {
+  /** ig_if: ipsq AND ill_g_lock. */
+  readonly if: Ill[] = [];
+  /** ig_actif, ig_nactif, ig_next_ill, ig_cast_ill: ipsq AND ipmp_lock. */
+  readonly actif: Ill[] = [];
+  nactif = 0;
+  nextIll: Ill | null = null;
+  castIll: Ill | null = null;
+  constructor(readonly ipmpIll: Ill) {}
+}
+
+/** ipmp_grp_t. */
+export class Grp {
+  readonly mem: KMem;
+  /** gr_name (hash key, ipmp_lock). */
+  name: string;
+  /** gr_ifname: never changes on rename. */
+  readonly ifname: string;
+  mactype: string | null = null;
+  nif = 0;
+  /** gr_nactif, gr_linkdownmp: ipsq (group xop). */
+  nactif = 0;
+  linkdownMp = false;
+  v4: Illgrp | null = null;
+  v6: Illgrp | null = null;
+  nv4 = 0;
+  nv6 = 0;
+  pendv4 = 0;
+  pendv6 = 0;
+  /** gr_kstats0 (atomic adds; read without a lock at L226). */
+  kstats0 = 0;
+  readonly kstatsObj: number;
+  readonly m: MachineRef;
+  constructor(
+    ex: Execution,
+    name: string,
+    /** gr_phyint: the IPMP meta-interface phyint. */
+    public phyint: Phyint | null,
+    cov: MachineCoverage,
+  ) {
+    this.mem = new KMem(ex, `grp ${name}`);
+    this.name = name;
+    this.ifname = name;
+    this.kstatsObj = ex.newObject(`grp ${name}.gr_kstats0`, 'field');
+    this.m = new MachineRef(grpMachine, `grp ${name}`, cov);
+  }
+}
+
+/** The IPMP part of ip_stack_t plus the ghost state the specs read. */
+export class IpmpStack {
+  readonly illGLock: KRwlock;
+  readonly ipmpLock: KRwlock;
+  /** ips_ipmp_grp_hash: name -> group. */
+  readonly hash = new Map<string, Grp>();
+  readonly groups: Grp[] = [];
+  readonly phyints: Phyint[] = [];
+  readonly ills: Ill[] = [];
+  readonly msgs: Msg[] = [];
+  /** Ghost: operations running as writer (for one-writer-per-xop). */
+  readonly ops: { thread: Thread; xop: Xop; name: string }[] = [];
+  readonly opsObj: number;
+  /** Ghost: touched by every change of membership (phyint_grp, gr_nif, gr_pend*, swxop, the ring, ipsq_xop). */
+  readonly memberObj: number;
+  /** Ghost: touched by every change of illgrp state (ig_if, ig_actif, cast, counters, activity). */
+  readonly illgrpObj: number;
+  readonly cov: MachineCoverage;
+  /** Ghost: errno results of the ioctl threads, by label. */
+  readonly results = new Map<string, number>();
+  /** Refresh callouts that may still fire in this execution (see armRefreshTimer). */
+  calloutHorizon = 2;
+  private nextMsg = 1;
+  constructor(readonly ex: Execution) {
+    this.illGLock = new KRwlock(ex, 'ips_ill_g_lock');
+    this.ipmpLock = new KRwlock(ex, 'ips_ipmp_lock');
+    this.opsObj = ex.newObject('ipsq operations', 'ghost');
+    this.memberObj = ex.newObject('ipmp membership', 'ghost');
+    this.illgrpObj = ex.newObject('illgrp state', 'ghost');
+    this.cov = MachineCoverage.of(ex.options.run);
+  }
+  newMsg(name: string, func: IpsqFunc, type: OpType, ill: Ill | null): Msg {
+    const m: Msg = { id: this.nextMsg++, name, func, type, from: null, ill, status: 'queued' };
+    this.msgs.push(m);
+    return m;
+  }
+  /** Build a phyint with its IPSQ. */
+  newPhyint(name: string, isIpmp = false): Phyint {
+    const p = new Phyint(this.ex, name, isIpmp, this.cov);
+    this.phyints.push(p);
+    return p;
+  }
+  newIll(name: string, p: Phyint, mactype: string, isv6 = false): Ill {
+    const ill = new Ill(this.ex, name, p, isv6, mactype, this.cov);
+    this.ills.push(ill);
+    return ill;
+  }
+}
+
+/** IAM_WRITER_IPSQ(q). */
+export function IAM_WRITER_IPSQ(ex: Execution, q: Ipsq): boolean {
+  return ex.current !== null && q.xop.writer === ex.current;
+}
+/** IAM_WRITER_ILL(ill): writer on the xop of the ill's phyint's IPSQ. */
+export function IAM_WRITER_ILL(ex: Execution, ill: Ill): boolean {
+  return IAM_WRITER_IPSQ(ex, ill.phyint.ipsq);
+}
+/** IS_UNDER_IPMP(ill): an underlying ill in an illgrp. */
+export function IS_UNDER_IPMP(ill: Ill): boolean {
+  return ill.grp !== null && !ill.phyint.isIpmp;
+}
+/** The IPSQs of xop x's ring, from x.ipsq (ipsq_next walk). */
+export function ringOf(x: Xop): Ipsq[] {
+  const out: Ipsq[] = [];
+  let q = x.ipsq;
+  for (let i = 0; i < 64; i++) {
+    out.push(q);
+    q = q.next;
+    if (q === x.ipsq) return out;
+  }
+  return out;
+}
+/** The ills of a phyint. */
+export function phyintIlls(p: Phyint): Ill[] {
+  const out: Ill[] = [];
+  if (p.illv4) out.push(p.illv4);
+  if (p.illv6) out.push(p.illv6);
+  return out;
+}

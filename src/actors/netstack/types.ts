@@ -1,0 +1,197 @@
+/**
+ * netstack.c data structures: netstack_t, nm_state_t, the ns_reg[] table,
+ * the shared-stack lists, and the globals (netstack.c L51-133, netstack.h).
+ *
+ * Locking, as in netstack.c L55-61 and netstack.h:
+ *  - netstack_g_lock protects ns_reg[] and the netstack_head/netstack_next list;
+ *  - ns->netstack_lock protects every other netstack_t field (flags, refcnt,
+ *    numzones, netstack_modules[]); nms_flags are written holding both locks;
+ *  - netstack_shared_lock protects netstack_shared_zones and
+ *    netstack_shared_kstats;
+ *  - lock order: netstack_g_lock before netstack_lock; netstack_shared_lock is
+ *    never taken while either is held.
+ *
+ * Fields marked "ghost" do not exist in the C code: they record what the
+ * specs need (who is running which callback, how often a stack was reaped).
+ */
+import type { KThread } from '../../core/effect.ts';
+import type { Execution } from '../../core/execution.ts';
+import type { KCondvar } from '../../locks/kcondvar.ts';
+import type { KMem } from '../../locks/kmem.ts';
+import type { KMutex } from '../../locks/kmutex.ts';
+import type { KSema } from '../../locks/ksema.ts';
+import type { KTaskq } from '../../locks/taskq.ts';
+import type { MachineRef } from '../machine.ts';
+
+// netstack_flags (netstack.h)
+export const NSF_UNINIT = 0x01;
+export const NSF_CLOSING = 0x02;
+export const NSF_ZONE_CREATE = 0x04;
+export const NSF_ZONE_SHUTDOWN = 0x08;
+export const NSF_ZONE_DESTROY = 0x10;
+export const NSF_ZONE_INPROGRESS = NSF_ZONE_CREATE | NSF_ZONE_SHUTDOWN | NSF_ZONE_DESTROY;
+
+// nms_flags (netstack.h)
+export const NSS_CREATE_NEEDED = 0x0001;
+export const NSS_CREATE_INPROGRESS = 0x0002;
+export const NSS_CREATE_COMPLETED = 0x0004;
+export const NSS_SHUTDOWN_NEEDED = 0x0010;
+export const NSS_SHUTDOWN_INPROGRESS = 0x0020;
+export const NSS_SHUTDOWN_COMPLETED = 0x0040;
+export const NSS_DESTROY_NEEDED = 0x0100;
+export const NSS_DESTROY_INPROGRESS = 0x0200;
+export const NSS_DESTROY_COMPLETED = 0x0400;
+export const NSS_CREATE_ALL = NSS_CREATE_NEEDED | NSS_CREATE_INPROGRESS | NSS_CREATE_COMPLETED;
+export const NSS_SHUTDOWN_ALL = NSS_SHUTDOWN_NEEDED | NSS_SHUTDOWN_INPROGRESS | NSS_SHUTDOWN_COMPLETED;
+export const NSS_DESTROY_ALL = NSS_DESTROY_NEEDED | NSS_DESTROY_INPROGRESS | NSS_DESTROY_COMPLETED;
+export const NSS_ALL_INPROGRESS = NSS_CREATE_INPROGRESS | NSS_SHUTDOWN_INPROGRESS | NSS_DESTROY_INPROGRESS;
+
+// nr_flags (netstack.h)
+export const NRF_REGISTERED = 0x01;
+export const NRF_DYING = 0x02;
+
+export const GLOBAL_NETSTACKID = 0;
+export const GLOBAL_ZONEID = 0;
+
+export type CbKind = 'create' | 'shutdown' | 'destroy';
+
+/** The instance a module's create callback returns (ghost contents). */
+export interface ModuleInstance {
+  m: number;
+  /** Registration epoch of ns_reg[m] that created it. */
+  epoch: number;
+  ns: Netstack;
+  shutdown: boolean;
+  destroyed: boolean;
+}
+
+/** nr_create: returns the module's per-stack instance (netstack.c L717). */
+export type CreateFn = (ex: Execution, g: NetstackGlobals, m: number, stackid: number, ns: Netstack, pass: string) => KThread<ModuleInstance>;
+/** nr_shutdown / nr_destroy (netstack.c L778, L837). */
+export type FiniFn = (ex: Execution, g: NetstackGlobals, m: number, stackid: number, inst: ModuleInstance | null, ns: Netstack, pass: string) => KThread<void>;
+/* `pass` (ghost) names the apply_all_* invocation that runs the callback, for the order specs. */
+
+/** nm_state_t: per-(netstack, module) state. nms_flags: written holding netstack_g_lock and netstack_lock. */
+export interface NmState {
+  flags: number;
+  /** nms_cv, waited on with netstack_lock (L909). */
+  cv: KCondvar;
+  /** Shadow of nms_flags (xstate nm_state machine). */
+  machine: MachineRef;
+  /** Ghost object: the callback history of this (netstack, module). */
+  obj: number;
+}
+
+/** netstack_t. */
+export interface Netstack {
+  name: string;
+  /** Ghost memory of the kmem_zalloc'd block (L346, freed L1107 or L357). */
+  mem: KMem;
+  lock: KMutex;
+  cv: KCondvar;
+  /** netstack_g_lock. */
+  next: Netstack | null;
+  stackid: number;
+  numzones: number;
+  refcnt: number;
+  flags: number;
+  modules: (ModuleInstance | null)[];
+  mstate: NmState[];
+  /** Shadow of the lifecycle (xstate netstack machine). */
+  machine: MachineRef;
+  /** Candidate fix NS-3 only: threads asleep on this stack's cvs in the wait helpers (netstack_lock). */
+  waiters: number;
+  // ---- ghost ----
+  /** Thread id of the zone creator while NSF_ZONE_CREATE is set. */
+  creator: number;
+  /** Reaps dispatched for this stack. */
+  reaps: number;
+  /** refcnt and numzones both reached 0 in netstack_rele. */
+  lastReleased: boolean;
+  /** stack_inactive has finished both of its passes (L593). */
+  tornDown: boolean;
+  /** The zone ids that use the stack (for end checks). */
+  zones: number[];
+}
+
+/** struct netstack_registry (ns_reg[m]); protected by netstack_g_lock. */
+export interface Registry {
+  flags: number;
+  create: CreateFn | null;
+  shutdown: FiniFn | null;
+  destroy: FiniFn | null;
+  /** Ghost object for the unlocked reads of the function pointers (L712-717, L772-778, L831-837). */
+  obj: number;
+  /** Ghost: bumped at every netstack_register of this module id. */
+  epoch: number;
+}
+
+/** What the model reports to the specs (the spec monitors implement it). */
+export interface NetstackObserver {
+  /** A callback starts or ends (called inside the step, no lock held). */
+  callback(ex: Execution, g: NetstackGlobals, ns: Netstack, m: number, kind: CbKind, phase: 'start' | 'end', epoch: number, driver: string): void;
+  /** apply_all_netstacks is about to drop netstack_g_lock at L636. */
+  applyAllDone(ex: Execution, g: NetstackGlobals, m: number, kind: CbKind): void;
+  /** netstack_register is returning (after L215); marked = stacks it flagged at L201. */
+  registerDone(ex: Execution, g: NetstackGlobals, m: number, marked: Netstack[]): void;
+  /** netstack_unregister is about to drop netstack_g_lock at L318. */
+  unregisterDone(ex: Execution, g: NetstackGlobals, m: number, epoch: number): void;
+  /** netstack_hold_locked is about to raise refcnt (L1165); netstack_lock held. */
+  hold(ex: Execution, g: NetstackGlobals, ns: Netstack): void;
+  /** A lookup hands out a reference (netstack_lock held at the decision). */
+  lookup(ex: Execution, g: NetstackGlobals, ns: Netstack, fn: string): void;
+  /** netstack_rele dispatches the reap (L1156). */
+  reapDispatched(ex: Execution, g: NetstackGlobals, ns: Netstack): void;
+}
+
+/** Candidate fixes for findings (scenario parameters). */
+export interface NetstackFixes {
+  /** NS-1: stack_inactive cancels CREATE_NEEDED and flags an INPROGRESS create for shutdown and destroy, as unregister does (L554-567). */
+  inactiveCoversCreates: boolean;
+  /** NS-2: unregister flags an INPROGRESS create for shutdown too, as the L248-250 comment says (L267-268). */
+  shutdownInprogressCreate: boolean;
+  /** NS-3: threads sleeping in wait_for_nms_inprogress / wait_for_zone_creator are counted (netstack_lock) and netstack_reap waits for them before the free (L1092-1107). */
+  reapWaitsForWaiters: boolean;
+}
+
+/** The globals of netstack.c. */
+export interface NetstackGlobals {
+  /** NS_MAX of the model (number of module ids). */
+  nsMax: number;
+  /** netstack_initialized (L53). */
+  initialized: boolean;
+  /** netstack_g_lock (L62). */
+  gLock: KMutex;
+  /** ns_reg[NS_MAX] (L67), netstack_g_lock. */
+  reg: Registry[];
+  /** netstack_head (L83), netstack_g_lock. */
+  head: Netstack | null;
+  /** netstack_shared_lock (L101). */
+  sharedLock: KMutex;
+  /** netstack_shared_zones (L102), head first; netstack_shared_lock. */
+  sharedZones: { zoneid: number; mem: KMem }[];
+  /** netstack_shared_kstats (L103), head first; netstack_shared_lock. */
+  sharedKstats: { ks: Kstat; mem: KMem }[];
+  /** netstack_reap_limiter (L128). */
+  reapLimiter: KSema;
+  /** system_taskq, where netstack_reap runs (L1156). */
+  systemTaskq: KTaskq;
+  obs: NetstackObserver;
+  fix: NetstackFixes;
+  // ---- ghost ----
+  /** Every netstack_t ever allocated, in allocation order. */
+  all: Netstack[];
+  /** Every module instance ever created. */
+  instances: ModuleInstance[];
+  /** Number of allocations so far (names ns0, ns1, ...). */
+  serial: number;
+}
+
+/** A kstat created by kstat_create_netstack: the zones it is visible in (kstat_zone_add/remove). */
+export interface Kstat {
+  name: string;
+  zoneid: number;
+  /** Zones added by kstat_zone_add (netstack_shared_lock held). */
+  zones: number[];
+  deleted: boolean;
+}

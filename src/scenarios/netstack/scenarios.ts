@@ -1,0 +1,199 @@
+/**
+ * The netstack scenarios. Step granularity: see world.ts. Module ids are
+ * small (NS_MAX 2 or 3); zone 0 is the global zone, zone ids are never
+ * reused.
+ */
+import { defineScenario } from '../../core/scenario.ts';
+import { kstatCreateNetstack, kstatDeleteNetstack } from '../../actors/netstack/shared.ts';
+import { GLOBAL_NETSTACKID } from '../../actors/netstack/types.ts';
+import { NETSTACK_MUTANTS } from './mutants.ts';
+import { buildWorld, FIX_PARAMS, findByStackid, findByZoneid, loadModule, netstackEndChecks, netstackInvariants, type NetstackWorld, unloadModule, walkStacks, zoneLife } from './world.ts';
+
+const common = {
+  system: 'netstack',
+  mutants: NETSTACK_MUTANTS,
+  invariants: netstackInvariants,
+  endChecks: netstackEndChecks,
+  maxSteps: 2000,
+  granularity: 'mutex_enter of every lock, cv wake-ups, sema_p, taskq pick-up, callback start (unlocked ns_reg read) and end; see src/scenarios/netstack/world.ts',
+};
+
+export const registerVsZoneCreate = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-register-vs-zone-create',
+  description: 'netstack_register(1) races netstack_zone_create of exclusive zone 1 (module 0 already loaded)',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'create'));
+    ex.spawn('R1', loadModule(ex, w, 1));
+    return w;
+  },
+});
+
+export const unregisterVsZoneCreate = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-unregister-vs-zone-create',
+  description: 'netstack_unregister(1) races netstack_zone_create of exclusive zone 1 (modules 0 and 1 loaded)',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 2, loaded: [0, 1], zones: [] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'create'));
+    ex.spawn('U1', unloadModule(ex, w, 1));
+    return w;
+  },
+});
+
+export const unregisterVsZoneLifecycle = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-unregister-vs-zone-lifecycle',
+  description: 'netstack_unregister(0) races zone 1 being created, shut down and destroyed (module 0 loaded)',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy'));
+    ex.spawn('U0', unloadModule(ex, w, 0));
+    return w;
+  },
+});
+
+export const zoneLifecycleVsModules = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-zone-lifecycle-vs-modules',
+  description: "zone 1's whole lifecycle (create, shutdown, destroy, reap) while module 1 is loaded and module 0 unloaded",
+  threads: 3,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy'));
+    ex.spawn('R1', loadModule(ex, w, 1));
+    ex.spawn('U0', unloadModule(ex, w, 0));
+    return w;
+  },
+});
+
+export const registerVsZoneTeardown = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-register-vs-zone-teardown',
+  description: 'netstack_register(1) races the shutdown, destroy and reap of running zone 1 (module 0 loaded)',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [{ id: 1, excl: true }] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
+    ex.spawn('R1', loadModule(ex, w, 1));
+    return w;
+  },
+});
+
+export const unloadReload = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-unload-reload',
+  description: 'module 0 is unloaded and loaded again while zone 2 is created and running zone 1 is destroyed',
+  threads: 3,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [{ id: 1, excl: true }] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
+    ex.spawn('Z2', zoneLife(ex, w, 2, true, 'create'));
+    ex.spawn('M0', (function* () {
+      yield* unloadModule(ex, w, 0);
+      yield* loadModule(ex, w, 0);
+    })());
+    return w;
+  },
+});
+
+export const lookupVsDestroy = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-lookup-vs-destroy',
+  description: 'netstack_find_by_zoneid and netstack_find_by_stackid hold and release stack 1 while zone 1 is shut down, destroyed and reaped',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 1, loaded: [], zones: [{ id: 1, excl: true }] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
+    ex.spawn('F1', (function* () {
+      yield* findByZoneid(ex, w, 1);
+      yield* findByStackid(ex, w, 1);
+    })());
+    return w;
+  },
+});
+
+export const walkerVsDestroy = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-walker-vs-destroy',
+  description: 'a netstack_next walker holds and releases every stack while zone 1 is shut down, destroyed and reaped',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 1, loaded: [], zones: [{ id: 1, excl: true }] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
+    ex.spawn('W', walkStacks(ex, w));
+    return w;
+  },
+});
+
+export const sharedStackKstats = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-shared-stack-kstats',
+  description: 'shared-stack zones 2 and 3 boot and halt on the global stack while a kstat of the global stack is created and deleted',
+  threads: 3,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [] });
+    ex.spawn('S2', zoneLife(ex, w, 2, false, 'destroy'));
+    ex.spawn('S3', zoneLife(ex, w, 3, false, 'create'));
+    ex.spawn('K', (function* () {
+      const ks = yield* kstatCreateNetstack(ex, w.g, 'ip:0:stats', GLOBAL_NETSTACKID);
+      yield* kstatDeleteNetstack(ex, w.g, ks, GLOBAL_NETSTACKID);
+    })());
+    return w;
+  },
+});
+
+export const reapLimiter = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-reap-limiter',
+  description: 'zones 1 and 2 are destroyed together with netstack_outstanding_reaps = 1, so the second last release blocks in sema_p until the first reap is done',
+  threads: 2,
+  params: { ...FIX_PARAMS, reapSlots: 1 },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [{ id: 1, excl: true }, { id: 2, excl: true }], reapSlots: ex.param<number>('reapSlots') });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
+    ex.spawn('Z2', zoneLife(ex, w, 2, true, 'destroy', 'running'));
+    return w;
+  },
+});
+
+export const sharedZoneShutdown = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-shared-zone-vs-modules',
+  description: 'shared-stack zone 2 boots and halts (numzones > 1 on the global stack) while module 1 is loaded',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [] });
+    ex.spawn('S2', zoneLife(ex, w, 2, false, 'destroy'));
+    ex.spawn('R1', loadModule(ex, w, 1));
+    return w;
+  },
+});
+
+export const allNetstackScenarios = [
+  registerVsZoneCreate,
+  unregisterVsZoneCreate,
+  unregisterVsZoneLifecycle,
+  zoneLifecycleVsModules,
+  registerVsZoneTeardown,
+  unloadReload,
+  lookupVsDestroy,
+  walkerVsDestroy,
+  sharedStackKstats,
+  reapLimiter,
+  sharedZoneShutdown,
+];

@@ -1,0 +1,111 @@
+/**
+ * Building blocks of the netstack scenarios: the initial world (netstack_init,
+ * the global zone, zones booted before the scenario starts, modules loaded
+ * before it starts) and the workload threads (zone lifecycles, module
+ * load/unload, lookups).
+ *
+ * Step granularity (all netstack scenarios): every mutex_enter of
+ * netstack_g_lock, a netstack_lock, netstack_shared_lock or zonehash_lock;
+ * every cv_wait wake-up; sema_tryp/sema_p; the system_taskq job pick-up;
+ * the unlocked call-time read of ns_reg[m] that starts each module callback
+ * (L717/L778/L837) and a bare point at each callback's end; the unlocked
+ * ASSERT reads of ns_reg in netstack_unregister (L225). State protected by
+ * a held lock is read and written inside the step.
+ */
+import type { KThread } from '../../core/effect.ts';
+import type { Execution } from '../../core/execution.ts';
+import { bootRegister, netstackInit } from '../../actors/netstack/init.ts';
+import { netstackFindByStackid, netstackFindByZoneid, netstackNext, netstackNextFini, netstackNextInit, type NetstackHandle } from '../../actors/netstack/lookup.ts';
+import { moduleCreate, moduleDestroy, moduleShutdown } from '../../actors/netstack/modules.ts';
+import { netstackRele } from '../../actors/netstack/refs.ts';
+import { netstackRegister, netstackUnregister } from '../../actors/netstack/register.ts';
+import { netstackGetZoneid } from '../../actors/netstack/shared.ts';
+import type { NetstackFixes } from '../../actors/netstack/types.ts';
+import { bootZone, type Zone, zoneCreate, zoneDestroy, zonesInit, zoneShutdown } from '../../actors/netstack/zones.ts';
+import { NetstackMonitor } from '../../specs/netstack/monitor.ts';
+import { netstackEndChecks, netstackInvariants, type NetstackWorld } from '../../specs/netstack/state.ts';
+
+export { netstackEndChecks, netstackInvariants, type NetstackWorld };
+
+/** Parameters that switch on the candidate fixes of the findings. */
+export const FIX_PARAMS = { fixInactiveCoversCreates: false, fixShutdownInprogress: false, fixReapWaitsForWaiters: false } as const;
+
+function fixes(ex: Execution): Partial<NetstackFixes> {
+  const p = ex.options.params;
+  return {
+    inactiveCoversCreates: p['fixInactiveCoversCreates'] === true,
+    shutdownInprogressCreate: p['fixShutdownInprogress'] === true,
+    reapWaitsForWaiters: p['fixReapWaitsForWaiters'] === true,
+  };
+}
+
+export interface WorldSpec {
+  /** NS_MAX. */
+  modules: number;
+  /** Modules loaded before the scenario starts. */
+  loaded: number[];
+  /** Zones running before the scenario starts (besides the global zone 0). */
+  zones: { id: number; excl: boolean }[];
+  reapSlots?: number;
+}
+
+/** netstack_init, the global zone, pre-booted zones and pre-loaded modules. */
+export function buildWorld(ex: Execution, spec: WorldSpec): NetstackWorld {
+  const reapSlots = spec.reapSlots ?? 1024;
+  const g = netstackInit(ex, { nsMax: spec.modules, outstandingReaps: reapSlots, obs: new NetstackMonitor(), fix: fixes(ex) });
+  const z = zonesInit(ex);
+  bootZone(ex, g, z, 0, true);
+  for (const m of spec.loaded) bootRegister(ex, g, m, moduleCreate, moduleShutdown, moduleDestroy);
+  for (const zs of spec.zones) bootZone(ex, g, z, zs.id, zs.excl);
+  return { g, z, reapSlots };
+}
+
+/** A zone's lifecycle: create (unless it already runs), then optionally shutdown and destroy. */
+export function* zoneLife(ex: Execution, w: NetstackWorld, id: number, excl: boolean, upto: 'create' | 'shutdown' | 'destroy', from: 'new' | 'running' = 'new'): KThread<void> {
+  const zone: Zone = from === 'new' ? yield* zoneCreate(ex, w.g, w.z, id, excl) : w.z.byId.get(id)!;
+  if (upto === 'create') return;
+  yield* zoneShutdown(ex, w.g, w.z, zone);
+  if (upto === 'shutdown') return;
+  yield* zoneDestroy(ex, w.g, w.z, zone);
+}
+
+/** modload: netstack_register(m) with the model module's callbacks. */
+export function* loadModule(ex: Execution, w: NetstackWorld, m: number): KThread<void> {
+  yield* netstackRegister(ex, w.g, m, moduleCreate, moduleShutdown, moduleDestroy);
+}
+
+/** modunload: netstack_unregister(m). */
+export function* unloadModule(ex: Execution, w: NetstackWorld, m: number): KThread<void> {
+  yield* netstackUnregister(ex, w.g, m);
+}
+
+/** A consumer: find a zone's stack by zone id, use it, release it. */
+export function* findByZoneid(ex: Execution, w: NetstackWorld, zoneid: number): KThread<void> {
+  const ns = yield* netstackFindByZoneid(ex, w.g, w.z, zoneid);
+  if (ns) {
+    yield* netstackGetZoneid(ex, w.g, ns);
+    yield* netstackRele(ex, w.g, ns);
+  }
+}
+
+/** A consumer: find a stack by stack id, use it, release it. */
+export function* findByStackid(ex: Execution, w: NetstackWorld, stackid: number): KThread<void> {
+  const ns = yield* netstackFindByStackid(ex, w.g, stackid);
+  if (ns) {
+    yield* netstackGetZoneid(ex, w.g, ns);
+    yield* netstackRele(ex, w.g, ns);
+  }
+}
+
+/** The netstack_next walker of the L1396-1408 usage comment. */
+export function* walkStacks(ex: Execution, w: NetstackWorld): KThread<void> {
+  const h: NetstackHandle = { pos: 0 };
+  netstackNextInit(h);
+  for (;;) {
+    const ns = yield* netstackNext(ex, w.g, h);
+    if (!ns) break;
+    yield* netstackGetZoneid(ex, w.g, ns);
+    yield* netstackRele(ex, w.g, ns);
+  }
+  netstackNextFini(h);
+}

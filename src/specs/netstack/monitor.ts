@@ -1,0 +1,153 @@
+/**
+ * Spec monitors of the netstack model. The model reports callbacks,
+ * returns, holds, lookups and reaps through the NetstackObserver interface;
+ * the monitor checks each property at the step where it can first be
+ * violated and fails the execution naming the spec. Every callback event
+ * writes the ghost object of its (netstack, module), so DPOR orders all
+ * callbacks of one (netstack, module) against each other.
+ */
+import { kfail } from '../../core/errors.ts';
+import type { Execution } from '../../core/execution.ts';
+import { PHASE_BITS } from '../../actors/netstack/apply.ts';
+import {
+  type CbKind,
+  type Netstack,
+  type NetstackGlobals,
+  type NetstackObserver,
+  NSF_CLOSING,
+  NSF_UNINIT,
+  NSF_ZONE_CREATE,
+  NSS_ALL_INPROGRESS,
+  NSS_CREATE_COMPLETED,
+  NSS_CREATE_INPROGRESS,
+  NSS_CREATE_NEEDED,
+  NSS_DESTROY_NEEDED,
+  NSS_SHUTDOWN_NEEDED,
+} from '../../actors/netstack/types.ts';
+
+type Phase = 'no' | 'running' | 'done';
+
+interface Life {
+  create: Phase;
+  shutdown: Phase;
+  destroy: Phase;
+  /** The registration had an nr_shutdown when its create started. */
+  hasShutdown: boolean;
+}
+
+/** Names and one-line statements of the monitor's specs. */
+export const NETSTACK_SPECS = {
+  'cb-once': 'each callback (create, shutdown, destroy) runs at most once per (netstack, module, registration)',
+  'cb-seq': 'per (netstack, module, registration): create completes before shutdown, shutdown (if the module has one) completes before destroy',
+  'cb-no-overlap': 'no two callbacks of one (netstack, module) run at the same time',
+  'cb-not-after-teardown': 'no callback starts on a netstack that stack_inactive has torn down (or that was freed)',
+  'create-order': 'while a zone is being created only its creator runs creates on its stack; every apply_all_modules pass runs in increasing module id',
+  'teardown-order': 'every apply_all_modules_reverse pass (zone shutdown, stack teardown) runs in decreasing module id',
+  'apply-all-post': 'when apply_all_netstacks returns, no stack on the list has the pass NEEDED or anything INPROGRESS for the module',
+  'register-post': 'when netstack_register returns, every stack it marked (and that still exists) has the module created',
+  'unregister-post': 'when netstack_unregister returns, no stack has anything NEEDED or INPROGRESS for the module, every instance of the registration is destroyed and no callback of the module is running',
+  'no-hold-after-last-rele': 'no reference is taken on a netstack after its last release (refcnt never goes 0 -> 1)',
+  'lookup-active': 'lookups never hand out a reference to an uninitialized or closing netstack',
+  'one-reap': 'each netstack is reaped at most once',
+} as const;
+
+export class NetstackMonitor implements NetstackObserver {
+  private readonly lives = new Map<string, Life>();
+  /** (netstack, module) -> running callback and its thread. */
+  private readonly running = new Map<string, { kind: CbKind; thread: string; m: number }>();
+  /** pass -> last module id it ran a callback for. */
+  private readonly passLast = new Map<string, number>();
+
+  private life(ns: Netstack, m: number, epoch: number): Life {
+    const k = `${ns.name}|${m}|${epoch}`;
+    let l = this.lives.get(k);
+    if (!l) this.lives.set(k, (l = { create: 'no', shutdown: 'no', destroy: 'no', hasShutdown: false }));
+    return l;
+  }
+
+  /** Callbacks of module m running now (any stack). */
+  runningOf(m: number): string[] {
+    return [...this.running.entries()].filter(([, r]) => r.m === m).map(([k, r]) => `${r.kind} on ${k} by ${r.thread}`);
+  }
+
+  callback(ex: Execution, g: NetstackGlobals, ns: Netstack, m: number, kind: CbKind, phase: 'start' | 'end', epoch: number, pass: string): void {
+    ex.touch(ns.mstate[m]!.obj, true);
+    const key = `${ns.name}|${m}`;
+    const who = ex.current ? ex.current.name : 'setup';
+    const l = this.life(ns, m, epoch);
+    const what = `${kind}(${ns.name}, module ${m}, registration ${epoch})`;
+    if (phase === 'end') {
+      l[kind] = 'done';
+      this.running.delete(key);
+      return;
+    }
+    const r = this.running.get(key);
+    if (r) kfail('invariant', 'cb-no-overlap', `${what} by ${who} starts while ${r.kind} by ${r.thread} is still running`);
+    if (l[kind] !== 'no') kfail('invariant', 'cb-once', `${what} by ${who} runs a second time`);
+    if (ns.tornDown || ns.mem.freed) kfail('invariant', 'cb-not-after-teardown', `${what} by ${who} starts after ${ns.name} was torn down${ns.mem.freed ? ' and freed' : ''}`);
+    if (kind === 'create') {
+      l.hasShutdown = g.reg[m]!.shutdown !== null;
+      if (ns.flags & NSF_ZONE_CREATE && ex.current && ex.current.id !== ns.creator) {
+        kfail('invariant', 'create-order', `${what} by ${who} while the zone creator of ${ns.name} is still creating`);
+      }
+    }
+    if (kind === 'shutdown' && l.create !== 'done') kfail('invariant', 'cb-seq', `${what} by ${who} before its create completed`);
+    if (kind === 'shutdown' && l.destroy !== 'no') kfail('invariant', 'cb-seq', `${what} by ${who} after its destroy`);
+    if (kind === 'destroy' && l.create !== 'done') kfail('invariant', 'cb-seq', `${what} by ${who} before its create completed`);
+    if (kind === 'destroy' && l.hasShutdown && l.shutdown !== 'done') kfail('invariant', 'cb-seq', `${what} by ${who} without its shutdown having run (shutdown ${l.shutdown})`);
+    if (pass.startsWith('fwd:') || pass.startsWith('rev:')) {
+      const last = this.passLast.get(pass);
+      if (last !== undefined) {
+        const ok = pass.startsWith('fwd:') ? m > last : m < last;
+        if (!ok) kfail('invariant', pass.startsWith('fwd:') ? 'create-order' : 'teardown-order', `${what} by ${who} after module ${last} in the same ${pass.startsWith('fwd:') ? 'increasing' : 'decreasing'} pass`);
+      }
+      this.passLast.set(pass, m);
+    }
+    l[kind] = 'running';
+    this.running.set(key, { kind, thread: who, m });
+  }
+
+  applyAllDone(_ex: Execution, g: NetstackGlobals, m: number, kind: CbKind): void {
+    const need = PHASE_BITS[kind].needed;
+    for (let ns = g.head; ns !== null; ns = ns.next) {
+      const f = ns.mstate[m]!.flags;
+      if (f & (need | NSS_ALL_INPROGRESS)) kfail('invariant', 'apply-all-post', `apply_all_netstacks(${kind}, module ${m}) returns with ${ns.name} flags 0x${f.toString(16)}`);
+    }
+  }
+
+  registerDone(_ex: Execution, _g: NetstackGlobals, m: number, marked: Netstack[]): void {
+    for (const ns of marked) {
+      if (ns.mem.freed) continue;
+      const f = ns.mstate[m]!.flags;
+      if (!(f & NSS_CREATE_COMPLETED) || f & (NSS_CREATE_NEEDED | NSS_CREATE_INPROGRESS)) {
+        kfail('invariant', 'register-post', `netstack_register(${m}) returns with ${ns.name} flags 0x${f.toString(16)} (module not created)`);
+      }
+    }
+  }
+
+  unregisterDone(_ex: Execution, g: NetstackGlobals, m: number, epoch: number): void {
+    for (let ns = g.head; ns !== null; ns = ns.next) {
+      const f = ns.mstate[m]!.flags;
+      if (f & (NSS_CREATE_NEEDED | NSS_SHUTDOWN_NEEDED | NSS_DESTROY_NEEDED | NSS_ALL_INPROGRESS)) {
+        kfail('invariant', 'unregister-post', `netstack_unregister(${m}) returns with ${ns.name} flags 0x${f.toString(16)}`);
+      }
+    }
+    for (const inst of g.instances) {
+      if (inst.m === m && inst.epoch === epoch && !inst.destroyed) kfail('invariant', 'unregister-post', `netstack_unregister(${m}) returns with the instance on ${inst.ns.name} not destroyed`);
+    }
+    const run = this.runningOf(m);
+    if (run.length > 0) kfail('invariant', 'unregister-post', `netstack_unregister(${m}) returns while ${run.join(', ')} runs`);
+  }
+
+  hold(_ex: Execution, _g: NetstackGlobals, ns: Netstack): void {
+    if (ns.lastReleased || ns.refcnt === 0) kfail('invariant', 'no-hold-after-last-rele', `hold on ${ns.name} after its last release (refcnt ${ns.refcnt})`);
+  }
+
+  lookup(_ex: Execution, _g: NetstackGlobals, ns: Netstack, fn: string): void {
+    if (ns.flags & (NSF_UNINIT | NSF_CLOSING)) kfail('invariant', 'lookup-active', `${fn} returns ${ns.name} with flags 0x${ns.flags.toString(16)}`);
+  }
+
+  reapDispatched(_ex: Execution, _g: NetstackGlobals, ns: Netstack): void {
+    if (ns.reaps > 1) kfail('invariant', 'one-reap', `${ns.name} reaped ${ns.reaps} times`);
+  }
+}

@@ -4,6 +4,7 @@
 import { explore, type RunResult } from '../core/runner.ts';
 import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { makeStrategy, type StrategyName } from '../core/strategies.ts';
+import { UsageError } from './errors.ts';
 import { reportFailure, type FailureSummary } from './failure-report.ts';
 
 export interface CheckOptions {
@@ -18,6 +19,7 @@ export interface CheckOptions {
   params: Record<string, ParamValue>;
   shrink: boolean;
   write: boolean;
+  stateCache?: boolean;
 }
 
 export interface CheckJson {
@@ -40,7 +42,8 @@ export interface CheckOutcome {
 }
 
 export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome {
-  const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, delays: o.delays });
+  if (o.stateCache && !sc.stateHash) throw new UsageError(`scenario '${sc.name}' has no stateHash, so --state-cache cannot be used with it`);
+  const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, delays: o.delays, stateCache: o.stateCache });
   const t0 = performance.now();
   const deadline = t0 + o.timeSec * 1000;
   const run = explore(sc, strategy, {

@@ -67,6 +67,7 @@ options:
   --mutant NAME     switch on a catalogued bug
   --param K=V       set a scenario parameter (repeatable)
   --no-shrink       report the failing schedule as found
+  --state-cache     with dfs: prune states seen before (scenarios with a stateHash)
   --json            print one JSON object (one per line with --all)
 
 exit codes: 0 pass, 1 failure found, 2 bad input, 3 incomplete
@@ -213,6 +214,7 @@ const checkFlags = {
   mutant: { type: 'string' },
   param: { type: 'string', multiple: true },
   'no-shrink': { type: 'boolean' },
+  'state-cache': { type: 'boolean' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
 } satisfies Flags;
@@ -220,6 +222,7 @@ const checkFlags = {
 function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions {
   const strategy = (v.strategy as string | undefined) ?? 'dpor';
   if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
+  if (v['state-cache'] && strategy !== 'dfs') throw new UsageError('--state-cache works with --strategy dfs only (it is not sound with DPOR)');
   return {
     strategy: strategy as StrategyName,
     seed: intFlag('seed', v.seed as string | undefined, 1),
@@ -232,6 +235,7 @@ function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOption
     params: parseParams(v.param as string[] | undefined),
     shrink: !v['no-shrink'],
     write: true,
+    stateCache: Boolean(v['state-cache']),
   };
 }
 

@@ -175,6 +175,32 @@ export class Execution {
     this.fp.push(obj * 2 + (write ? 1 : 0));
   }
 
+  // ---- state caching -----------------------------------------------------
+
+  private readonly stateful: { stateKey(): string }[] = [];
+  /** Primitives register here so that their state is part of stateKey(). */
+  registerStateful(o: { stateKey(): string }): void {
+    this.stateful.push(o);
+  }
+  /**
+   * The whole state, as a string, for state caching: the scenario's own
+   * stateHash, every primitive's state, the virtual clock and armed timers,
+   * and each live thread's pending effect (its program point). Null when the
+   * scenario has no stateHash (caching is then refused).
+   */
+  stateKey(): string | null {
+    const sh = this.scenario.stateHash;
+    if (!sh) return null;
+    let k = `${sh(this.state, this)}|t=${this.now}|`;
+    for (const d of this.timers.values()) k += `${d - this.now},`;
+    for (const o of this.stateful) k += `|${o.stateKey()}`;
+    for (const t of this.live) {
+      const e = t.pending!;
+      k += `|${t.id}:${e.code}:${e.obj}:${e.site ?? ''}:${e.describe(this)}:${t.held.map((h) => h.id).join('.')}:${t.mailbox.length}`;
+    }
+    return k;
+  }
+
   // ---- threads ---------------------------------------------------------
 
   /** Create a thread; it first runs when the strategy picks it. */

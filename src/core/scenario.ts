@@ -34,6 +34,14 @@ export interface Scenario<S = unknown> {
    * { 'netstack 1': 'NSF_CLOSING', 'nm_state(1, ip)': 'NSS_CREATE_COMPLETED' }.
    */
   snapshot?(state: S, ex: Execution): Record<string, string>;
+  /**
+   * Optional: a string that determines the scenario's own state, for state
+   * caching (`dfs` with `stateCache`). Sound only when this string, the
+   * primitives' states and each thread's pending effect determine every
+   * thread's future: a thread must not keep, in generator locals, anything
+   * that this string does not reflect.
+   */
+  stateHash?(state: S, ex: Execution): string;
   invariants?: Invariant<S>[];
   endChecks?: EndCheck<S>[];
 }

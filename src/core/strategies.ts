@@ -14,6 +14,8 @@ export interface StrategyConfig {
   depth: number;
   preemptions?: number;
   delays?: number;
+  /** Plain DFS with state caching (needs the scenario's stateHash). */
+  stateCache?: boolean;
 }
 
 export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
@@ -23,7 +25,7 @@ export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
     case 'pct':
       return new PctStrategy(c.seed, c.depth);
     case 'dfs':
-      return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays });
+      return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache });
     case 'dpor':
       return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, delayBound: c.delays });
     case 'portfolio':

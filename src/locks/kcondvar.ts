@@ -36,6 +36,11 @@ export class KCondvar {
     readonly name: string,
   ) {
     this.id = ex.newObject(name, 'kcondvar');
+    ex.registerStateful(this);
+  }
+  /** State for state caching (see Execution.stateKey). */
+  stateKey(): string {
+    return `cv${this.sleepers.map((s) => s.t.id).join('.')}`;
   }
   /** Number of threads asleep on the cv (not yet signalled). */
   get waiters(): number {

@@ -20,6 +20,11 @@ export class KMem {
     readonly name: string,
   ) {
     this.id = ex.newObject(name, 'kmem');
+    ex.registerStateful(this);
+  }
+  /** State for state caching (see Execution.stateKey). */
+  stateKey(): string {
+    return this.freed ? 'F' : 'a';
   }
   /** Fail if freed: call before any access to the object or its fields. */
   check(ex: Execution, what: string): void {

@@ -26,8 +26,13 @@ export class KMutex {
     opts: { cls?: string; mem?: KMem } = {},
   ) {
     this.id = ex.newObject(name, 'kmutex');
+    ex.registerStateful(this);
     this.cls = opts.cls ?? name;
     this.mem = opts.mem ?? null;
+  }
+  /** State for state caching (see Execution.stateKey). */
+  stateKey(): string {
+    return `m${this.owner ? this.owner.id : '-'}`;
   }
   readonly mem: KMem | null;
   /** MUTEX_HELD(m): held by the running thread. */

@@ -26,7 +26,12 @@ export class KRwlock {
     opts: { cls?: string } = {},
   ) {
     this.id = ex.newObject(name, 'krwlock');
+    ex.registerStateful(this);
     this.cls = opts.cls ?? name;
+  }
+  /** State for state caching (see Execution.stateKey). */
+  stateKey(): string {
+    return `rw${this.writer ? this.writer.id : '-'}/${[...this.readers].map(([t, n]) => `${t.id}x${n}`).sort().join('.')}/${[...this.wantWrite].map((t) => t.id).sort().join('.')}`;
   }
   /** A writer waits while the lock is held: new readers must block. */
   writeWanted(): boolean {

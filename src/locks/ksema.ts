@@ -15,6 +15,11 @@ export class KSema {
     public count: number,
   ) {
     this.id = ex.newObject(name, 'ksema');
+    ex.registerStateful(this);
+  }
+  /** State for state caching (see Execution.stateKey). */
+  stateKey(): string {
+    return `s${this.count}`;
   }
 }
 

@@ -19,6 +19,11 @@ export class KRefcount {
     public count: number,
   ) {
     this.id = ex.newObject(name, 'refcount');
+    ex.registerStateful(this);
+  }
+  /** State for state caching (see Execution.stateKey). */
+  stateKey(): string {
+    return `r${this.count}${this.dead ? 'd' : ''}`;
   }
 }
 

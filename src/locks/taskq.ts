@@ -28,7 +28,12 @@ export class KTaskq {
     readonly nthreads: number,
   ) {
     this.id = ex.newObject(name, 'taskq');
+    ex.registerStateful(this);
     for (let i = 0; i < nthreads; i++) ex.spawn(`${name}/${i}`, worker(ex, this), true);
+  }
+  /** State for state caching (see Execution.stateKey). */
+  stateKey(): string {
+    return `tq${this.queue.map((j) => j.name).join('.')}/${this.running}/${this.completed}`;
   }
 }
 

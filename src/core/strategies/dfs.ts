@@ -49,6 +49,13 @@ interface Node {
 
 export interface DfsOptions {
   dpor: boolean;
+  /**
+   * Plain DFS only: prune a thread-choice point whose whole state
+   * (Execution.stateKey) was seen before in this run. Sound for safety when
+   * the scenario's stateHash is complete (see Scenario.stateHash); not
+   * combined with DPOR (sleep sets and backtrack sets assume a tree).
+   */
+  stateCache?: boolean;
   preemptionBound?: number;
   delayBound?: number;
 }
@@ -70,8 +77,14 @@ export class DfsStrategy implements Strategy {
   private stepTid: number[] = [];
   /** Pending effect (obj*2+write) of the stepping thread after each step, -1 if none. */
   private stepPend: number[] = [];
+  /** States seen, with stateCache. */
+  private readonly visited = new Set<string>();
+  /** Thread-choice points pruned because their state was seen before. */
+  cacheHits = 0;
   constructor(readonly opts: DfsOptions) {
+    if (opts.stateCache && opts.dpor) throw new Error('state caching is not sound with DPOR: use it with plain dfs');
     const b: string[] = [];
+    if (opts.stateCache) b.push('state-cache');
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
     if (opts.delayBound !== undefined) b.push(`delays<=${opts.delayBound}`);
     this.name = (opts.dpor ? 'dpor' : 'dfs') + (b.length ? `(${b.join(',')})` : '');
@@ -98,6 +111,15 @@ export class DfsStrategy implements Strategy {
           node = stack[depth]!;
           node.hadData = false;
         } else {
+          if (this.opts.stateCache) {
+            const key = ex.stateKey();
+            if (key === null) throw new Error(`scenario ${ex.scenario.name} has no stateHash: state caching needs one`);
+            if (this.visited.has(key)) {
+              this.cacheHits++;
+              return -1;
+            }
+            this.visited.add(key);
+          }
           const parent = lastThreadNode >= 0 ? stack[lastThreadNode]! : null;
           const prevTid = parent ? parent.chosen : -1;
           const prevCost = parent ? this.cost(parent, parent.chosen) : [0, 0];

@@ -38,5 +38,6 @@ export const abba = defineScenario<AbbaState>({
     ex.spawn('T2', ex.bug('tb-abba') ? both(s, s.b, s.a) : both(s, s.a, s.b));
     return s;
   },
+  stateHash: (s) => String(s.done),
   endChecks: [{ name: 'both-done', statement: 'both threads completed their critical section', check: (s) => (s.done === 2 ? null : `done=${s.done}`) }],
 });

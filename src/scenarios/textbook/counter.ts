@@ -17,14 +17,16 @@ interface CounterState {
   count: number;
   countObj: number;
   threads: number;
+  /** What each thread read (the mutant's read-modify-write keeps it here, not in a local, so stateHash sees it). */
+  seen: number[];
 }
 
-function* incrementer(ex: Execution, s: CounterState): KThread<void> {
+function* incrementer(ex: Execution, s: CounterState, i: number): KThread<void> {
   if (ex.bug('tb-unlocked-increment')) {
     yield* access(s.countObj, 'r', 'count');
-    const v = s.count;
+    s.seen[i] = s.count;
     yield* access(s.countObj, 'w', 'count');
-    s.count = v + 1;
+    s.count = s.seen[i]! + 1;
     return;
   }
   yield* mutexEnter(s.lock);
@@ -41,10 +43,12 @@ export const counter = defineScenario<CounterState>({
   mutants: ['tb-unlocked-increment'],
   granularity: 'mutex_enter; each unlocked access of the mutant',
   setup(ex) {
-    const s: CounterState = { lock: new KMutex(ex, 'count_lock'), count: 0, countObj: ex.newObject('count', 'field'), threads: ex.param<number>('threads') };
-    for (let i = 0; i < s.threads; i++) ex.spawn(`T${i + 1}`, incrementer(ex, s));
+    const threads = ex.param<number>('threads');
+    const s: CounterState = { lock: new KMutex(ex, 'count_lock'), count: 0, countObj: ex.newObject('count', 'field'), threads, seen: new Array<number>(threads).fill(-1) };
+    for (let i = 0; i < s.threads; i++) ex.spawn(`T${i + 1}`, incrementer(ex, s, i));
     return s;
   },
+  stateHash: (s) => `${s.count}/${s.seen.join(',')}`,
   endChecks: [
     {
       name: 'no-lost-update',

@@ -21,11 +21,14 @@ interface QueueState {
   /** Items available; protected by lock. */
   count: number;
   taken: number;
+  /** Items the producer has put so far (kept here, not in a loop local, for stateHash). */
+  produced: number;
 }
 
 function* producer(s: QueueState, items: number): KThread<void> {
-  for (let i = 0; i < items; i++) {
+  while (s.produced < items) {
     yield* mutexEnter(s.lock);
+    s.produced++;
     s.count++;
     yield* cvSignal(s.cv);
     yield* mutexExit(s.lock);
@@ -53,12 +56,13 @@ export const cvIf = defineScenario<QueueState>({
   mutants: ['tb-cv-if'],
   granularity: 'mutex_enter, cv_wait wake-up',
   setup(ex) {
-    const s: QueueState = { lock: new KMutex(ex, 'q_lock'), cv: new KCondvar(ex, 'q_cv'), count: 0, taken: 0 };
+    const s: QueueState = { lock: new KMutex(ex, 'q_lock'), cv: new KCondvar(ex, 'q_cv'), count: 0, taken: 0, produced: 0 };
     ex.spawn('producer', producer(s, 2));
     ex.spawn('C1', consumer(ex, s));
     ex.spawn('C2', consumer(ex, s));
     return s;
   },
+  stateHash: (s) => `${s.count}/${s.taken}/${s.produced}`,
   invariants: [
     { name: 'count-nonnegative', statement: 'the item count never goes negative', watches: (s) => [s.lock.id], check: (s) => (s.count >= 0 ? null : `count=${s.count}`) },
   ],

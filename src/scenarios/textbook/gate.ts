@@ -47,6 +47,7 @@ export const gate = defineScenario<GateState>({
     ex.spawn('opener', opener(ex, s));
     return s;
   },
+  stateHash: (s) => `${s.open}/${s.passed}`,
   snapshot: (s) => ({ gate: s.open ? 'open' : 'closed', 'gate_cv sleepers': String(s.cv.waiters), passed: String(s.passed) }),
   endChecks: [{ name: 'all-passed', statement: 'every waiter passed the gate', check: (s) => (s.passed === 2 ? null : `passed=${s.passed}`) }],
 });

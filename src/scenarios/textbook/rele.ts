@@ -46,5 +46,6 @@ export const rele = defineScenario<ObjState>({
     ex.spawn('H2', holder(ex, s));
     return s;
   },
+  stateHash: (s) => String(s.uses),
   endChecks: [{ name: 'freed-once', statement: 'the object is freed after both uses', check: (s) => (s.mem.freed && s.uses === 2 ? null : `freed=${s.mem.freed} uses=${s.uses}`) }],
 });

@@ -222,7 +222,7 @@ function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   while (ill.waiters !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose ill_waiters');
   yield* mutexExit(ill.lock);
   // ill_delete_tail
-  if (!ex.bug('ipmp-modclose-no-second-flush')) yield* ipsqFlush(ex, st, ill);
+  yield* ipsqFlush(ex, st, ill);
   yield* rwEnter(st.illGLock, 'RW_WRITER', 'ip_if.c ill_glist_delete');
   ill.listed = false;
   ex.touch(st.memberObj, true);

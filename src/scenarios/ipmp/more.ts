@@ -107,7 +107,7 @@ export const ipmpUnplumbQueued = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-modclose-no-second-flush', 'ipmp-dq-no-broadcast'],
+  mutants: ['ipmp-dq-no-broadcast'],
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {

@@ -27,8 +27,14 @@ export abstract class Effect<R = unknown> implements Iterator<Effect, R, unknown
     return true;
   }
   /** Optional source site, e.g. 'netstack.c L274'. */
-  site: string | undefined = undefined;
-  private yielded = false;
+  declare site: string | undefined;
+  declare private yielded: boolean;
+  constructor() {
+    // Plain assignments, not class-field definitions: effects are allocated
+    // on every operation, and defining fields costs more than assigning them.
+    this.site = undefined;
+    this.yielded = false;
+  }
 
   /** Can `t` perform this effect now? Must not mutate state. */
   enabled(_ex: Execution, _t: Thread): boolean {

@@ -82,13 +82,13 @@ export function sleepers(a: RenderArtefact): Record<string, string>[] {
 }
 
 export function escapeHtml(s: unknown): string {
-  return String(s).replace(/[&]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** JSON that is safe inside <script>: no `<`, `>`, `&`, or line separators left raw. */
 export function jsonForScript(v: unknown): string {
   return JSON.stringify(v)
-    
+    .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')

@@ -15,7 +15,7 @@ import { artefactThreads, cvOf, effectKind, type RenderArtefact } from './html.t
 export function mermaidText(s: unknown): string {
   return String(s)
     .replace(/[\r\n\t]+/g, ' ')
-    .replace(/[#:&"'`{}[\]|\\%]/g, (c) => `#${c.charCodeAt(0)};`);
+    .replace(/[#;:<>&"'`{}[\]|\\%]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
 /** Same, but `:` kept (allowed after the first colon of a message or note). */

@@ -11,6 +11,7 @@ import type { Scenario } from '../core/scenario.ts';
 import { formatTimeline, timelineRows, countPreemptions } from '../core/trace/report.ts';
 import { makeToken, type ReplayTarget } from '../core/trace/replay.ts';
 import { shrinkSchedule } from '../core/trace/shrink.ts';
+import { renderHtml } from './render/html.ts';
 
 export interface FailureSummary {
   spec: string;
@@ -106,9 +107,14 @@ export function writeArtefact(b: BuiltFailure): string | null {
   const dir = join(artefactDir(), 'failures');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, b.fileName);
-  if (!existsSync(path)) writeJsonAtomic(path, b.artefact);
+  const html = path.replace(/\.json$/, '.html');
+  if (!existsSync(path)) {
+    writeJsonAtomic(path, b.artefact);
+    writeFileSync(html, renderHtml(b.artefact));
+  }
   b.summary.artefact = path;
   b.lines.push(`  artefact: ${path}`);
+  b.lines.push(`  html: ${html}`);
   return path;
 }
 

@@ -46,15 +46,29 @@ export const unregisterVsZoneCreate = defineScenario<NetstackWorld>({
   },
 });
 
-export const unregisterVsZoneLifecycle = defineScenario<NetstackWorld>({
+export const unregisterVsZoneShutdown = defineScenario<NetstackWorld>({
   ...common,
-  name: 'ns-unregister-vs-zone-lifecycle',
-  description: 'netstack_unregister(0) races zone 1 being created, shut down and destroyed (module 0 loaded)',
+  name: 'ns-unregister-vs-zone-shutdown',
+  description: 'netstack_unregister(0) races zone 1 being created and shut down (module 0 loaded)',
   threads: 2,
   params: { ...FIX_PARAMS },
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [] });
-    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy'));
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'shutdown'));
+    ex.spawn('U0', unloadModule(ex, w, 0));
+    return w;
+  },
+});
+
+export const unregisterVsZoneTeardown = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-unregister-vs-zone-teardown',
+  description: 'netstack_unregister(0) races the shutdown, destroy and reap of running zone 1 (module 0 loaded)',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [{ id: 1, excl: true }] });
+    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
     ex.spawn('U0', unloadModule(ex, w, 0));
     return w;
   },
@@ -63,14 +77,13 @@ export const unregisterVsZoneLifecycle = defineScenario<NetstackWorld>({
 export const zoneLifecycleVsModules = defineScenario<NetstackWorld>({
   ...common,
   name: 'ns-zone-lifecycle-vs-modules',
-  description: "zone 1's whole lifecycle (create, shutdown, destroy, reap) while module 1 is loaded and module 0 unloaded",
-  threads: 3,
+  description: "zone 1's whole lifecycle (create, shutdown, destroy, reap) while module 1 is loaded",
+  threads: 2,
   params: { ...FIX_PARAMS },
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy'));
     ex.spawn('R1', loadModule(ex, w, 1));
-    ex.spawn('U0', unloadModule(ex, w, 0));
     return w;
   },
 });
@@ -92,12 +105,11 @@ export const registerVsZoneTeardown = defineScenario<NetstackWorld>({
 export const unloadReload = defineScenario<NetstackWorld>({
   ...common,
   name: 'ns-unload-reload',
-  description: 'module 0 is unloaded and loaded again while zone 2 is created and running zone 1 is destroyed',
-  threads: 3,
+  description: 'module 0 is unloaded and loaded again while zone 2 is created next to running zone 1',
+  threads: 2,
   params: { ...FIX_PARAMS },
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [{ id: 1, excl: true }] });
-    ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
     ex.spawn('Z2', zoneLife(ex, w, 2, true, 'create'));
     ex.spawn('M0', (function* () {
       yield* unloadModule(ex, w, 0);
@@ -187,7 +199,8 @@ export const sharedZoneShutdown = defineScenario<NetstackWorld>({
 export const allNetstackScenarios = [
   registerVsZoneCreate,
   unregisterVsZoneCreate,
-  unregisterVsZoneLifecycle,
+  unregisterVsZoneShutdown,
+  unregisterVsZoneTeardown,
   zoneLifecycleVsModules,
   registerVsZoneTeardown,
   unloadReload,

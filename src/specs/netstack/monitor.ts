@@ -44,7 +44,7 @@ export const NETSTACK_SPECS = {
   'create-order': 'while a zone is being created only its creator runs creates on its stack; every apply_all_modules pass runs in increasing module id',
   'teardown-order': 'every apply_all_modules_reverse pass (zone shutdown, stack teardown) runs in decreasing module id',
   'apply-all-post': 'when apply_all_netstacks returns, no stack on the list has the pass NEEDED or anything INPROGRESS for the module',
-  'register-post': 'when netstack_register returns, every stack it marked (and that still exists) has the module created',
+  'register-post': 'when netstack_register returns, every stack it marked that is not closing (or freed) since has the module created',
   'unregister-post': 'when netstack_unregister returns, no stack has anything NEEDED or INPROGRESS for the module, every instance of the registration is destroyed and no callback of the module is running',
   'no-hold-after-last-rele': 'no reference is taken on a netstack after its last release (refcnt never goes 0 -> 1)',
   'lookup-active': 'lookups never hand out a reference to an uninitialized or closing netstack',
@@ -117,7 +117,7 @@ export class NetstackMonitor implements NetstackObserver {
 
   registerDone(_ex: Execution, _g: NetstackGlobals, m: number, marked: Netstack[]): void {
     for (const ns of marked) {
-      if (ns.mem.freed) continue;
+      if (ns.mem.freed || ns.flags & NSF_CLOSING) continue;
       const f = ns.mstate[m]!.flags;
       if (!(f & NSS_CREATE_COMPLETED) || f & (NSS_CREATE_NEEDED | NSS_CREATE_INPROGRESS)) {
         kfail('invariant', 'register-post', `netstack_register(${m}) returns with ${ns.name} flags 0x${f.toString(16)} (module not created)`);

@@ -11,7 +11,7 @@ import type { Scenario } from '../core/scenario.ts';
 import { formatTimeline, timelineRows, countPreemptions } from '../core/trace/report.ts';
 import { makeToken, type ReplayTarget } from '../core/trace/replay.ts';
 import { shrinkSchedule } from '../core/trace/shrink.ts';
-import { renderHtml } from './render/html.ts';
+import { renderHtml, type RenderArtefact } from './render/html.ts';
 
 export interface FailureSummary {
   spec: string;
@@ -41,17 +41,8 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-export interface Artefact {
-  version: 1;
-  scenario: string;
-  mutant: string | null;
-  params: Record<string, unknown>;
-  failure: Failure;
-  token: string;
-  steps: number;
-  preemptions: number;
-  timeline: ReturnType<typeof timelineRows>;
-}
+/** A failure artefact (.nsm/failures/*.json): what the renderers read, version 1. */
+export type Artefact = RenderArtefact & { version: 1 };
 
 export interface BuiltFailure {
   summary: FailureSummary;

@@ -127,6 +127,8 @@ export class Execution {
   /** Set when the strategy pruned the execution before its end. */
   pruned = false;
   private fp: number[] = [];
+  /** Ids of the locks the stepping thread held when its step began. */
+  readonly heldAtStart: number[] = [];
   private stepEffects: Effect[] | null = null;
   state: unknown = undefined;
   private invariants: Invariant<unknown>[] = [];
@@ -327,6 +329,13 @@ export class Execution {
   /** Run one step of thread t. */
   private step(t: Thread, enabled: readonly number[]): void {
     this.fp.length = 0;
+    // Locks held across the step protect what it writes without touching
+    // them: invariants watching them are checked after it, and DPOR counts
+    // it as writing those invariants' pseudo-objects.
+    const heldNow = this.heldAtStart;
+    heldNow.length = 0;
+    const held = t.held;
+    for (let i = 0; i < held.length; i++) heldNow.push(held[i]!.id);
     const eff = t.pending!;
     t.pending = null;
     this.current = t;
@@ -381,6 +390,10 @@ export class Execution {
       const wb = this.watchedBy;
       for (let i = 0; i < fp.length; i++) {
         const w = wb[fp[i]! >> 1];
+        if (w) for (const k of w) set.add(k);
+      }
+      for (const id of this.heldAtStart) {
+        const w = wb[id];
         if (w) for (const k of w) set.add(k);
       }
       if (set.size === 0) return;

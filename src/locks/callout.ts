@@ -119,3 +119,11 @@ export function untimeout(c: Callout, site?: string): Untimeout {
   e.site = site;
   return e;
 }
+
+/**
+ * timeout() from scenario setup (outside any thread): arms the callout at
+ * once, as if a thread had called timeout() before the execution began.
+ */
+export function armTimeout(ex: Execution, name: string, fn: () => KThread, ticks: number): Callout {
+  return new Timeout(name, fn, ticks).perform(ex);
+}

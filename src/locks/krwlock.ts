@@ -3,6 +3,11 @@
  * readers block (RW_WRITE_WANTED). rw_enter is a scheduling point; rw_exit
  * and rw_downgrade are local. RW_READ_HELD here means "the running thread
  * holds it as reader" (stricter than the kernel's "somebody does").
+ *
+ * Footprint (for DPOR): readers entering and leaving only read the lock
+ * while no writer is parked on it, so reader sections of different threads
+ * commute; a writer, a parked writer, and readers while one is parked write
+ * it.
  */
 import { Effect } from '../core/effect.ts';
 import { kassert, ModelFailure } from '../core/errors.ts';
@@ -60,7 +65,7 @@ function take(ex: Execution, t: Thread, l: KRwlock, mode: RwMode): void {
     l.writer = t;
     l.wantWrite.delete(t);
   } else l.readers.set(t, (l.readers.get(t) ?? 0) + 1);
-  ex.touch(l.id, true);
+  ex.touch(l.id, mode === 'RW_WRITER' || l.wantWrite.size > 0);
   noteAcquire(ex, t, l.id, l.name, l.cls);
 }
 
@@ -80,6 +85,8 @@ class RwEnter extends Effect<void> {
     if (this.mode === 'RW_WRITER') {
       if (this.l.readers.has(t)) throw new ModelFailure('assert', 'krwlock', `rw_enter(${this.l.name}, RW_WRITER) by ${t.name}, which holds it as reader`);
       this.l.wantWrite.add(t);
+      // A parked writer changes whether readers may enter: a write of the lock.
+      _ex.touch(this.l.id, true);
       if (this.l.writer !== null || this.l.readers.size > 0) Contention.of(_ex.options.run).rwWriterWaited.add(this.l.cls);
     }
   }
@@ -160,7 +167,9 @@ class RwLocal extends Effect<void> {
   }
   perform(ex: Execution, t: Thread): void {
     const l = this.l;
-    ex.touch(l.id, true);
+    // A reader leaving commutes with other readers entering or leaving, unless
+    // a writer is parked (its enabledness depends on the reader count).
+    ex.touch(l.id, l.writer === t || l.wantWrite.size > 0 || this.code === LockCode.rwDowngrade);
     if (this.code === LockCode.rwDowngrade) {
       kassert(l.writer === t, `RW_WRITE_HELD(${l.name}) in rw_downgrade`, 'krwlock');
       l.writer = null;

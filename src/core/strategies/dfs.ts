@@ -198,6 +198,11 @@ export class DfsStrategy implements Strategy {
       const w = wb[e >> 1];
       if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
     }
+    // A step inside a critical section writes what the lock protects.
+    for (const id of ex.heldAtStart) {
+      const w = wb[id];
+      if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
+    }
     return out;
   }
 

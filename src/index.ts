@@ -8,7 +8,7 @@ export { Effect, type KThread } from './core/effect.ts';
 export { kassert, kfail, ModelFailure, type FailureKind } from './core/errors.ts';
 export { Execution, RunContext, Thread, type Chooser, type ExecOptions, type ExecResult, type StepRecord } from './core/execution.ts';
 export { formatFailure, type Failure } from './core/failure.ts';
-export { access, choose, join, preempt, receive, send, spawn } from './core/ops.ts';
+export { access, choose, join, localAccess, preempt, receive, send, spawn } from './core/ops.ts';
 export { Prng } from './core/prng.ts';
 export { defineScenario, type ParamValue, type Scenario } from './core/scenario.ts';
 export type { EndCheck, Invariant } from './core/spec.ts';
@@ -36,9 +36,11 @@ export { KRwlock, RW_LOCK_HELD, RW_READ_HELD, RW_WRITE_HELD, rwDowngrade, rwEnte
 export { KSema, semaP, semaTryP, semaV } from './locks/ksema.ts';
 export { KRefcount, refHold, refRele } from './locks/refcount.ts';
 export { KTaskq, taskqDispatch } from './locks/taskq.ts';
-export { Callout, timeout, untimeout } from './locks/callout.ts';
+export { armTimeout, Callout, timeout, untimeout } from './locks/callout.ts';
 export { KMem, kmemAllocNosleep, kmemFree, memAccess } from './locks/kmem.ts';
 export { LockOrderGraph } from './locks/lockorder.ts';
+export { Contention } from './locks/contention.ts';
+export { ChoiceListStrategy, choiceListChooser } from './core/strategies/choices.ts';
 
 // xstate machines compiled to tables.
 export { compileMachine, MachineCoverage, MachineRef, type CompiledMachine } from './actors/machine.ts';

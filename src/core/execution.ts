@@ -415,6 +415,18 @@ export class Execution {
     }
   }
 
+  /**
+   * Watch an object created during the execution (a netstack made by a zone
+   * create) with the named invariant, from now on: it is checked after steps
+   * touching the object, and DPOR orders those steps as it observes them.
+   */
+  watch(obj: number, invariant: string): void {
+    const k = this.invariants.findIndex((i) => i.name === invariant);
+    if (k < 0) throw new Error(`scenario ${this.scenario.name} has no invariant '${invariant}'`);
+    const w = (this.watchedBy[obj] ??= []);
+    if (!w.includes(k)) w.push(k);
+  }
+
   /** Objects watched by invariant k (for DPOR's dependency relation). */
   invariantWatchMap(): number[][] {
     return this.watchedBy;

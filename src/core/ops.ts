@@ -35,6 +35,35 @@ export function access(obj: number, mode: 'r' | 'w', what = '', site?: string): 
   return e;
 }
 
+class LocalTouch extends Effect<void> {
+  readonly code = CoreCode.touch;
+  readonly sched = false;
+  constructor(
+    readonly obj: number,
+    readonly write: boolean,
+    readonly what: string,
+  ) {
+    super();
+  }
+  perform(ex: Execution): void {
+    ex.touch(this.obj, this.write);
+  }
+  describe(ex: Execution): string {
+    return `${this.write ? 'write' : 'read'} ${ex.objectName(this.obj)}${this.what ? ` (${this.what})` : ''} (locked)`;
+  }
+}
+
+/**
+ * `yield* localAccess(obj, 'w', 'ns_reg')`: record a read or write of a
+ * shared object that the caller's lock protects; not a scheduling point,
+ * but it is in the step's footprint (DPOR, invariants watching obj).
+ */
+export function localAccess(obj: number, mode: 'r' | 'w', what = '', site?: string): LocalTouch {
+  const e = new LocalTouch(obj, mode === 'w', what);
+  e.site = site;
+  return e;
+}
+
 class Spawn extends Effect<number> {
   readonly code = CoreCode.spawn;
   readonly sched = false;

@@ -1,0 +1,9 @@
+/** Every compiled xstate machine of the models (for export, coverage totals and the equivalence test). */
+import type { CompiledMachine } from './machine.ts';
+import { ipmpMachines } from './ipmp/machines.ts';
+import { netstackMachines } from './netstack/machines.ts';
+
+export function allMachines(): CompiledMachine[] {
+  const n = netstackMachines();
+  return [n.lifecycle, n.nms, ...ipmpMachines];
+}

@@ -48,6 +48,8 @@ export interface FindingEntry {
   expect: { spec: string; kind?: FailureKind };
   find: SearchSpec;
   token: string;
+  /** Other scenarios where the same race shows, and the spec it violates there. */
+  alsoSeenIn?: { scenario: string; spec: string }[];
   /** Scenario parameters that switch on the candidate fix, and the search that shows it passes. */
   fix: { params: Record<string, ParamValue>; verify: SearchSpec };
 }

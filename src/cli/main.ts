@@ -334,19 +334,37 @@ function cmdStart(argv: string[], out: (s: string) => void): number {
   if (bad.length) worst = 1;
   rows.push(['regress', `${reg.length} catalogued bugs`, 'replay+search', bad.length ? `${bad.length} regressed` : 'all reproduce', String(reg.reduce((a, r) => a + r.schedules, 0)), '', ((performance.now() - t0) / 1000).toFixed(2)]);
   json.push({ regress: reg });
+  const seenIn = (f: (typeof findings)[number], name: string, spec: string | undefined) =>
+    (f.scenario === name && f.expect.spec === spec) || (f.alsoSeenIn ?? []).some((a) => a.scenario === name && a.spec === spec);
   for (const sc of scenarios) {
     const r = checkScenario(sc, { ...checkOptions({}, time), write: true });
     json.push(r.json);
-    let verdict = r.json.verdict + (r.json.complete ? ' (complete)' : '');
+    const fmt = (v: string, complete: boolean) => v + (complete ? ' (complete)' : '');
+    let verdict = fmt(r.json.verdict, r.json.complete);
+    let row = r.json;
     if (r.json.verdict === 'fail') {
-      const known = findings.find((f) => f.scenario === sc.name && f.expect.spec === r.json.failure?.spec);
-      if (known) verdict = `finding ${known.id} (known)`;
-      else {
+      const known = findings.find((f) => seenIn(f, sc.name, r.json.failure?.spec));
+      if (known) {
+        // A race of the C code as written: show it, then the model with the
+        // candidate fixes of every finding that concerns this scenario.
+        const fixes: Record<string, ParamValue> = {};
+        for (const f of findings)
+          if (f.scenario === sc.name || (f.alsoSeenIn ?? []).some((a) => a.scenario === sc.name))
+            for (const [k, v] of Object.entries(f.fix.params)) if (k in (sc.params ?? {})) fixes[k] = v;
+        const fixed = checkScenario(sc, { ...checkOptions({}, time), params: fixes, write: true });
+        json.push({ ...fixed.json, fixes });
+        verdict = `finding ${known.id}; with fixes: ${fmt(fixed.json.verdict, fixed.json.complete)}`;
+        row = fixed.json;
+        if (fixed.json.verdict === 'fail') {
+          worst = 1;
+          for (const l of fixed.lines) out(l);
+        }
+      } else {
         worst = 1;
         for (const l of r.lines) out(l);
       }
     }
-    rows.push(['check', sc.name, r.json.strategy, verdict, r.json.schedules.toLocaleString('en-US'), r.json.steps.toLocaleString('en-US'), (r.json.elapsedMs / 1000).toFixed(2)]);
+    rows.push(['check', sc.name, row.strategy, verdict, row.schedules.toLocaleString('en-US'), row.steps.toLocaleString('en-US'), (row.elapsedMs / 1000).toFixed(2)]);
   }
   if (values.json) out(JSON.stringify(json));
   else for (const l of table(rows)) out(l);

@@ -63,7 +63,8 @@ export function explainText(a: Artefact): string[] {
   lines.push(`${a.failure.spec === 'none' ? 'pass' : 'FAIL'}  ${a.scenario}${a.mutant ? ` (mutant ${a.mutant})` : ''}  ${a.steps} steps, ${a.preemptions} preemption${a.preemptions === 1 ? '' : 's'}`);
   if (a.failure.spec !== 'none') lines.push(`  violated: ${formatFailure(a.failure)}`);
   for (const d of a.failure.details) lines.push(`  ${d}`);
-  const threads = a.timeline.length ? Object.keys(a.timeline[0]!.held) : [];
+  const active = new Set(a.timeline.map((r) => r.thread));
+  const threads = (a.timeline.length ? Object.keys(a.timeline[0]!.held) : []).filter((t) => active.has(t));
   const col = Math.max(24, Math.min(44, Math.floor(120 / Math.max(1, threads.length))));
   const clip = (s: string) => (s.length <= col ? s.padEnd(col) : s.slice(0, col - 1) + '…');
   lines.push('  step  ' + threads.map(clip).join(' '));

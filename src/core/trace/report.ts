@@ -51,11 +51,13 @@ function clip(s: string, w: number): string {
 /** Swimlane text: one column per thread, one row per effect. */
 export function formatTimeline(ex: Execution, opts: { width?: number; maxRows?: number } = {}): string[] {
   const rows = timelineRows(ex);
-  const names = ex.threads.map((t) => t.name);
+  // One column per thread that took a step (idle daemons get none).
+  const active = new Set(rows.map((r) => r.thread));
+  const names = ex.threads.map((t) => t.name).filter((n) => active.has(n));
   const col = opts.width ?? Math.max(24, Math.min(44, Math.floor(120 / Math.max(1, names.length))));
   const lines: string[] = [];
   lines.push('  step  ' + names.map((n) => clip(n, col)).join(' '));
-  const tidOf = new Map(ex.threads.map((t) => [t.name, t.id]));
+  const tidOf = new Map(names.map((n, i) => [n, i]));
   let shown = rows;
   const max = opts.maxRows ?? Infinity;
   if (rows.length > max) shown = rows.slice(rows.length - max);

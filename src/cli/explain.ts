@@ -65,7 +65,7 @@ export function explainText(a: Artefact): string[] {
   for (const d of a.failure.details) lines.push(`  ${d}`);
   const active = new Set(a.timeline.map((r) => r.thread));
   const threads = (a.timeline.length ? Object.keys(a.timeline[0]!.held) : []).filter((t) => active.has(t));
-  const col = Math.max(24, Math.min(44, Math.floor(120 / Math.max(1, threads.length))));
+  const col = Math.max(28, Math.min(64, Math.floor(150 / Math.max(1, threads.length))));
   const clip = (s: string) => (s.length <= col ? s.padEnd(col) : s.slice(0, col - 1) + '…');
   lines.push('  step  ' + threads.map(clip).join(' '));
   let prevHeld = '';

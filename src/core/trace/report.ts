@@ -54,7 +54,7 @@ export function formatTimeline(ex: Execution, opts: { width?: number; maxRows?: 
   // One column per thread that took a step (idle daemons get none).
   const active = new Set(rows.map((r) => r.thread));
   const names = ex.threads.map((t) => t.name).filter((n) => active.has(n));
-  const col = opts.width ?? Math.max(24, Math.min(44, Math.floor(120 / Math.max(1, names.length))));
+  const col = opts.width ?? Math.max(28, Math.min(64, Math.floor(150 / Math.max(1, names.length))));
   const lines: string[] = [];
   lines.push('  step  ' + names.map((n) => clip(n, col)).join(' '));
   const tidOf = new Map(names.map((n, i) => [n, i]));

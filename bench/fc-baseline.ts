@@ -145,6 +145,8 @@ export interface FcRun {
   runs: number;
   steps: number;
   ms: number;
+  /** CPU time of this process during the drive. */
+  cpuMs: number;
   /** Property run (1-based) at which the expected failure was first seen; -1 if not. */
   foundAt: number;
   foundMs: number;
@@ -163,6 +165,7 @@ export async function fcDrive(sc: Scenario<any>, o: { mutant?: string | null; pa
   let foundAt = -1;
   let foundMs = 0;
   const t0 = now();
+  const c0 = process.cpuUsage();
   const prop = fc.asyncProperty(fc.scheduler(), fc.array(fc.nat(), { maxLength: 32 }), async (s, data) => {
     runs++;
     let di = 0;
@@ -179,7 +182,8 @@ export async function fcDrive(sc: Scenario<any>, o: { mutant?: string | null; pa
     return true;
   });
   await fc.check(prop, { numRuns: o.numRuns, seed: o.seed, endOnFailure: true, interruptAfterTimeLimit: o.ms, markInterruptAsFailure: false });
-  return { runs, steps, ms: now() - t0, foundAt, foundMs };
+  const c = process.cpuUsage(c0);
+  return { runs, steps, ms: now() - t0, cpuMs: (c.user + c.system) / 1000, foundAt, foundMs };
 }
 
 export interface FcThroughputRow {
@@ -187,6 +191,8 @@ export interface FcThroughputRow {
   reps: number;
   schedulesPerSec: number;
   stepsPerSec: number;
+  /** Best repetition's schedules per second of CPU time. */
+  schedulesPerCpuSec: number;
 }
 
 export async function fcThroughput(sc: Scenario<any>, o: { reps: number; ms: number; warmupMs: number }): Promise<FcThroughputRow> {
@@ -196,7 +202,7 @@ export async function fcThroughput(sc: Scenario<any>, o: { reps: number; ms: num
     const r = await fcDrive(sc, { seed: i + 1, numRuns: 1e9, ms: o.ms });
     if (!best || r.runs / r.ms > best.runs / best.ms) best = r;
   }
-  return { scenario: sc.name, reps: o.reps, schedulesPerSec: (best!.runs / best!.ms) * 1000, stepsPerSec: (best!.steps / best!.ms) * 1000 };
+  return { scenario: sc.name, reps: o.reps, schedulesPerSec: (best!.runs / best!.ms) * 1000, stepsPerSec: (best!.steps / best!.ms) * 1000, schedulesPerCpuSec: (best!.runs / Math.max(1e-6, best!.cpuMs)) * 1000 };
 }
 
 export interface FcBugRow {

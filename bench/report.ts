@@ -66,12 +66,12 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('## Throughput (one core, main thread)');
   out.push('');
-  out.push(`Best of ${r.config.throughput.reps} repetitions of ${r.config.throughput.ms} ms each (after ${r.config.throughput.warmupMs} ms warm-up), by steps/s. Peak RSS is the process high-water during the repetitions; heap growth is peak heapUsed minus heapUsed after a gc before them.`);
+  out.push(`Best of ${r.config.throughput.reps} repetitions of ${r.config.throughput.ms} ms each (after ${r.config.throughput.warmupMs} ms warm-up), by steps/s. Steps per CPU-second divides by this process's user+system CPU time in the same repetition (less sensitive to other load on the shared machine). Peak RSS is the process high-water during the repetitions; heap growth is peak heapUsed minus heapUsed after a gc before them.`);
   out.push('');
   out.push(
     table(
-      ['workload', 'strategy', 'steps/s', 'schedules/s', 'steps/schedule', 'steps/s of each rep', 'peak RSS MB', 'heap growth MB'],
-      r.throughput.map((t) => [t.scenario, t.strategy, fmtInt(t.stepsPerSec), fmtInt(t.schedulesPerSec), fmtNum(t.stepsPerSchedule), t.allStepsPerSec.map(fmtInt).join(' / '), fmtNum(t.peakRssMB), fmtNum(t.heapGrowthMB)]),
+      ['workload', 'strategy', 'steps/s', 'schedules/s', 'steps per CPU-second', 'steps/schedule', 'steps/s of each rep', 'peak RSS MB', 'heap growth MB'],
+      r.throughput.map((t) => [t.scenario, t.strategy, fmtInt(t.stepsPerSec), fmtInt(t.schedulesPerSec), fmtInt(t.stepsPerCpuSec), fmtNum(t.stepsPerSchedule), t.allStepsPerSec.map(fmtInt).join(' / '), fmtNum(t.peakRssMB), fmtNum(t.heapGrowthMB)]),
     ),
   );
   out.push('');
@@ -84,10 +84,10 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('');
   out.push(
     table(
-      ['workload', 'fc schedules/s', 'fc steps/s', 'ours (random) schedules/s', 'ratio ours/fc'],
+      ['workload', 'fc schedules/s', 'fc steps/s', 'ours (random) schedules/s', 'ratio ours/fc', 'ratio per CPU-second'],
       r.fcThroughput.map((f) => {
         const ours = r.throughput.find((t) => t.scenario === f.scenario && t.strategy === 'random');
-        return [f.scenario, fmtInt(f.schedulesPerSec), fmtInt(f.stepsPerSec), ours ? fmtInt(ours.schedulesPerSec) : '-', ours ? `${fmtNum(ours.schedulesPerSec / f.schedulesPerSec)}x` : '-'];
+        return [f.scenario, fmtInt(f.schedulesPerSec), fmtInt(f.stepsPerSec), ours ? fmtInt(ours.schedulesPerSec) : '-', ours ? `${fmtNum(ours.schedulesPerSec / f.schedulesPerSec)}x` : '-', ours ? `${fmtNum(ours.stepsPerCpuSec / ours.stepsPerSchedule / f.schedulesPerCpuSec)}x` : '-'];
       }),
     ),
   );
@@ -117,7 +117,7 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('## Reduction: plain DFS vs DPOR');
   out.push('');
-  out.push(`Every registered scenario at its default parameters (the params column omits boolean parameters left false, e.g. fix switches), no mutant, run to completion or a cap of ${fmtInt(r.config.reduction.schedules)} executions / about ${fmtNum(r.config.reduction.capMs / 1000, 1)} s per search (less when the section budget runs short). Cells: terminal (non-pruned) executions, i.e. the schedules counted in the ratio, + pruned (sleep-set-blocked) executions. "States": distinct terminal states, the key being (failed spec or 'ok', virtual time, the scenario's snapshot() if any, canonical JSON of the execution's state object with functions, generators and the Execution dropped, threads by id, repeated references cut), hashed to 64 bits. When both complete they should agree (DPOR must not lose terminal states). DPOR with state caching is not implemented in the engine.`);
+  out.push(`Every registered scenario at its default parameters (the params column omits boolean parameters left false, e.g. fix switches), no mutant, run to completion or a cap of ${fmtInt(r.config.reduction.schedules)} executions / about ${fmtNum(r.config.reduction.capMs / 1000, 1)} s per search (less when the section budget runs short). Cells: terminal (non-pruned) executions, i.e. the schedules counted in the ratio, + pruned (sleep-set-blocked) executions. "States": distinct terminal states, the key being (failed spec or 'ok', virtual time, the scenario's snapshot() if any, canonical JSON of the execution's state object with functions, generators, the Execution, the run-wide RunContext and every value of its shared map (lock-order graph, machine coverage) dropped, threads by id, repeated references cut), hashed to 64 bits. When both complete they should agree (DPOR must not lose terminal states). DPOR with state caching is not implemented in the engine.`);
   out.push('');
   const redRows = (rows: typeof r.reduction) =>
     table(

@@ -28,7 +28,7 @@ export interface BenchConfig {
 export const FULL: BenchConfig = {
   mode: 'full',
   throughput: { reps: 3, ms: 1500, warmupMs: 500 },
-  reduction: { schedules: 200_000, capMs: 20_000, budgetMs: 170_000, counterThreads: [2, 3, 4, 5, 6] },
+  reduction: { schedules: 200_000, capMs: 20_000, budgetMs: 240_000, counterThreads: [2, 3, 4, 5, 6] },
   bugs: { seeds: 10, schedules: 10_000, capMs: 10_000, budgetMs: 170_000, portfolioBudgetMs: 60_000 },
   fc: { reps: 3, ms: 1500, warmupMs: 500, seeds: 10, schedules: 10_000, capMs: 10_000, budgetMs: 60_000 },
   scaling: { threads: [2, 4, 8, 16], rounds: [10, 50, 200, 1000], baseThreads: 4, baseRounds: 50, nlocks: 4, ms: 1000, paramSteps: [0, 1, 2], paramMs: 700, paramBudgetMs: 45_000 },
@@ -196,7 +196,8 @@ export function targets(r: BenchResults): Target[] {
   // 1. >= 1,000,000 steps/s, one core.
   const best = Math.max(0, ...r.throughput.map((t) => t.stepsPerSec));
   const perRow = r.throughput.map((t) => `${t.scenario} ${t.strategy} ${r0(t.stepsPerSec)}`).join('; ');
-  out.push({ name: '>= 1,000,000 steps/s on one core (random, PCT d=3; bench-small/medium/large)', met: r.throughput.length ? r.throughput.every((t) => t.stepsPerSec >= 1e6) : null, detail: `best ${r0(best)} steps/s (${perRow})` });
+  const bestCpu = Math.max(0, ...r.throughput.map((t) => t.stepsPerCpuSec));
+  out.push({ name: '>= 1,000,000 steps/s on one core (random, PCT d=3; bench-small/medium/large)', met: r.throughput.length ? r.throughput.every((t) => t.stepsPerSec >= 1e6) : null, detail: `best ${r0(best)} steps/s wall clock, best ${r0(bestCpu)} steps per CPU-second (${perRow})` });
   // 2. DPOR within 1.1x of the Mazurkiewicz trace classes.
   const cls = r.traceClasses.filter((x) => x.classRatio !== null);
   out.push({

@@ -15,6 +15,8 @@ export interface ThroughputRow {
   /** Best repetition (by steps/s). */
   stepsPerSec: number;
   schedulesPerSec: number;
+  /** Same repetition, per second of this process's CPU time (less sensitive to a shared machine). */
+  stepsPerCpuSec: number;
   stepsPerSchedule: number;
   /** Every repetition's steps/s, for the spread. */
   allStepsPerSec: number[];
@@ -39,6 +41,7 @@ function strategyFor(name: ThroughputStrategy, seed: number) {
 export function measureThroughput(sc: Scenario<any>, strategy: ThroughputStrategy, o: ThroughputOptions): ThroughputRow {
   const timed = (ms: number, seed: number, mem: MemSampler | null) => {
     const t0 = now();
+    const c0 = process.cpuUsage();
     const end = t0 + ms;
     const r = explore(sc, strategyFor(strategy, seed), {
       schedules: Number.MAX_SAFE_INTEGER,
@@ -46,7 +49,8 @@ export function measureThroughput(sc: Scenario<any>, strategy: ThroughputStrateg
       timeUp: () => now() >= end,
       onExecution: mem ? () => mem.tick() : undefined,
     });
-    return { steps: r.steps, schedules: r.schedules, sec: (now() - t0) / 1000 };
+    const c = process.cpuUsage(c0);
+    return { steps: r.steps, schedules: r.schedules, sec: (now() - t0) / 1000, cpuSec: (c.user + c.system) / 1e6 };
   };
   timed(o.warmupMs, 999, null);
   const mem = new MemSampler();
@@ -61,6 +65,7 @@ export function measureThroughput(sc: Scenario<any>, strategy: ThroughputStrateg
     reps: o.reps,
     stepsPerSec: best.steps / best.sec,
     schedulesPerSec: best.schedules / best.sec,
+    stepsPerCpuSec: best.steps / Math.max(1e-9, best.cpuSec),
     stepsPerSchedule: best.steps / Math.max(1, best.schedules),
     allStepsPerSec: rates.map((x) => Math.round(x)),
     peakRssMB: m.peakRssMB,

@@ -5,7 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Execution, Thread, type ExecResult } from '../src/core/execution.ts';
+import { Execution, RunContext, Thread, type ExecResult } from '../src/core/execution.ts';
 
 export const now = (): number => performance.now();
 
@@ -92,15 +92,15 @@ function fnv(s: string, h: number): number {
   return h >>> 0;
 }
 
-/** Canonical JSON of a scenario state: functions, the Execution and generators dropped, threads by id, repeated references cut. */
-export function stateJson(state: unknown): string {
+/** Canonical JSON of a scenario state: functions, generators, the Execution and the run-wide RunContext (execution counter, lock-order graph, coverage) dropped (as is every object in `runWide`: the values of RunContext.shared, e.g. machine coverage), threads by id, repeated references cut. */
+export function stateJson(state: unknown, runWide: ReadonlySet<unknown> = new Set()): string {
   const seen = new WeakSet<object>();
   return (
     JSON.stringify(state, function (_k, v: unknown) {
       if (typeof v === 'function' || typeof v === 'symbol') return undefined;
       if (typeof v === 'bigint') return String(v);
       if (v === null || typeof v !== 'object') return v;
-      if (v instanceof Execution) return undefined;
+      if (v instanceof Execution || v instanceof RunContext || runWide.has(v)) return undefined;
       if (v instanceof Thread) return `T${v.id}`;
       if (seen.has(v)) return '[ref]';
       seen.add(v);
@@ -129,7 +129,7 @@ export function terminalStateKey(ex: Execution, res: ExecResult): string {
   }
   let json: string;
   try {
-    json = stateJson(ex.state);
+    json = stateJson(ex.state, new Set(ex.options.run.shared.values()));
   } catch {
     json = '!';
   }

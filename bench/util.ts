@@ -92,12 +92,15 @@ function fnv(s: string, h: number): number {
   return h >>> 0;
 }
 
-/** Canonical JSON of a scenario state: functions, generators, the Execution and the run-wide RunContext (execution counter, lock-order graph, coverage) dropped (as is every object in `runWide`: the values of RunContext.shared, e.g. machine coverage), threads by id, repeated references cut. */
+/** Canonical JSON of a scenario state: history fields (freedAt/freedBy), functions, generators, the Execution and the run-wide RunContext (execution counter, lock-order graph, coverage) dropped (as is every object in `runWide`: the values of RunContext.shared, e.g. machine coverage), threads by id, repeated references cut. */
 export function stateJson(state: unknown, runWide: ReadonlySet<unknown> = new Set()): string {
   const seen = new WeakSet<object>();
   return (
-    JSON.stringify(state, function (_k, v: unknown) {
+    JSON.stringify(state, function (k, v: unknown) {
       if (typeof v === 'function' || typeof v === 'symbol') return undefined;
+      // History, not state: when and by whom a ghost object was freed (step
+      // numbers differ between equivalent interleavings).
+      if (k === 'freedAt' || k === 'freedBy') return undefined;
       if (typeof v === 'bigint') return String(v);
       if (v === null || typeof v !== 'object') return v;
       if (v instanceof Execution || v instanceof RunContext || runWide.has(v)) return undefined;

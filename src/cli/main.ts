@@ -310,7 +310,8 @@ function cmdReplay(argv: string[], out: (s: string) => void): number {
   if (values.json) {
     out(JSON.stringify({ scenario: r.scenario.name, mutant: r.target.mutant ?? null, verdict: f ? 'fail' : 'pass', steps: r.res.steps, preemptions: countPreemptions(r.ex), failure: f }));
   } else {
-    out(`${f ? 'FAIL' : 'pass'}  ${r.scenario.name}${r.target.mutant ? ` (mutant ${r.target.mutant})` : ''}  ${r.res.steps} steps, ${countPreemptions(r.ex)} preemptions`);
+    const pre = countPreemptions(r.ex);
+    out(`${f ? 'FAIL' : 'pass'}  ${r.scenario.name}${r.target.mutant ? ` (mutant ${r.target.mutant})` : ''}  ${r.res.steps} steps, ${pre} preemption${pre === 1 ? '' : 's'}`);
     if (f) {
       out(`  ${formatFailure(f)}`);
       for (const d of f.details) out(`  ${d}`);

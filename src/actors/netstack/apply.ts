@@ -124,7 +124,7 @@ export const netstackApplyCreate: ApplyFn = function* (ex, g, ns, m, pass) {
     yield* access(g.reg[m]!.obj, 'r', `ns_reg[${m}].nr_create`, L(717));
     const fn = g.reg[m]!.create;
     kassert(fn !== null, `ns_reg[${m}].nr_create != NULL`); // L712 (and the call at L717)
-    yield* memAccess(ns.mem, 'r', 'netstack_stackid'); // L713
+    yield* memAccess(ns.mem, 'r', 'netstack_stackid', false, L(713)); // L713
     const result = yield* fn(ex, g, m, ns.stackid, ns, pass); // L717
     kassert(result !== null, 'result != NULL'); // L721
     yield* mutexEnter(g.gLock, L(722));
@@ -159,7 +159,7 @@ export const netstackApplyShutdown: ApplyFn = function* (ex, g, ns, m, pass) {
     yield* access(g.reg[m]!.obj, 'r', `ns_reg[${m}].nr_shutdown`, L(778));
     const fn = g.reg[m]!.shutdown;
     kassert(fn !== null, `ns_reg[${m}].nr_shutdown != NULL`); // L772
-    yield* memAccess(ns.mem, 'r', 'netstack_stackid, netstack_modules[m]'); // L773-774
+    yield* memAccess(ns.mem, 'r', 'netstack_stackid, netstack_modules[m]', false, L(773)); // L773-774
     yield* fn(ex, g, m, ns.stackid, ns.modules[m] ?? null, ns, pass); // L778
     yield* mutexEnter(g.gLock, L(782));
     yield* mutexEnter(ns.lock, L(783));
@@ -191,7 +191,7 @@ export const netstackApplyDestroy: ApplyFn = function* (ex, g, ns, m, pass) {
     yield* access(g.reg[m]!.obj, 'r', `ns_reg[${m}].nr_destroy`, L(837));
     const fn = g.reg[m]!.destroy;
     kassert(fn !== null, `ns_reg[${m}].nr_destroy != NULL`); // L831
-    yield* memAccess(ns.mem, 'r', 'netstack_stackid, netstack_modules[m]'); // L832-833
+    yield* memAccess(ns.mem, 'r', 'netstack_stackid, netstack_modules[m]', false, L(832)); // L832-833
     yield* fn(ex, g, m, ns.stackid, ns.modules[m] ?? null, ns, pass); // L837
     yield* mutexEnter(g.gLock, L(841));
     yield* mutexEnter(ns.lock, L(842));

@@ -18,9 +18,9 @@ import type { CreateFn, FiniFn, ModuleInstance, Netstack, NetstackGlobals } from
 export const moduleCreate: CreateFn = function* (ex: Execution, g: NetstackGlobals, m: number, _stackid: number, ns: Netstack, pass: string): KThread<ModuleInstance> {
   const epoch = g.reg[m]?.epoch ?? -1;
   g.obs.callback(ex, g, ns, m, 'create', 'start', epoch, pass);
-  yield* memAccess(ns.mem, 'r', `(create callback of module ${m} uses the stack)`);
+  yield* memAccess(ns.mem, 'r', `(create callback of module ${m} uses the stack)`, false, 'netstack.c L717');
   yield* preempt(`module ${m} create(${ns.name}) returns`, 'netstack.c L717');
-  yield* memAccess(ns.mem, 'r', `(create callback of module ${m} uses the stack)`);
+  yield* memAccess(ns.mem, 'r', `(create callback of module ${m} uses the stack)`, false, 'netstack.c L717');
   const inst: ModuleInstance = { m, epoch, ns, shutdown: false, destroyed: false };
   g.instances.push(inst);
   g.obs.callback(ex, g, ns, m, 'create', 'end', epoch, pass);

@@ -1,6 +1,8 @@
 /**
  * DPOR soundness: on randomly generated small programs (threads of unlocked
- * reads/writes and possibly nested critical sections, so deadlocks happen),
+ * reads/writes, possibly nested critical sections so deadlocks happen,
+ * cv_wait/cv_signal/cv_broadcast inside them so wake-ups get lost, and
+ * reader/writer sections of an rwlock),
  * with an invariant watching two variables in half of them, DPOR with sleep
  * sets reaches exactly the terminal states that plain DFS reaches when no
  * execution fails, finds a failure whenever plain DFS finds one, and never
@@ -16,9 +18,17 @@ import { access } from '../src/core/ops.ts';
 import { explore } from '../src/core/runner.ts';
 import { defineScenario, type Scenario } from '../src/core/scenario.ts';
 import { DfsStrategy } from '../src/core/strategies/dfs.ts';
+import { KCondvar, cvBroadcast, cvSignal, cvWait } from '../src/locks/kcondvar.ts';
 import { KMutex, mutexEnter, mutexExit } from '../src/locks/kmutex.ts';
+import { KRwlock, rwEnter, rwExit } from '../src/locks/krwlock.ts';
 
-type Op = { k: 'read'; v: number } | { k: 'write'; v: number } | { k: 'cs'; locks: number[]; body: Op[] };
+type Op =
+  | { k: 'read'; v: number }
+  | { k: 'write'; v: number }
+  | { k: 'cs'; locks: number[]; body: Op[] }
+  | { k: 'rw'; write: boolean; body: Op[] }
+  | { k: 'wait' }
+  | { k: 'signal'; all: boolean };
 
 const NV = 2;
 const NM = 2;
@@ -26,18 +36,24 @@ const accessOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant('read' as const), v: fc.integer({ min: 0, max: NV - 1 }) }),
   fc.record({ k: fc.constant('write' as const), v: fc.integer({ min: 0, max: NV - 1 }) }),
 );
+// Inside a critical section of m0 a thread may also wait on (once, `if`
+// style, so lost wake-ups end in deadlocks) or signal the condition variable.
+const cvOp: fc.Arbitrary<Op> = fc.oneof(fc.constant({ k: 'wait' as const }), fc.record({ k: fc.constant('signal' as const), all: fc.boolean() }));
 const csOp: fc.Arbitrary<Op> = fc.record({
   k: fc.constant('cs' as const),
   locks: fc.uniqueArray(fc.integer({ min: 0, max: NM - 1 }), { minLength: 1, maxLength: 2 }),
-  body: fc.array(accessOp, { maxLength: 2 }),
+  body: fc.array(fc.oneof(accessOp, cvOp), { maxLength: 2 }),
 });
-const threadArb = fc.array(fc.oneof(accessOp, csOp), { minLength: 1, maxLength: 2 });
+const rwOp: fc.Arbitrary<Op> = fc.record({ k: fc.constant('rw' as const), write: fc.boolean(), body: fc.array(accessOp, { maxLength: 1 }) });
+const threadArb = fc.array(fc.oneof(accessOp, csOp, rwOp), { minLength: 1, maxLength: 2 });
 const programArb = fc.record({ threads: fc.array(threadArb, { minLength: 2, maxLength: 3 }), invariant: fc.boolean() });
 
 interface St {
   vars: number[];
   varObj: number[];
   locks: KMutex[];
+  cv: KCondvar;
+  rw: KRwlock;
   log: string[];
 }
 
@@ -49,11 +65,20 @@ function* runOps(ex: Execution, s: St, tid: number, ops: Op[]): KThread<void> {
     } else if (op.k === 'write') {
       yield* access(s.varObj[op.v]!, 'w');
       s.vars[op.v] = s.vars[op.v]! * 3 + tid + 1;
-    } else {
+    } else if (op.k === 'cs') {
       for (const m of op.locks) yield* mutexEnter(s.locks[m]!);
       // Inside the critical section accesses are still explicit scheduling points.
-      yield* runOps(ex, s, tid, op.body);
+      for (const b of op.body) {
+        if (b.k === 'wait') {
+          if (op.locks.includes(0)) yield* cvWait(s.cv, s.locks[0]!);
+        } else if (b.k === 'signal') yield* (b.all ? cvBroadcast(s.cv) : cvSignal(s.cv));
+        else yield* runOps(ex, s, tid, [b]);
+      }
       for (const m of [...op.locks].reverse()) yield* mutexExit(s.locks[m]!);
+    } else if (op.k === 'rw') {
+      yield* rwEnter(s.rw, op.write ? 'RW_WRITER' : 'RW_READER');
+      yield* runOps(ex, s, tid, op.body);
+      yield* rwExit(s.rw);
     }
   }
 }
@@ -69,6 +94,8 @@ function programScenario(p: { threads: Op[][]; invariant: boolean }): Scenario<S
         vars: new Array(NV).fill(0),
         varObj: Array.from({ length: NV }, (_, i) => ex.newObject(`x${i}`, 'var')),
         locks: Array.from({ length: NM }, (_, i) => new KMutex(ex, `m${i}`)),
+        cv: new KCondvar(ex, 'cv'),
+        rw: new KRwlock(ex, 'rw'),
         log: p.threads.map(() => ''),
       };
       p.threads.forEach((ops, i) => ex.spawn(`T${i}`, runOps(ex, s, i, ops)));

@@ -288,6 +288,17 @@ export const netstackFindings: FindingEntry[] = [
     fix: { params: { fixShutdownInprogress: true }, verify: { strategy: 'dpor', schedules: 100_000, params: { fixShutdownInprogress: true } } },
   },
   {
+    id: 'NS-2b',
+    system: 'netstack',
+    scenario: 'ns-unregister-vs-zone-shutdown',
+    title: 'NS-2, second form: zone_shutdown marks SHUTDOWN_NEEDED on an instance netstack_unregister already marked for destroy only',
+    cLines: 'netstack.c L263-277 (guard L268), L460-464, L291-292',
+    expect: { spec: 'machine:nm_state', kind: 'assert' },
+    find: { strategy: 'dpor', schedules: 50, preemptions: 1 },
+    token: 'nsm1:ns-unregister-vs-zone-shutdown:-:-:d9e8b765:21:AQEBAQEBAgICAgIBAQEBAQEBAQEB:05jdNiaq5fbTXwI:b63825c4',
+    fix: { params: { fixShutdownInprogress: true }, verify: { strategy: 'dpor', schedules: 100_000, params: { fixShutdownInprogress: true } } },
+  },
+  {
     id: 'NS-3',
     system: 'netstack',
     scenario: 'ns-unregister-vs-zone-teardown',

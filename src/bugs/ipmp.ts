@@ -202,4 +202,15 @@ export const ipmpFindings: FindingEntry[] = [
     token: 'nsm1:ipmp-mixed-media:-:-:73bf03cf:22:AAAAAAAAAAAAAAEBAQEBAQEBAQEBAA:e6Dkc8NLc3Eu4_U:c613a676',
     fix: { params: { fixMactype: true }, verify: { strategy: 'dpor', schedules: 20_000, preemptions: 4 } },
   },
+  {
+    id: 'IPMP-4',
+    system: 'ipmp',
+    scenario: 'ipmp-leave-rejoin',
+    title: 'untimeout at leave leaves a stale ill_refresh_tid; after a rejoin a failed activation arms no retry (notes R1)',
+    cLines: 'ipmp.c L1267 (untimeout, tid not cleared), L1408 (only the handler clears it), L1438-1441 (guard bails on tid != 0), L1474-1478, L1389-1390',
+    expect: { spec: 'active-list', kind: 'end-state' },
+    find: { strategy: 'dpor', schedules: 100 },
+    token: 'nsm1:ipmp-leave-rejoin:-:-:1d0e9ec3:85:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAA:Tch2DTWJ1TWvTC2MKDheBLNiYXodk_FmgqiMDAK0z218-HZQRSd3Kv4QCw:d7b9f152',
+    fix: { params: { fixRefreshTid: true }, verify: { strategy: 'dpor', schedules: 20_000 } },
+  },
 ];

@@ -7,8 +7,8 @@
 import type { KThread } from '../../core/effect.ts';
 import { kassert, kfail } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
-import { access } from '../../core/ops.ts';
-import { Callout, timeout, untimeout } from '../../locks/callout.ts';
+import { access, localAccess } from '../../core/ops.ts';
+import { armTimeout, Callout, timeout, untimeout } from '../../locks/callout.ts';
 import { kmemAllocNosleep } from '../../locks/kmem.ts';
 import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
@@ -93,8 +93,20 @@ export function* ipmpIllLeaveIllgrp(ex: Execution, st: IpmpStack, ill: Ill): KTh
   const illg = ill.grp!;
   kassert(IS_UNDER_IPMP(ill), 'IS_UNDER_IPMP(ill) ipmp.c L1258');
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1259');
-  yield* access(ill.tidObj, 'r', 'ill_refresh_tid', 'ipmp.c L1267');
-  const tid = ill.refreshTid;
+  let tid: Callout | null;
+  if (fixOn(ex, 'fixRefreshTid')) {
+    // Candidate fix for IPMP-4 (notes R1): read and clear ill_refresh_tid
+    // under ill_lock, then untimeout without it (F2: never across untimeout).
+    yield* mutexEnter(ill.lock, 'fix IPMP-4: ill_lock around the tid read');
+    yield* localAccess(ill.tidObj, 'w', 'ill_refresh_tid = 0');
+    tid = ill.refreshTid;
+    ill.refreshTid = null;
+    yield* mutexExit(ill.lock);
+  } else {
+    // L1267 reads the tid without ill_lock and never clears it.
+    yield* access(ill.tidObj, 'r', 'ill_refresh_tid', 'ipmp.c L1267');
+    tid = ill.refreshTid;
+  }
   if (tid !== null) {
     const locked = ex.bug('ipmp-untimeout-under-ill-lock');
     if (locked) yield* mutexEnter(ill.lock, 'mutant: ill_lock around untimeout');
@@ -115,6 +127,15 @@ export function* ipmpIllLeaveIllgrp(ex: Execution, st: IpmpStack, ill: Ill): KTh
   ill.grp = null;
   ill.m.send('LEAVE_ILLGRP');
   yield* rwExit(st.illGLock, 'ipmp.c L1301');
+}
+
+/**
+ * A candidate-fix parameter that only some scenarios declare (reading it
+ * through ex.param would force every scenario to declare it, and change
+ * their options hashes and so their pinned tokens).
+ */
+export function fixOn(ex: Execution, name: string): boolean {
+  return ex.options.params[name] === true;
 }
 
 /** ipmp_ill_is_active (ipmp.c L1828-1845): writer, or ill_lock and phyint_lock held (L1834-1835). */
@@ -206,8 +227,12 @@ function beyondHorizon(ex: Execution, st: IpmpStack, ill: Ill): Callout {
 
 /** Arm the refresh callout during setup (the state a failed activation leaves, ipmp.c L1389-1390). */
 export function armRefreshTimerInSetup(ex: Execution, st: IpmpStack, ill: Ill): void {
+  if (st.calloutHorizon <= 0) {
+    ill.refreshTid = beyondHorizon(ex, st, ill);
+    return;
+  }
   st.calloutHorizon--;
-  const c = timeout(`refresh ${ill.name}`, () => ipmpIllRefreshActiveTimer(ex, st, ill), IPMP_ILL_REFRESH_TIMEOUT_TICKS, 'ipmp.c L1444').perform(ex);
+  const c = armTimeout(ex, `refresh ${ill.name}`, () => ipmpIllRefreshActiveTimer(ex, st, ill), IPMP_ILL_REFRESH_TIMEOUT_TICKS);
   ill.callouts.push(c);
   ill.refreshTid = c;
 }

@@ -180,6 +180,22 @@ export function* ipifUp(ex: Execution, st: IpmpStack, ill: Ill): KThread<number>
 }
 
 /**
+ * An address going down on an underlying ill (SIOCSLIFFLAGS clearing
+ * IFF_UP: the ipif_down path, abstracted to ill_ipif_up_count-- under
+ * ill_lock), then ipmp_phyint_refresh_active (ipmp.c L2117-2124) if the ill
+ * is in an illgrp, which deactivates it.
+ */
+export function* ipifDown(ex: Execution, st: IpmpStack, ill: Ill): KThread<number> {
+  yield* mutexEnter(ill.lock, 'ip_if.c ipif_down');
+  kassert(ill.ipifUpCount > 0, 'ill_ipif_up_count > 0 in ipif_down');
+  ill.ipifUpCount--;
+  ex.touch(st.illgrpObj, true);
+  yield* mutexExit(ill.lock);
+  if (IS_UNDER_IPMP(ill)) yield* ipmpIllRefreshActive(ex, st, ill);
+  return Errno.OK;
+}
+
+/**
  * phyint_free (ip_if.c; ipsq notes §2.11 "Unplumb"): a member leaves its
  * group (the switch happens at the final ipsq_exit), ipsq_phyint = NULL so
  * that ipsq_exit frees the IPSQ, and the phyint is freed.

@@ -1,6 +1,7 @@
 /** Scenarios of the ipmp model, in the order nsm list shows them. */
 import type { Scenario } from '../../core/scenario.ts';
 import { ipmpJoinJoin } from './join-join.ts';
+import { ipmpLeaveRejoin } from './rejoin.ts';
 import { ipmpBadRequests, ipmpExchange, ipmpJoinLeave, ipmpKstatLeave, ipmpLeaveTimer, ipmpMixedMedia, ipmpRenameLookup, ipmpUnplumbQueued } from './more.ts';
 
 export const ipmpScenarios: Scenario<any>[] = [
@@ -13,4 +14,5 @@ export const ipmpScenarios: Scenario<any>[] = [
   ipmpKstatLeave,
   ipmpMixedMedia,
   ipmpBadRequests,
+  ipmpLeaveRejoin,
 ];

@@ -196,6 +196,20 @@ export const sharedZoneShutdown = defineScenario<NetstackWorld>({
   },
 });
 
+export const globalShutdownVsSharedBoot = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-global-shutdown-vs-shared-boot',
+  description: "analysis C4: the global zone's netstack_zone_shutdown (numzones read at L433-434, locks dropped and re-taken at L441-444 without a re-check) races shared-stack zone 2 booting onto the global stack (L358-367); module 0 loaded",
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  setup(ex) {
+    const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [] });
+    ex.spawn('G', zoneLife(ex, w, 0, true, 'shutdown', 'running'));
+    ex.spawn('S2', zoneLife(ex, w, 2, false, 'create'));
+    return w;
+  },
+});
+
 export const allNetstackScenarios = [
   registerVsZoneCreate,
   unregisterVsZoneCreate,
@@ -209,4 +223,5 @@ export const allNetstackScenarios = [
   sharedStackKstats,
   reapLimiter,
   sharedZoneShutdown,
+  globalShutdownVsSharedBoot,
 ];

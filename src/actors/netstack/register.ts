@@ -7,7 +7,7 @@
 import type { KThread } from '../../core/effect.ts';
 import { kassert } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
-import { access } from '../../core/ops.ts';
+import { access, localAccess } from '../../core/ops.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { applyAllNetstacks, netstackApplyCreate, netstackApplyDestroy, netstackApplyShutdown } from './apply.ts';
 import { nmsUpdate } from './nmstate.ts';
@@ -48,7 +48,7 @@ export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, 
   const r = g.reg[m]!;
   kassert(r.create === null, `ns_reg[${m}].nr_create == NULL`); // L182
   kassert(r.flags === 0, `ns_reg[${m}].nr_flags == 0`); // L183
-  ex.touch(r.obj, true); // the function pointers change (L184-187)
+  yield* localAccess(r.obj, 'w', `ns_reg[${m}]`, L(184)); // the function pointers change (L184-187)
   r.create = create;
   r.shutdown = shutdown;
   r.destroy = destroy;
@@ -127,7 +127,7 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
     }
     yield* mutexExit(ns.lock, L(311));
   }
-  ex.touch(r.obj, true); // L314-317
+  yield* localAccess(r.obj, 'w', `ns_reg[${m}]`, L(314)); // L314-317
   r.create = null;
   r.shutdown = null;
   r.destroy = null;

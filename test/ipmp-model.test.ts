@@ -21,32 +21,53 @@ describe('ipmp machines', () => {
 });
 
 describe('ipmp scenarios', () => {
-  const clean: [string, number | undefined, Record<string, boolean>][] = [
-    ['ipmp-join-join', 2, {}],
-    ['ipmp-join-leave', 2, {}],
+  // Unbounded (complete) DPOR wherever it finishes in seconds; ipmp-exchange
+  // only within a preemption bound (docs/verification-ipmp.md says why).
+  const clean: [string, number | undefined, Record<string, boolean | number>][] = [
+    ['ipmp-join-join', undefined, {}],
+    ['ipmp-join-leave', undefined, {}],
+    ['ipmp-leave-timer', undefined, { fixTimer: true }],
     ['ipmp-unplumb-queued', undefined, {}],
     ['ipmp-rename-lookup', undefined, {}],
     ['ipmp-bad-requests', undefined, {}],
     ['ipmp-kstat-leave', undefined, { fixKstats: true }],
-    ['ipmp-exchange', 1, {}],
+    ['ipmp-mixed-media', undefined, { fixMactype: true }],
+    ['ipmp-leave-rejoin', undefined, { fixRefreshTid: true }],
+    ['ipmp-leave-rejoin', 2, { fixRefreshTid: true, fires: 1 }],
+    ['ipmp-exchange', 2, {}],
   ];
-  it.each(clean)('%s passes DPOR (preemptions %s)', (name, pb, params) => {
+  it.each(clean.map(([n, pb, p]) => [n, pb === undefined ? 'unbounded' : `preemptions <= ${pb}`, pb, p] as const))('%s passes DPOR (%s)', (name, _label, pb, params) => {
     const r = explore(findScenario(name)!, new DfsStrategy({ dpor: true, preemptionBound: pb }), { params });
     expect(r.failure?.failure ?? null).toBeNull();
     expect(r.complete).toBe(true);
   });
 
-  it('the three findings fail in the unmodified model with their spec', () => {
+  it('the four findings fail in the unmodified model with their spec', () => {
     const cases: [string, string][] = [
       ['ipmp-leave-timer', 'kassert'],
       ['ipmp-kstat-leave', 'kstat-monotone'],
       ['ipmp-mixed-media', 'kassert'],
+      ['ipmp-leave-rejoin', 'active-list'],
     ];
     for (const [name, spec] of cases) {
       const r = explore(findScenario(name)!, new DfsStrategy({ dpor: true }), { schedules: 2000 });
       expect(r.verdict, name).toBe('fail');
       expect(r.failure!.failure.spec, name).toBe(spec);
     }
+  });
+
+  it('IPMP-4 (stale ill_refresh_tid) also shows when the refresh callout fires during the leave/rejoin', () => {
+    const r = explore(findScenario('ipmp-leave-rejoin')!, new DfsStrategy({ dpor: true, preemptionBound: 2 }), { params: { fires: 1 } });
+    expect(r.verdict).toBe('fail');
+    expect(r.failure!.failure.spec).toBe('active-list');
+    expect(r.failure!.failure.message).toContain('no refresh is armed');
+  });
+
+  it('without allocation failures the leave/rejoin activates e0 (the finding needs a failed activation)', () => {
+    const base = findScenario('ipmp-leave-rejoin')!;
+    const r = explore({ ...base, allocFail: false }, new DfsStrategy({ dpor: true }));
+    expect(r.verdict).toBe('pass');
+    expect(r.complete).toBe(true);
   });
 
   it('a concurrent mixed-media join with the fix gets EINVAL for the loser (one schedule family)', () => {

@@ -49,6 +49,13 @@ describe.each(findings.map((f) => [f.id, f] as const))('finding %s', (_id, f) =>
     expect(rep.target.mutant).toBeNull();
     expect(rep.res.failure?.spec).toBe(f.expect.spec);
   });
+  for (const also of f.alsoSeenIn ?? []) {
+    it(`also shows in ${also.scenario} as ${also.spec}`, () => {
+      const r = search(also.scenario, { strategy: 'dpor', schedules: 5000 }, null);
+      expect(r.verdict).toBe('fail');
+      expect(r.failure!.failure.spec).toBe(also.spec);
+    });
+  }
   it('is absent with the candidate fix', () => {
     const r = search(f.scenario, f.fix.verify, null, f.fix.params);
     expect(r.failure?.failure ?? null).toBeNull();

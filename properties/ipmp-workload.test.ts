@@ -1,8 +1,10 @@
 /**
  * Workload property: a generated mix of SIOCSLIFGROUPNAME joins, leaves and
- * moves of e0/e1 between ipmp0/ipmp1, plus kstat reads, under generated
- * random schedules, never violates a spec (candidate fixes of the three
- * findings on). Failures shrink both the workload and the seed.
+ * moves of e0/e1 between ipmp0/ipmp1, addresses going up and down
+ * (SIOCSLIFFLAGS IFF_UP), plus kstat reads, under generated random
+ * schedules with KM_NOSLEEP allocation failures, never violates a spec
+ * (candidate fixes of the four findings on). Failures shrink both the
+ * workload and the seed.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,20 +14,21 @@ import { explore } from '../src/core/runner.ts';
 import { defineScenario } from '../src/core/scenario.ts';
 import { RandomStrategy } from '../src/core/strategies/random.ts';
 import { ipmpGrpUpdateKstats } from '../src/actors/ipmp/group.ts';
-import { ipProcessIoctl, ipSioctlGroupname } from '../src/actors/ipmp/ioctl.ts';
+import { ipifDown, ipifUp, ipProcessIoctl, ipSioctlGroupname } from '../src/actors/ipmp/ioctl.ts';
 import type { IpmpStack } from '../src/actors/ipmp/types.ts';
 import { ipmpEndChecks, ipmpInvariants } from '../src/specs/ipmp/index.ts';
 import { makeGroup, makeIf, newStack, preJoin } from '../src/scenarios/ipmp/world.ts';
 
-type Op = { ifx: 0 | 1; to: '' | 'ipmp0' | 'ipmp1' } | { kstat: 0 | 1 };
+type Op = { ifx: 0 | 1; to: '' | 'ipmp0' | 'ipmp1' } | { kstat: 0 | 1 } | { ifx: 0 | 1; up: boolean };
 
-function workload(threads: Op[][]) {
+function workload(threads: Op[][], fixRefreshTid = true) {
   return defineScenario<{ st: IpmpStack }>({
     name: 'ipmp-workload',
     description: 'generated workload',
     system: 'ipmp',
     threads: threads.length,
-    params: { fixMactype: true, fixKstats: true, fixTimer: true },
+    params: { fixMactype: true, fixKstats: true, fixTimer: true, fixRefreshTid },
+    allocFail: true,
     maxSteps: 5000,
     setup(ex) {
       const st = newStack(ex);
@@ -41,6 +44,15 @@ function workload(threads: Op[][]) {
               const r = yield* ipmpGrpUpdateKstats(ex, st, g[op.kstat]!, 'read');
               if (op.kstat === 0 && r.value < last) kfail('invariant', 'kstat-monotone', `${last} -> ${r.value}`);
               if (op.kstat === 0) last = r.value;
+            } else if ('up' in op) {
+              // SIOCSLIFFLAGS setting or clearing IFF_UP of the ill's one address:
+              // a no-op when it already is so (checked as writer, where the count is stable).
+              const ill = e[op.ifx]!;
+              const up = op.up;
+              yield* ipProcessIoctl(ex, st, ill, `T${i} op${n++}`, function* () {
+                if ((ill.ipifUpCount > 0) === up) return 0;
+                return up ? yield* ipifUp(ex, st, ill) : yield* ipifDown(ex, st, ill);
+              });
             } else {
               const ill = e[op.ifx]!;
               yield* ipProcessIoctl(ex, st, ill, `T${i} op${n++}`, () => ipSioctlGroupname(ex, st, ill, op.to));
@@ -59,6 +71,7 @@ function workload(threads: Op[][]) {
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ ifx: fc.constantFrom(0 as const, 1 as const), to: fc.constantFrom('' as const, 'ipmp0' as const, 'ipmp1' as const) }),
   fc.record({ kstat: fc.constantFrom(0 as const, 1 as const) }),
+  fc.record({ ifx: fc.constantFrom(0 as const, 1 as const), up: fc.boolean() }),
 );
 
 describe('ipmp workload property', () => {
@@ -70,5 +83,15 @@ describe('ipmp workload property', () => {
       }),
       { numRuns: 40, seed: 20240601 },
     );
+  });
+
+  it('the harness can fail: IPMP-4 shows in a fixed workload without its fix', () => {
+    // up e0 (activation may fail: retry armed), leave, down, rejoin, up (fails again: no retry, notes R1).
+    const seq: Op[] = [{ ifx: 0, up: true }, { ifx: 0, to: '' }, { ifx: 0, up: false }, { ifx: 0, to: 'ipmp0' }, { ifx: 0, up: true }];
+    const r = explore(workload([seq], false), new RandomStrategy(7), { schedules: 500 });
+    expect(r.verdict).toBe('fail');
+    expect(r.failure!.failure.spec).toBe('active-list');
+    const fixed = explore(workload([seq], true), new RandomStrategy(7), { schedules: 500 });
+    expect(fixed.failure?.failure ?? null).toBeNull();
   });
 });

@@ -22,7 +22,7 @@ describe('ipmp machines', () => {
 
 describe('ipmp scenarios', () => {
   // Unbounded (complete) DPOR wherever it finishes in seconds; ipmp-exchange
-  // only within a preemption bound (docs/verification-ipmp.md says why).
+  // only within a preemption bound (docs/verification.md (ipmp section) says why).
   const clean: [string, number | undefined, Record<string, boolean | number>][] = [
     ['ipmp-join-join', undefined, {}],
     ['ipmp-join-leave', undefined, {}],

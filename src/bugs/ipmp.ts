@@ -6,7 +6,7 @@
  * Clean searches: ipmp-join-join keeps a preemption bound here to keep the
  * suite fast (its unbounded DPOR completes, 21,721 schedules in ~5 s, and is
  * run by test/ipmp-model.test.ts); ipmp-join-leave's run unbounded.
- * docs/verification-ipmp.md has every measurement.
+ * docs/verification.md (ipmp section) has every measurement.
  */
 import type { FindingEntry, MutantEntry } from './types.ts';
 

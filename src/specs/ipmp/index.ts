@@ -7,7 +7,7 @@
  * names, but not always in the step that acquired the lock, so the ghost
  * objects are the exact footprint; they also keep DPOR from treating every
  * acquisition of ill_g_lock or ipmp_lock as dependent with the specs.
- * Measured (docs/verification-ipmp.md): the ghosts add no dependency (the
+ * Measured (docs/verification.md (ipmp section)): the ghosts add no dependency (the
  * schedule counts are the same with every invariant removed), while
  * watching the two rwlocks instead makes reader sections dependent again
  * (ipmp-join-leave: 5,719 schedules -> over 150,000, incomplete). Some of

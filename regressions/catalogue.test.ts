@@ -51,7 +51,7 @@ describe.each(findings.map((f) => [f.id, f] as const))('finding %s', (_id, f) =>
   });
   for (const also of f.alsoSeenIn ?? []) {
     it(`also shows in ${also.scenario} as ${also.spec}`, () => {
-      const r = search(also.scenario, { strategy: 'dpor', schedules: 5000 }, null);
+      const r = search(also.scenario, { strategy: 'dpor', schedules: 5000 }, null, also.params ?? {});
       expect(r.verdict).toBe('fail');
       expect(r.failure!.failure.spec).toBe(also.spec);
     });

@@ -307,6 +307,7 @@ export const netstackFindings: FindingEntry[] = [
     title: 'a thread asleep in wait_for_nms_inprogress re-takes netstack_lock of a stack the reap has freed',
     cLines: 'netstack.c L905-914, L782-786, L841-846, L1080-1107',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    alsoSeenIn: [{ scenario: 'ns-zone-lifecycle-vs-modules', spec: 'no-use-after-free', params: { fixInactiveCoversCreates: true } }],
     find: { strategy: 'dpor', schedules: 500 },
     token: 'nsm1:ns-unregister-vs-zone-teardown:-:-:91c9371b:59:AAEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAgICAgICAAAAAAAAAAAAAgICAgICAAAAAAI:0IrzNM-KL2teYg7eMbRFAKotCeYTXPGShmb-J5kP:d7d62668',
     fix: { params: { fixReapWaitsForWaiters: true }, verify: { strategy: 'dpor', schedules: 100_000, preemptions: 2, params: { fixReapWaitsForWaiters: true } } },

@@ -48,8 +48,12 @@ export interface FindingEntry {
   expect: { spec: string; kind?: FailureKind };
   find: SearchSpec;
   token: string;
-  /** Other scenarios where the same race shows, and the spec it violates there. */
-  alsoSeenIn?: { scenario: string; spec: string }[];
+  /**
+   * Other scenarios where the same race shows, the spec it violates there,
+   * and the parameters (other findings' fixes) needed for it to be the first
+   * failure found.
+   */
+  alsoSeenIn?: { scenario: string; spec: string; params?: Record<string, ParamValue> }[];
   /** Scenario parameters that switch on the candidate fix, and the search that shows it passes. */
   fix: { params: Record<string, ParamValue>; verify: SearchSpec };
 }

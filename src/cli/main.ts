@@ -336,7 +336,7 @@ function cmdStart(argv: string[], out: (s: string) => void): number {
   rows.push(['regress', `${reg.length} catalogued bugs`, 'replay+search', bad.length ? `${bad.length} regressed` : 'all reproduce', String(reg.reduce((a, r) => a + r.schedules, 0)), '', ((performance.now() - t0) / 1000).toFixed(2)]);
   json.push({ regress: reg });
   const seenIn = (f: (typeof findings)[number], name: string, spec: string | undefined) =>
-    (f.scenario === name && f.expect.spec === spec) || (f.alsoSeenIn ?? []).some((a) => a.scenario === name && a.spec === spec);
+    (f.scenario === name && f.expect.spec === spec) || (f.alsoSeenIn ?? []).some((a) => a.scenario === name && a.spec === spec && !a.params);
   for (const sc of scenarios) {
     const r = checkScenario(sc, { ...checkOptions({}, time), write: true });
     json.push(r.json);

@@ -6,14 +6,17 @@ import { CoreCode, Effect } from './effect.ts';
 import type { Execution, Thread } from './execution.ts';
 import type { KThread } from './effect.ts';
 
-/** A deliberately unlocked access to a shared object: a scheduling point. */
+/**
+ * An access to a shared object: a scheduling point when unlocked (`access`),
+ * a local footprint entry when the caller's lock protects it (`localAccess`).
+ */
 class Touch extends Effect<void> {
   readonly code = CoreCode.touch;
-  readonly sched = true;
   constructor(
     readonly obj: number,
     readonly write: boolean,
     readonly what: string,
+    readonly sched: boolean,
   ) {
     super();
   }
@@ -24,33 +27,15 @@ class Touch extends Effect<void> {
     ex.touch(this.obj, this.write);
   }
   describe(ex: Execution): string {
-    return `${this.write ? 'write' : 'read'} ${ex.objectName(this.obj)}${this.what ? ` (${this.what})` : ''}`;
+    return `${this.write ? 'write' : 'read'} ${ex.objectName(this.obj)}${this.what ? ` (${this.what})` : ''}${this.sched ? '' : ' (locked)'}`;
   }
 }
 
 /** `yield* access(obj, 'w', 'ns_flags')`: an unlocked read or write, a scheduling point. */
 export function access(obj: number, mode: 'r' | 'w', what = '', site?: string): Touch {
-  const e = new Touch(obj, mode === 'w', what);
+  const e = new Touch(obj, mode === 'w', what, true);
   e.site = site;
   return e;
-}
-
-class LocalTouch extends Effect<void> {
-  readonly code = CoreCode.touch;
-  readonly sched = false;
-  constructor(
-    readonly obj: number,
-    readonly write: boolean,
-    readonly what: string,
-  ) {
-    super();
-  }
-  perform(ex: Execution): void {
-    ex.touch(this.obj, this.write);
-  }
-  describe(ex: Execution): string {
-    return `${this.write ? 'write' : 'read'} ${ex.objectName(this.obj)}${this.what ? ` (${this.what})` : ''} (locked)`;
-  }
 }
 
 /**
@@ -58,8 +43,8 @@ class LocalTouch extends Effect<void> {
  * shared object that the caller's lock protects; not a scheduling point,
  * but it is in the step's footprint (DPOR, invariants watching obj).
  */
-export function localAccess(obj: number, mode: 'r' | 'w', what = '', site?: string): LocalTouch {
-  const e = new LocalTouch(obj, mode === 'w', what);
+export function localAccess(obj: number, mode: 'r' | 'w', what = '', site?: string): Touch {
+  const e = new Touch(obj, mode === 'w', what, false);
   e.site = site;
   return e;
 }

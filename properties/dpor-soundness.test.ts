@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KThread } from '../src/core/effect.ts';
 import type { Execution } from '../src/core/execution.ts';
-import { access } from '../src/core/ops.ts';
+import { access, localAccess } from '../src/core/ops.ts';
 import { explore } from '../src/core/runner.ts';
 import { defineScenario, type Scenario } from '../src/core/scenario.ts';
 import { DfsStrategy } from '../src/core/strategies/dfs.ts';
@@ -46,7 +46,19 @@ const csOp: fc.Arbitrary<Op> = fc.record({
 });
 const rwOp: fc.Arbitrary<Op> = fc.record({ k: fc.constant('rw' as const), write: fc.boolean(), body: fc.array(accessOp, { maxLength: 1 }) });
 const threadArb = fc.array(fc.oneof(accessOp, csOp, rwOp), { minLength: 1, maxLength: 2 });
-const programArb = fc.record({ threads: fc.array(threadArb, { minLength: 2, maxLength: 3 }), invariant: fc.boolean() });
+/**
+ * `commute`: the mutexes are commuting (KMutex `commutes`: critical sections
+ * are ordered only when their contents conflict); `localInCs`: accesses
+ * inside critical sections are localAccess (footprint only, not a
+ * scheduling point), as the models write lock-protected accesses.
+ */
+const programArb = fc.record({
+  threads: fc.array(threadArb, { minLength: 2, maxLength: 3 }),
+  invariant: fc.boolean(),
+  commute: fc.boolean(),
+  localInCs: fc.boolean(),
+});
+type Program = { threads: Op[][]; invariant: boolean; commute: boolean; localInCs: boolean };
 
 interface St {
   vars: number[];
@@ -55,24 +67,25 @@ interface St {
   cv: KCondvar;
   rw: KRwlock;
   log: string[];
+  localInCs: boolean;
 }
 
-function* runOps(ex: Execution, s: St, tid: number, ops: Op[]): KThread<void> {
+function* runOps(ex: Execution, s: St, tid: number, ops: Op[], locked = false): KThread<void> {
   for (const op of ops) {
     if (op.k === 'read') {
-      yield* access(s.varObj[op.v]!, 'r');
+      yield* (locked && s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'r');
       s.log[tid] += `r${op.v}=${s.vars[op.v]};`;
     } else if (op.k === 'write') {
-      yield* access(s.varObj[op.v]!, 'w');
+      yield* (locked && s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'w');
       s.vars[op.v] = s.vars[op.v]! * 3 + tid + 1;
     } else if (op.k === 'cs') {
       for (const m of op.locks) yield* mutexEnter(s.locks[m]!);
-      // Inside the critical section accesses are still explicit scheduling points.
+      // Inside the critical section accesses are scheduling points, or local footprints with localInCs.
       for (const b of op.body) {
         if (b.k === 'wait') {
           if (op.locks.includes(0)) yield* cvWait(s.cv, s.locks[0]!);
         } else if (b.k === 'signal') yield* (b.all ? cvBroadcast(s.cv) : cvSignal(s.cv));
-        else yield* runOps(ex, s, tid, [b]);
+        else yield* runOps(ex, s, tid, [b], true);
       }
       for (const m of [...op.locks].reverse()) yield* mutexExit(s.locks[m]!);
     } else if (op.k === 'rw') {
@@ -83,7 +96,7 @@ function* runOps(ex: Execution, s: St, tid: number, ops: Op[]): KThread<void> {
   }
 }
 
-function programScenario(p: { threads: Op[][]; invariant: boolean }): Scenario<St> {
+function programScenario(p: Program): Scenario<St> {
   return defineScenario<St>({
     name: 'generated',
     description: 'generated program',
@@ -93,10 +106,11 @@ function programScenario(p: { threads: Op[][]; invariant: boolean }): Scenario<S
       const s: St = {
         vars: new Array(NV).fill(0),
         varObj: Array.from({ length: NV }, (_, i) => ex.newObject(`x${i}`, 'var')),
-        locks: Array.from({ length: NM }, (_, i) => new KMutex(ex, `m${i}`)),
+        locks: Array.from({ length: NM }, (_, i) => new KMutex(ex, `m${i}`, { commutes: p.commute })),
         cv: new KCondvar(ex, 'cv'),
         rw: new KRwlock(ex, 'rw'),
         log: p.threads.map(() => ''),
+        localInCs: p.localInCs,
       };
       p.threads.forEach((ops, i) => ex.spawn(`T${i}`, runOps(ex, s, i, ops)));
       return s;

@@ -135,3 +135,36 @@ describe('bad input: one clear line, exit 2, no stack trace', () => {
     );
   });
 });
+
+describe('nsm repin', () => {
+  it('replaces a token that diverges (as after a model change) by one that replays to the same failure, and leaves good ones alone', async () => {
+    const { mutants } = await import('../src/bugs/index.ts');
+    const { decodeToken, encodeToken } = await import('../src/core/trace/token.ts');
+    const good = mutants.find((m) => m.mutant === 'tb-abba')!.token;
+    const d = decodeToken(good);
+    // Same schedule, other per-step signatures: what renumbered objects do to a pinned token.
+    const stale = encodeToken({ ...d, sigs: d.sigs.map((s) => (s + 1) & 15) });
+    const file = join(mkdtempSync(join(tmpdir(), 'nsm-repin-')), 'suite.md');
+    writeFileSync(file, `stale: ${stale}\ngood: ${good}\n`);
+    const check = await nsm(['repin', '--check', file]);
+    expect(check.code).toBe(1);
+    expect(check.out.at(-1)).toBe('2 token(s): 1 replay, 1 stale, 0 lost');
+    const r = await nsm(['repin', file, '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out[0]!);
+    expect(rows.map((x: { status: string }) => x.status).sort()).toEqual(['ok', 'repinned']);
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain(stale);
+    expect(text).toContain(good);
+    const fresh = rows.find((x: { status: string }) => x.status === 'repinned').replacement as string;
+    const rep = await nsm(['replay', fresh, '--json']);
+    expect(JSON.parse(rep.out[0]!).failure.spec).toBe('deadlock');
+    expect((await nsm(['repin', '--check', file])).code).toBe(0);
+  });
+  it('bad input: no file, exit 2', async () => {
+    const r = await nsm(['repin', '/nonexistent/file.md']);
+    expect(r.code).toBe(2);
+    expect(r.err).toHaveLength(1);
+  });
+});

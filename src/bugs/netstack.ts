@@ -17,7 +17,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "after wait_for_zone_creator dropped the lock, go on to netstack_next instead of restarting at the head",
     expect: { spec: 'apply-all-post', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-register-vs-zone-create:ns-no-restart-after-wait:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:ba4cee94:31:AAEBAQEBAQEBAQEBAgICAgICAgICAgICAgIBAQICAg:wPT4NhM22qaL6RzI_44fCQ:7895c366',
+    token: 'nsm1:ns-register-vs-zone-create:ns-no-restart-after-wait:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:ba4cee94:31:AAEBAQEBAQEBAQEBAgICAgICAgICAgICAgIBAQICAg:ECcob9xbkQwJZFEDRg7iCg:afa98684',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -28,7 +28,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "apply_all_netstacks does not wait for the zone creator",
     expect: { spec: 'create-order', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-register-vs-zone-create:ns-no-wait-creator:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:b3f09f22:25:AAEBAQEBAQEBAQEBAgICAgICAgICAgICAg:wPT4NhM22qaL7DJsAg:89b786cd',
+    token: 'nsm1:ns-register-vs-zone-create:ns-no-wait-creator:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:b3f09f22:25:AAEBAQEBAQEBAQEBAgICAgICAgICAgICAg:ECcob9xbkQwJUNokDA:2beeff6d',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -39,7 +39,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "netstack_apply_shutdown does not wait for another thread's INPROGRESS",
     expect: { spec: 'apply-all-post', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-shutdown-no-wait:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:60bdadf1:37:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAg:YAh-IW5UvH_Hq7V1UmJ4m8UJCQ:c1a747e9',
+    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-shutdown-no-wait:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:60bdadf1:37:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAg:8Hl-9vDywELZU72icVKuLwYGDg:8e4297e1',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX, preemptions: 2 },
   },
   {
@@ -50,7 +50,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "unregister does not cancel a CREATE_NEEDED",
     expect: { spec: 'unregister-post', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-create:ns-unregister-keeps-create-needed:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:e7f7087d:54:AAEBAQEBAQEBAgICAgICAgICAgICAgICAQEBAQEBAQEBAgICAgICAgICAgICAgICAgICAgIC:wPT4NjOW4M3DwrMh2n8vC3cjW0tRWiMyAOTM:8ef1674c',
+    token: 'nsm1:ns-unregister-vs-zone-create:ns-unregister-keeps-create-needed:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:e7f7087d:54:AAEBAQEBAQEBAgICAgICAgICAgICAgICAQEBAQEBAQEBAgICAgICAgICAgICAgICAgICAgIC:ECcob0yyYgz-mhoCsNZ86jVU3bUC4lgKoFWV:9f3eade9',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -61,7 +61,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "unregister counts only CREATE_COMPLETED as created (not INPROGRESS)",
     expect: { spec: 'unregister-post', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-create:ns-created-completed-only:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:d93c2c9a:54:AAEBAQEBAQEBAQEBAQECAgICAgICAgICAgICAgIBAQEBAgICAgICAgICAgICAgICAgICAgIC:wPT4NhM21BAqL8EYNH0ZSF_jJvbxAH3QA3bC:d2f10178',
+    token: 'nsm1:ns-unregister-vs-zone-create:ns-created-completed-only:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:d93c2c9a:54:AAEBAQEBAQEBAQEBAQECAgICAgICAgICAgICAgIBAQEBAgICAgICAgICAgICAgICAgICAgIC:ECcob9xbTKmfj-aDWgPfTAPXhfGsJUovDjoe:767720cb',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -72,7 +72,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "NRF_DYING is set only after netstack_g_lock was dropped",
     expect: { spec: 'unregister-post', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 207, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-create:ns-dying-late:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:333c2663:48:AAEBAgICAgEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAgICAgICAgIC:wPR9B0ZE0YkRLpJPOYivzyWv8TEwHU7T:5c31c694',
+    token: 'nsm1:ns-unregister-vs-zone-create:ns-dying-late:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:333c2663:48:AAEBAgICAgEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAgICAgICAgIC:EPfgrzxNkj_NNc10YFg4BL-MhUL-ZFfE:f6b838c5',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -83,7 +83,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "zone_create tests nr_flags & NRF_REGISTERED instead of == NRF_REGISTERED (DYING modules get created)",
     expect: { spec: 'unregister-post', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-create:ns-create-dying-module:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:584ac934:43:AAEBAgICAgICAgICAgICAgICAgICAgICAgEBAQEBAQEBAQEBAQEBAQICAg:wPR9t60aUwH7U7ZTvnaDrdGhJGH_Dw:86c81443',
+    token: 'nsm1:ns-unregister-vs-zone-create:ns-create-dying-module:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:584ac934:43:AAEBAgICAgICAgICAgICAgICAgICAgICAgEBAQEBAQEBAQEBAQEBAQICAg:EPfgD7Vo9ukF8PQtHepUF1DtqHDlCw:d46f9760',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -94,7 +94,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "zone_create does not broadcast netstack_cv after clearing NSF_ZONE_CREATE",
     expect: { spec: 'deadlock', kind: 'deadlock' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-register-vs-zone-create:ns-no-broadcast-zone-created:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:51a12f7f:28:AAEBAQEBAQEBAQEBAgICAgICAgICAgICAgIBAQ:wPT4NhM22qaL6RzI_44:84ab366f',
+    token: 'nsm1:ns-register-vs-zone-create:ns-no-broadcast-zone-created:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:51a12f7f:28:AAEBAQEBAQEBAQEBAgICAgICAgICAgICAgIBAQ:ECcob9xbkQwJZFEDRg4:6aa9a9e5',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -105,7 +105,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "netstack_apply_create does not broadcast nms_cv",
     expect: { spec: 'end-state', kind: 'end-state' },
     find: { strategy: 'dpor', schedules: 465, params: FIX },
-    token: 'nsm1:ns-register-vs-zone-teardown:ns-no-broadcast-after-create:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:5acc2c4d:47:AAEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAQEBAAAAAAACAgICAgI:gDw7R5pPKAVQBOxAh8cKzg8pkxkE78sD:9ba1f799',
+    token: 'nsm1:ns-register-vs-zone-teardown:ns-no-broadcast-after-create:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:5acc2c4d:47:AAEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAQEBAAAAAAACAgICAgI:IAJmGo8zLpaQw2pIdWkDoioyIIbONisP:9b92a5c0',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -116,7 +116,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "netstack_apply_shutdown does not broadcast nms_cv",
     expect: { spec: 'deadlock', kind: 'deadlock' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-no-broadcast-after-shutdown:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:908eecba:41:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAgEBAQE:YAh-IW5UvH_Hq7V1UmJ4m8UJeRMJ:78c5ce7a',
+    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-no-broadcast-after-shutdown:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:908eecba:41:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAgEBAQE:8Hl-9vDywELZU72icVKuLwYGbgQG:dfccbcec',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX, preemptions: 2 },
   },
   {
@@ -127,7 +127,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "netstack_apply_destroy does not broadcast nms_cv",
     expect: { spec: 'deadlock', kind: 'deadlock' },
     find: { strategy: 'dpor', schedules: 135, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-no-broadcast-after-destroy:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:a2f0fe50:65:AAEBAQEBAQEBAQEBAQEBAQECAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAQECAgICAgICAgI:YAh-IW5UvH8nfMZI-0pI7SwX_f0eHzkmxo4DP9NmfjMK:995f8c37',
+    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-no-broadcast-after-destroy:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:a2f0fe50:65:AAEBAQEBAQEBAQEBAQEBAQECAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAQECAgICAgICAgI:8Hl-9vDywEJpPKztuli-QmMUaA3vKd0o290W6w92L08D:2a56c4b0',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX, preemptions: 2 },
   },
   {
@@ -138,7 +138,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "zone_destroy sets NSF_CLOSING only after releasing the zone's reference",
     expect: { spec: 'no-hold-after-last-rele', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-lookup-vs-destroy:ns-closing-after-rele:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:2d1f9b09:19:AAEBAQEBAQEBAQEBAQECAgICAg:0IrzNDBDoM3pCg:9e249824',
+    token: 'nsm1:ns-lookup-vs-destroy:ns-closing-after-rele:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:2d1f9b09:19:AAEBAQEBAQEBAQEBAQECAgICAg:gFJSZW28tMeaCQ:2750af4c',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -149,7 +149,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "netstack_rele re-reads refcnt/numzones after dropping netstack_lock",
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-lookup-vs-destroy:ns-rele-reread:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:627a597a:32:AAEBAQEBAQEBAQECAgICAgIBAQEBAAAAAAAAAAAAAAI:0IrzNDBzXNQ9pxkKVOMpGA:427a9532',
+    token: 'nsm1:ns-lookup-vs-destroy:ns-rele-reread:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:627a597a:32:AAEBAQEBAQEBAQECAgICAgIBAQEBAAAAAAAAAAAAAAI:gFJSZW3MVMQEaImTzEeoEg:3ff1145f',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -160,7 +160,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "find_by_stackid does not skip NSF_CLOSING stacks",
     expect: { spec: 'no-hold-after-last-rele', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-lookup-vs-destroy:ns-find-stackid-no-closing:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:87d02949:19:AAEBAQEBAQEBAQEBAQECAgICAg:0IrzNDBDoM3pCg:39e60d26',
+    token: 'nsm1:ns-lookup-vs-destroy:ns-find-stackid-no-closing:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:87d02949:19:AAEBAQEBAQEBAQEBAQECAgICAg:gFJSZW28tMeaCQ:0ffc8d66',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -171,7 +171,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "netstack_next does not skip NSF_CLOSING stacks",
     expect: { spec: 'no-hold-after-last-rele', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-walker-vs-destroy:ns-next-no-closing:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:d9becbf7:20:AAEBAQEBAQEBAQEBAQECAgICAgI:0IrzNDBDoG2HTA:a0b274b0',
+    token: 'nsm1:ns-walker-vs-destroy:ns-next-no-closing:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:d9becbf7:20:AAEBAQEBAQEBAQEBAQECAgICAgI:gFJSZW28tBdKGQ:a057038c',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -182,7 +182,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "stack_inactive runs the destroy pass before the shutdown pass",
     expect: { spec: 'machine:nm_state', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 399, params: FIX },
-    token: 'nsm1:ns-register-vs-zone-teardown:ns-inactive-destroy-first:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:1f4c2f6b:47:AAEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAgICAgICAQEBAAAAAAA:gDw7R5pPKAVQBOxAh8cKzr_vS1Iimz4J:20343c00',
+    token: 'nsm1:ns-register-vs-zone-teardown:ns-inactive-destroy-first:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:1f4c2f6b:47:AAEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAgICAgICAQEBAAAAAAA:IAJmGo8zLpaQw2pIdWkDovo6McEyBnAC:8a78bfda',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -193,7 +193,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "unregister runs the destroy pass before the shutdown pass",
     expect: { spec: 'machine:nm_state', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-create:ns-unregister-destroy-first:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:18d5b10d:26:AAEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgI:wPT4NhM21DwmaTVF8w:58218f06',
+    token: 'nsm1:ns-unregister-vs-zone-create:ns-unregister-destroy-first:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:18d5b10d:26:AAEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgI:ECcob9xbTIuKrOHY9Q:6c57eae5',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -204,7 +204,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "wait_for_nms_inprogress sleeps without dropping netstack_g_lock",
     expect: { spec: 'deadlock', kind: 'deadlock' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-wait-keeps-g-lock:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:4d3e9f43:37:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAg:YAh-IW5UvH_Hq7V1UmJ4m8UJCQ:d43c484d',
+    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-wait-keeps-g-lock:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:4d3e9f43:37:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAg:8Hl-9vDywELZU72icVKuLwYGDg:09d26eed',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX, preemptions: 2 },
   },
   {
@@ -215,7 +215,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "wait_for_nms_inprogress re-takes netstack_g_lock while holding netstack_lock",
     expect: { spec: 'deadlock', kind: 'deadlock' },
     find: { strategy: 'dpor', schedules: 135, params: FIX },
-    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-wait-retake-inverted:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:d7e364cd:65:AAEBAQEBAQEBAQEBAQEBAQECAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAQECAgICAgICAgE:YAh-IW5UvH8nfMZI-0pI7SwX_f0eHzkmxo4DP9NmfjMD:a2942566',
+    token: 'nsm1:ns-unregister-vs-zone-shutdown:ns-wait-retake-inverted:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:d7e364cd:65:AAEBAQEBAQEBAQEBAQEBAQECAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAQECAgICAgICAgE:8Hl-9vDywEJpPKztuli-QmMUaA3vKd0o290W6w92L08L:468b7bc8',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX, preemptions: 2 },
   },
   {
@@ -226,7 +226,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "unregister does not clear the flags of destroyed instances",
     expect: { spec: 'end-state', kind: 'end-state' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-unload-reload:ns-unregister-no-reset:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:a0e43a3c:96:AAEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC:0JqX8aH-QUu0Li0l681yfRtXLX_e6aqDME-ME8qgKkRSbenphPK1oDlGSYyMUaGq:366cf347',
+    token: 'nsm1:ns-unload-reload:ns-unregister-no-reset:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:a0e43a3c:96:AAEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC:gJLwVuly_LtqozYWiKUxn6KcwDnZ2jYpHMFhu9KbH2msVcx8g-QFBTkt9HkhYDJM:46f9a8bc',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -237,7 +237,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "netstack_reap does not give its netstack_reap_limiter slot back",
     expect: { spec: 'reap-slots', kind: 'end-state' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-lookup-vs-destroy:ns-reap-no-sema-v:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:5a6e0ed6:29:AAEBAQEBAQEBAQEBAQECAgICAgAAAAAAAAAAAAA:0IrzNDBDoM3pikBr4_0A:81651764',
+    token: 'nsm1:ns-lookup-vs-destroy:ns-reap-no-sema-v:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:5a6e0ed6:29:AAEBAQEBAQEBAQEBAQECAgICAgAAAAAAAAAAAAA:gFJSZW28tMeamS2N5ssM:8612d658',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -248,7 +248,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "zone_shutdown does not skip a stack used by other zones",
     expect: { spec: 'machine:netstack', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
-    token: 'nsm1:ns-shared-zone-vs-modules:ns-shutdown-shared-stack:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:393922c8:22:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAQ:wPTuMElJ7digP48:aede0e05',
+    token: 'nsm1:ns-shared-zone-vs-modules:ns-shutdown-shared-stack:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:393922c8:22:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAQ:ECcwkG1kYQAql5Q:cbb0e4ba',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
   {
@@ -259,7 +259,7 @@ export const netstackMutants: MutantEntry[] = [
     description: "stack_inactive does not mark SHUTDOWN_NEEDED",
     expect: { spec: 'cb-seq', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 399, params: FIX },
-    token: 'nsm1:ns-register-vs-zone-teardown:ns-inactive-no-shutdown-mark:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:89dbd106:51:AAEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAgICAgICAQEBAAAAAAAAAAAA:gDw7R5pPKAVQBOxAh8cKzr_vS1Iimz6JkA8:8d4da55d',
+    token: 'nsm1:ns-register-vs-zone-teardown:ns-inactive-no-shutdown-mark:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:89dbd106:51:AAEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAgICAgICAQEBAAAAAAAAAAAA:IAJmGo8zLpaQw2pIdWkDovo6McEyBnDy1AI:637c5079',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },
   },
 ];
@@ -274,7 +274,7 @@ export const netstackFindings: FindingEntry[] = [
     expect: { spec: 'no-instance-leak', kind: 'end-state' },
     alsoSeenIn: [{ scenario: 'ns-zone-lifecycle-vs-modules', spec: 'no-instance-leak' }],
     find: { strategy: 'dpor', schedules: 1000 },
-    token: 'nsm1:ns-register-vs-zone-teardown:-:-:e8401544:60:AAEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAQEBAAAAAAACAgICAgIAAAAAAAAAAAAAAAAA:gDw7R5pPKAVQBOxAh8cKzg8pkxkE78tznqOgB4b_:d051a80e',
+    token: 'nsm1:ns-register-vs-zone-teardown:-:-:e8401544:60:AAEBAQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAQEBAAAAAAACAgICAgIAAAAAAAAAAAAAAAAA:IAJmGo8zLpaQw2pIdWkDoioyIIbONit_CI9qJmpz:8cf86f03',
     fix: { params: { fixInactiveCoversCreates: true }, verify: { strategy: 'dpor', schedules: 100_000, params: { fixInactiveCoversCreates: true } } },
   },
   {
@@ -286,7 +286,7 @@ export const netstackFindings: FindingEntry[] = [
     expect: { spec: 'cb-seq', kind: 'invariant' },
     alsoSeenIn: [{ scenario: 'ns-unload-reload', spec: 'cb-seq' }],
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ns-unregister-vs-zone-create:-:-:b968b917:52:AAEBAQEBAQEBAQEBAQECAgICAgICAgICAgICAgIBAQEBAgICAgICAgICAgICAgICAgICAg:wPT4NhM21BAqL8EYNH0ZSF_jJvbxAH3QA9Y:4a331df6',
+    token: 'nsm1:ns-unregister-vs-zone-create:-:-:b968b917:52:AAEBAQEBAQEBAQEBAQECAgICAgICAgICAgICAgIBAQEBAgICAgICAgICAgICAgICAgICAg:ECcob9xbTKmfj-aDWgPfTAPXhfGsJUovDso:c0945f17',
     fix: { params: { fixShutdownInprogress: true }, verify: { strategy: 'dpor', schedules: 100_000, params: { fixShutdownInprogress: true } } },
   },
   {
@@ -297,7 +297,7 @@ export const netstackFindings: FindingEntry[] = [
     cLines: 'netstack.c L263-277 (guard L268), L460-464, L291-292',
     expect: { spec: 'machine:nm_state', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 50, preemptions: 1 },
-    token: 'nsm1:ns-unregister-vs-zone-shutdown:-:-:d9e8b765:21:AQEBAQEBAgICAgIBAQEBAQEBAQEB:05jdNiaq5fbTXwI:b63825c4',
+    token: 'nsm1:ns-unregister-vs-zone-shutdown:-:-:d9e8b765:21:AQEBAQEBAgICAgIBAQEBAQEBAQEB:M9wW5ApYmuEsWAk:4f6bf689',
     fix: { params: { fixShutdownInprogress: true }, verify: { strategy: 'dpor', schedules: 100_000, params: { fixShutdownInprogress: true } } },
   },
   {
@@ -309,7 +309,7 @@ export const netstackFindings: FindingEntry[] = [
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     alsoSeenIn: [{ scenario: 'ns-zone-lifecycle-vs-modules', spec: 'no-use-after-free', params: { fixInactiveCoversCreates: true } }],
     find: { strategy: 'dpor', schedules: 500 },
-    token: 'nsm1:ns-unregister-vs-zone-teardown:-:-:91c9371b:59:AAEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAgICAgICAAAAAAAAAAAAAgICAgICAAAAAAI:0IrzNM-KL2teYg7eMbRFAKotCeYTXPGShmb-J5kP:d7d62668',
+    token: 'nsm1:ns-unregister-vs-zone-teardown:-:-:91c9371b:59:AAEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgICAgICAgICAgICAAAAAAAAAAAAAgICAgICAAAAAAI:gFJSZVoBHefMOJ3-j1WoroR1JGnh0v2hvjyIq84O:44c4bb82',
     fix: { params: { fixReapWaitsForWaiters: true }, verify: { strategy: 'dpor', schedules: 100_000, preemptions: 2, params: { fixReapWaitsForWaiters: true } } },
   },
 ];

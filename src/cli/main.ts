@@ -18,6 +18,7 @@ import { UsageError } from './errors.ts';
 import { explainText, loadArtefact } from './explain.ts';
 import { artefactDir, buildFailure } from './failure-report.ts';
 import { regress } from './regress.ts';
+import { repinFiles } from './repin.ts';
 import { coverageOf, formatCoverage, transitionPercent } from './coverage.ts';
 import { loadResult, mergeResults, runCampaign } from './fuzz/campaign.ts';
 import type { FuzzStrategy } from './fuzz/batch.ts';
@@ -39,6 +40,7 @@ commands:
   shrink    shrink a failing token further
   explain   tell a failure step by step (text, Mermaid, HTML)
   regress   replay every pinned token and rerun every catalogued search
+  repin     refresh the replay tokens written in files after a model change
   mutants   list the bug catalogue
   fuzz      run a fuzz campaign (workers, checkpoints, shards, --resume)
   merge     combine the result files of a sharded campaign
@@ -105,6 +107,19 @@ Exit 1 if any does not.
 examples:
   nsm regress
   nsm regress --only tb-abba --json`,
+  repin: `usage: nsm repin <file>... [--check] [--json]
+
+Finds every replay token in the files. A token that still replays is left
+alone. One that diverges (the model changed: new objects, other steps) has
+its schedule re-run leniently; if that still fails, the token is replaced by
+the one of the execution that ran and its failure is shown for review.
+A token whose schedule no longer fails is listed as lost and left as it was
+(re-run its search). --check only reports. Exit 1 if any token is lost, or
+with --check if any would change.
+
+examples:
+  nsm repin src/bugs/netstack.ts docs/findings.md
+  nsm repin --check README.md`,
   shrink: `usage: nsm shrink <token> [--json]
 
 Shrinks a failing token's schedule further (fewer steps, then fewer
@@ -389,6 +404,25 @@ function cmdRegress(argv: string[], out: (s: string) => void): number {
   return rows.every((r) => r.replay === 'ok' && r.search === 'ok') ? 0 : 1;
 }
 
+function cmdRepin(argv: string[], out: (s: string) => void): number {
+  const { values, positionals } = parse(argv, { check: { type: 'boolean' }, json: { type: 'boolean' } });
+  if (values.help) return out(HELP.repin!), 0;
+  if (positionals.length === 0) throw new UsageError('nsm repin needs at least one file');
+  for (const f of positionals) if (!existsSync(f)) throw new UsageError(`no file '${f}'`);
+  const rows = repinFiles(positionals, !values.check);
+  if (values.json) out(JSON.stringify(rows));
+  else {
+    for (const r of rows) {
+      if (r.status === 'ok') continue;
+      out(`${r.status === 'lost' ? 'LOST    ' : values.check ? 'STALE   ' : 'REPINNED'} ${r.file}: ${r.token.slice(0, 48)}...`);
+      out(`         ${r.detail}`);
+    }
+    const n = (s: string) => rows.filter((r) => r.status === s).length;
+    out(`${rows.length} token(s): ${n('ok')} replay, ${n('repinned')} ${values.check ? 'stale' : 'repinned'}, ${n('lost')} lost`);
+  }
+  return rows.some((r) => r.status === 'lost' || (values.check && r.status === 'repinned')) ? 1 : 0;
+}
+
 function cmdShrink(argv: string[], out: (s: string) => void): number {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
   if (values.help) return out(HELP.shrink!), 0;
@@ -595,6 +629,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         return cmdStart(rest, out);
       case 'regress':
         return cmdRegress(rest, out);
+      case 'repin':
+        return cmdRepin(rest, out);
       case 'shrink':
         return cmdShrink(rest, out);
       case 'explain':

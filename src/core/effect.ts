@@ -26,6 +26,18 @@ export abstract class Effect<R = unknown> implements Iterator<Effect, R, unknown
   get pendingWrite(): boolean {
     return true;
   }
+  /**
+   * DPOR with commuting mutexes (KMutex `commutes`): when a thread holding a
+   * commuting mutex performs this effect, the step writes that mutex, so it
+   * is ordered against every critical section of it. True for effects that
+   * can block, so a wait inside a critical section is never reduced away;
+   * mutex_enter overrides it to false, because a cycle of mutex waits alone
+   * is a lock-order cycle, which the run-wide lock-order graph reports
+   * whatever the interleaving.
+   */
+  get commuteBarrier(): boolean {
+    return this.enabled !== Effect.prototype.enabled;
+  }
   /** Optional source site, e.g. 'netstack.c L274'. */
   declare site: string | undefined;
   declare private yielded: boolean;

@@ -172,9 +172,25 @@ export class Execution {
   get objectCount(): number {
     return this.objs.length;
   }
+  /**
+   * Mark a mutex as commuting for DPOR (KMutex `commutes`): its acquire and
+   * release read it instead of writing it, and every step of a thread that
+   * holds it reads it, so two critical sections of it are ordered only when
+   * their contents conflict. Sound only if every access to what it protects
+   * is recorded (automatically or with localAccess); see docs/engine.md.
+   */
+  markCommuting(id: number): void {
+    this.commuting[id] = true;
+    this.hasCommuting = true;
+  }
+  isCommuting(id: number): boolean {
+    return this.commuting[id] === true;
+  }
+  private readonly commuting: boolean[] = [];
+  hasCommuting = false;
   /** Record that the running step read (write=false) or wrote an object. */
   touch(obj: number, write: boolean): void {
-    this.fp.push(obj * 2 + (write ? 1 : 0));
+    if (this.current) this.fp.push(obj * 2 + (write ? 1 : 0));
   }
 
   // ---- state caching -----------------------------------------------------
@@ -337,6 +353,11 @@ export class Execution {
     const held = t.held;
     for (let i = 0; i < held.length; i++) heldNow.push(held[i]!.id);
     const eff = t.pending!;
+    if (this.hasCommuting && held.length > 0) {
+      // Holding a commuting mutex reads it; waiting while holding it writes it.
+      const w = eff.commuteBarrier ? 1 : 0;
+      for (let i = 0; i < held.length; i++) if (this.commuting[held[i]!.id]) this.fp.push(held[i]!.id * 2 + w);
+    }
     t.pending = null;
     this.current = t;
     if (this.trace) this.stepEffects = [eff];
@@ -420,8 +441,9 @@ export class Execution {
    * create) with the named invariant, from now on: it is checked after steps
    * touching the object, and DPOR orders those steps as it observes them.
    */
-  watch(obj: number, invariant: string): void {
+  watch(obj: number, invariant: string, ifPresent = false): void {
     const k = this.invariants.findIndex((i) => i.name === invariant);
+    if (k < 0 && ifPresent) return;
     if (k < 0) throw new Error(`scenario ${this.scenario.name} has no invariant '${invariant}'`);
     const w = (this.watchedBy[obj] ??= []);
     if (!w.includes(k)) w.push(k);
@@ -436,12 +458,12 @@ export class Execution {
   run(chooser: Chooser): ExecResult {
     this.chooser = chooser;
     const sc = this.scenario;
+    this.invariants = (sc.invariants ?? []) as Invariant<unknown>[];
     try {
       this.state = sc.setup(this);
     } catch (e) {
       this.fail(e, null);
     }
-    this.invariants = (sc.invariants ?? []) as Invariant<unknown>[];
     for (let k = 0; k < this.invariants.length && !this.failure; k++) {
       const w = this.invariants[k]!.watches;
       if (!w) {

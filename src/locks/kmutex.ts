@@ -23,9 +23,11 @@ export class KMutex {
   constructor(
     ex: Execution,
     readonly name: string,
-    opts: { cls?: string; mem?: KMem } = {},
+    opts: { cls?: string; mem?: KMem; commutes?: boolean } = {},
   ) {
     this.id = ex.newObject(name, 'kmutex');
+    this.commutes = opts.commutes === true;
+    if (this.commutes) ex.markCommuting(this.id);
     ex.registerStateful(this);
     this.cls = opts.cls ?? name;
     this.mem = opts.mem ?? null;
@@ -35,6 +37,12 @@ export class KMutex {
     return `m${this.owner ? this.owner.id : '-'}`;
   }
   readonly mem: KMem | null;
+  /**
+   * DPOR may commute two critical sections of this mutex whose contents do
+   * not conflict (Execution.markCommuting). A model sets it only when every
+   * access to the data the mutex protects is recorded in footprints.
+   */
+  readonly commutes: boolean;
   /** MUTEX_HELD(m): held by the running thread. */
   held(ex: Execution): boolean {
     return this.owner !== null && this.owner === ex.current;
@@ -79,8 +87,12 @@ class MutexEnter extends Effect<void> {
   perform(ex: Execution, t: Thread): void {
     if (this.m.mem) this.m.mem.check(ex, `mutex_enter(${this.m.name})`);
     this.m.owner = t;
-    ex.touch(this.m.id, true);
+    ex.touch(this.m.id, !this.m.commutes);
     noteAcquire(ex, t, this.m.id, this.m.name, this.m.cls);
+  }
+  /** Mutex waits alone are lock-order cycles (see Effect.commuteBarrier). */
+  override get commuteBarrier(): boolean {
+    return false;
   }
   override blockers(): number[] {
     return this.m.owner ? [this.m.owner.id] : [];
@@ -109,7 +121,7 @@ class MutexExit extends Effect<void> {
     if (this.m.mem) this.m.mem.check(ex, `mutex_exit(${this.m.name})`);
     kassert(this.m.owner === t, `MUTEX_HELD(${this.m.name}) in mutex_exit by ${t.name}`, 'kmutex');
     this.m.owner = null;
-    ex.touch(this.m.id, true);
+    ex.touch(this.m.id, !this.m.commutes);
     noteRelease(t, this.m.id);
   }
   describe(): string {

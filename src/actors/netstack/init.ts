@@ -7,6 +7,7 @@ import { KMem } from '../../locks/kmem.ts';
 import { KMutex } from '../../locks/kmutex.ts';
 import { KSema } from '../../locks/ksema.ts';
 import { KTaskq } from '../../locks/taskq.ts';
+import { TrackedNetstack, TrackedNmState, TrackedRegistry, trackHead } from './tracked.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
 import { netstackMachines } from './machines.ts';
 import { nmsUpdate } from './nmstate.ts';
@@ -44,7 +45,8 @@ export interface NetstackInitOptions {
  * before any thread.
  */
 export function netstackInit(ex: Execution, o: NetstackInitOptions): NetstackGlobals {
-  const gLock = new KMutex(ex, 'netstack_g_lock', { cls: 'netstack_g_lock' });
+  // Commuting for DPOR: everything it protects records its accesses (tracked.ts).
+  const gLock = new KMutex(ex, 'netstack_g_lock', { cls: 'netstack_g_lock', commutes: true });
   const g: NetstackGlobals = {
     nsMax: o.nsMax,
     initialized: false,
@@ -61,10 +63,11 @@ export function netstackInit(ex: Execution, o: NetstackInitOptions): NetstackGlo
     all: [],
     instances: [],
     serial: 0,
+    listObj: ex.newObject('netstack list', 'field'),
+    allocObj: ex.newObject('netstack allocations', 'ghost'),
   };
-  for (let m = 0; m < o.nsMax; m++) {
-    g.reg.push({ flags: 0, create: null, shutdown: null, destroy: null, obj: ex.newObject(`ns_reg[${m}]`, 'field'), epoch: 0 });
-  }
+  trackHead(ex, g);
+  for (let m = 0; m < o.nsMax; m++) g.reg.push(new TrackedRegistry(ex, ex.newObject(`ns_reg[${m}]`, 'field')));
   g.initialized = true; // L144
   return g;
 }
@@ -75,40 +78,29 @@ export function netstackInit(ex: Execution, o: NetstackInitOptions): NetstackGlo
  * the list yet.
  */
 export function allocNetstack(ex: Execution, g: NetstackGlobals): Netstack {
+  // The ghost name follows allocation order: allocations are ordered.
+  ex.touch(g.allocObj, true);
   const name = `ns${g.serial++}`;
   const mem = new KMem(ex, name);
   const cov = MachineCoverage.of(ex.options.run);
   const { lifecycle, nms } = netstackMachines();
-  const ns: Netstack = {
-    name,
-    mem,
-    lock: new KMutex(ex, `${name}->netstack_lock`, { cls: 'netstack_lock', mem }),
-    cv: new KCondvar(ex, `${name}->netstack_cv`),
-    next: null,
-    stackid: 0,
-    numzones: 0,
-    refcnt: 0,
-    flags: 0,
-    modules: [],
-    mstate: [],
-    machine: new MachineRef(lifecycle, name, cov),
-    waiters: 0,
-    creator: -1,
-    reaps: 0,
-    lastReleased: false,
-    tornDown: false,
-    zones: [],
-  };
+  const lock = new KMutex(ex, `${name}->netstack_lock`, { cls: 'netstack_lock', mem });
+  const ns = new TrackedNetstack(ex, g.listObj, name, mem, lock, new KCondvar(ex, `${name}->netstack_cv`), new MachineRef(lifecycle, name, cov));
   for (let m = 0; m < g.nsMax; m++) {
     ns.modules.push(null);
-    ns.mstate.push({
-      flags: 0,
-      cv: new KCondvar(ex, `${name}->nms[${m}].nms_cv`),
-      machine: new MachineRef(nms, `${name}.nm_state[${m}]`, cov),
-      obj: ex.newObject(`${name}.callbacks[${m}]`, 'ghost'),
-    });
+    ns.mstate.push(
+      new TrackedNmState(
+        ex,
+        ex.newObject(`${name}->nms[${m}].nms_flags`, 'field'),
+        new KCondvar(ex, `${name}->nms[${m}].nms_cv`),
+        new MachineRef(nms, `${name}.nm_state[${m}]`, cov),
+        ex.newObject(`${name}.callbacks[${m}]`, 'ghost'),
+      ),
+    );
   }
   g.all.push(ns);
+  // list-live reads whether listed stacks are freed.
+  ex.watch(mem.id, 'list-live', true);
   return ns;
 }
 

@@ -13,6 +13,14 @@
  *
  * Fields marked "ghost" do not exist in the C code: they record what the
  * specs need (who is running which callback, how often a stack was reaped).
+ *
+ * netstack_g_lock is a commuting mutex for DPOR (KMutex `commutes`): two of
+ * its critical sections are ordered only when their contents conflict. That
+ * is sound because every field it protects records its own accesses: the
+ * ns_reg[] entries (Registry), the list links (netstack_head and
+ * netstack_next, one ghost object `listObj`) and nms_flags (NmState) are
+ * accessor properties that touch their object on every read and write
+ * (test/commute.test.ts compares the outcomes with and without commuting).
  */
 import type { KThread } from '../../core/effect.ts';
 import type { Execution } from '../../core/execution.ts';
@@ -73,7 +81,10 @@ export type FiniFn = (ex: Execution, g: NetstackGlobals, m: number, stackid: num
 
 /** nm_state_t: per-(netstack, module) state. nms_flags: written holding netstack_g_lock and netstack_lock. */
 export interface NmState {
+  /** nms_flags; every read and write touches flagsObj. */
   flags: number;
+  /** Ghost object of nms_flags (footprints). */
+  readonly flagsObj: number;
   /** nms_cv, waited on with netstack_lock (L909). */
   cv: KCondvar;
   /** Shadow of nms_flags (xstate nm_state machine). */
@@ -89,7 +100,7 @@ export interface Netstack {
   mem: KMem;
   lock: KMutex;
   cv: KCondvar;
-  /** netstack_g_lock. */
+  /** netstack_next, netstack_g_lock; every read and write touches g.listObj. */
   next: Netstack | null;
   stackid: number;
   numzones: number;
@@ -102,8 +113,10 @@ export interface Netstack {
   /** Candidate fix NS-3 only: threads asleep on this stack's cvs in the wait helpers (netstack_lock). */
   waiters: number;
   // ---- ghost ----
-  /** Thread id of the zone creator while NSF_ZONE_CREATE is set. */
+  /** Thread id of the zone creator while NSF_ZONE_CREATE is set (set and cleared in the steps that set and clear the flag). */
   creator: number;
+  /** Ghost object of creator and tornDown: every read and write touches it. */
+  readonly phaseObj: number;
   /** Reaps dispatched for this stack. */
   reaps: number;
   /** refcnt and numzones both reached 0 in netstack_rele. */
@@ -114,7 +127,7 @@ export interface Netstack {
   zones: number[];
 }
 
-/** struct netstack_registry (ns_reg[m]); protected by netstack_g_lock. */
+/** struct netstack_registry (ns_reg[m]); protected by netstack_g_lock. Every field read and write touches `obj`. */
 export interface Registry {
   flags: number;
   create: CreateFn | null;
@@ -164,8 +177,12 @@ export interface NetstackGlobals {
   gLock: KMutex;
   /** ns_reg[NS_MAX] (L67), netstack_g_lock. */
   reg: Registry[];
-  /** netstack_head (L83), netstack_g_lock. */
+  /** netstack_head (L83), netstack_g_lock; every read and write touches listObj. */
   head: Netstack | null;
+  /** Ghost object of the list links (netstack_head and every netstack_next). */
+  readonly listObj: number;
+  /** Ghost object of the allocation counter `serial` (stack names follow allocation order). */
+  readonly allocObj: number;
   /** netstack_shared_lock (L101). */
   sharedLock: KMutex;
   /** netstack_shared_zones (L102), head first; netstack_shared_lock. */

@@ -58,6 +58,12 @@ export interface DfsOptions {
   stateCache?: boolean;
   preemptionBound?: number;
   delayBound?: number;
+  /**
+   * DPOR: commute critical sections of commuting mutexes (KMutex
+   * `commutes`) whose contents do not conflict (default true). False orders
+   * every critical section, as for any other mutex (for comparisons).
+   */
+  commute?: boolean;
 }
 
 const INV_BASE = 1 << 24;
@@ -75,8 +81,10 @@ export class DfsStrategy implements Strategy {
   private stepNode: number[] = [];
   private stepFp: number[][] = [];
   private stepTid: number[] = [];
-  /** Pending effect (obj*2+write) of the stepping thread after each step, -1 if none. */
-  private stepPend: number[] = [];
+  /** Footprint of the pending effect of the stepping thread after each step (empty if none). */
+  private stepPend: number[][] = [];
+  /** Commuting mutexes the stepping thread held when each step began. */
+  private stepHeld: number[][] = [];
   /** States seen, with stateCache. */
   private readonly visited = new Set<string>();
   /** Thread-choice points pruned because their state was seen before. */
@@ -87,6 +95,7 @@ export class DfsStrategy implements Strategy {
     if (opts.stateCache) b.push('state-cache');
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
     if (opts.delayBound !== undefined) b.push(`delays<=${opts.delayBound}`);
+    if (opts.dpor && opts.commute === false) b.push('no-commute');
     this.name = (opts.dpor ? 'dpor' : 'dfs') + (b.length ? `(${b.join(',')})` : '');
   }
 
@@ -101,6 +110,7 @@ export class DfsStrategy implements Strategy {
     this.stepFp = [];
     this.stepTid = [];
     this.stepPend = [];
+    this.stepHeld = [];
     let lastThreadNode = -1;
     const stack = this.stack;
     const dpor = this.opts.dpor;
@@ -180,11 +190,13 @@ export class DfsStrategy implements Strategy {
       },
       onStep: (ex: Execution, _tid: number, fp: readonly number[]) => {
         const f = this.withInvariants(ex, fp);
-        this.stepFp[ex.stepIndex] = f;
+        const commute = ex.hasCommuting && this.opts.commute !== false;
+        const strict = ex.hasCommuting ? strictFp(ex, f) : f;
+        this.stepFp[ex.stepIndex] = commute ? f : strict;
         const node = stack[this.stepNode[ex.stepIndex]!]!;
-        node.fp = f;
-        const pe = ex.pendingOf(_tid);
-        this.stepPend[ex.stepIndex] = pe && pe.obj >= 0 ? pe.obj * 2 + (pe.pendingWrite ? 1 : 0) : -1;
+        node.fp = strict;
+        this.stepPend[ex.stepIndex] = pendingFp(ex, _tid, !commute);
+        if (commute) this.stepHeld[ex.stepIndex] = ex.heldAtStart.filter((id) => ex.isCommuting(id));
       },
     };
   }
@@ -194,7 +206,10 @@ export class DfsStrategy implements Strategy {
     const out = fp.slice();
     const wb = ex.invariantWatchMap();
     if (wb.length === 0) return out;
+    // Only writes change what an invariant sees: a step writing a watched
+    // object writes the invariant's pseudo-object; a read leaves it alone.
     for (const e of fp) {
+      if ((e & 1) === 0) continue;
       const w = wb[e >> 1];
       if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
     }
@@ -269,8 +284,48 @@ export class DfsStrategy implements Strategy {
     const tidOf = this.stepTid;
     const firstLocal = new Array<number>(nthreads);
 
-    /** Race (i, j): j is a step of q (jVC its clock with its dependencies, j = -1 for a pending step). */
-    const race = (i: number, j: number, q: number, jVC: readonly number[]) => {
+    /** The last step of thread p before `before` that began without holding commuting mutex m: where p acquired it. */
+    const acquireStep = (p: number, m: number, before: number) => {
+      for (let k = before - 1; k >= 0; k--) if (tidOf[k] === p && !(this.stepHeld[k] ?? NONE).includes(m)) return k;
+      return -1;
+    };
+    const usesObj = (fp: readonly number[] | undefined, o: number) => {
+      if (fp) for (const e of fp) if (e >> 1 === o) return true;
+      return false;
+    };
+    /**
+     * Commuting mutexes: with their critical sections unordered by
+     * happens-before, the race (i, j) can only be reversed from before the
+     * acquire of every commuting mutex that i's thread holds at i and that a
+     * step of v or j uses (it would block there). Move i back to the
+     * outermost such acquire, until no held mutex is needed.
+     */
+    const relocate = (i: number, j: number, jFp: readonly number[]) => {
+      for (;;) {
+        const hs = this.stepHeld[i];
+        if (!hs || hs.length === 0) return i;
+        const ti = tidOf[i]!;
+        const li = local[i]!;
+        const end = j < 0 ? steps : j;
+        let target = -1;
+        for (const m of hs) {
+          let used = usesObj(jFp, m);
+          for (let k = i + 1; !used && k < end; k++) {
+            const vc = stepVC[k];
+            if (vc && vc[ti]! < li && usesObj(this.stepFp[k], m)) used = true;
+          }
+          if (!used) continue;
+          const a = acquireStep(ti, m, i);
+          if (a >= 0 && (target < 0 || a < target)) target = a;
+        }
+        if (target < 0) return i;
+        i = target;
+      }
+    };
+
+    /** Race (i, j): j is a step of q (jVC its clock with its dependencies, j = -1 for a pending step with footprint jFp). */
+    const race = (i0: number, j: number, q: number, jVC: readonly number[], jFp: readonly number[]) => {
+      const i = this.stepHeld.length > 0 ? relocate(i0, j, jFp) : i0;
       const node = this.stack[this.stepNode[i]!];
       if (!node || node.data) return;
       const ti = tidOf[i]!;
@@ -326,7 +381,7 @@ export class DfsStrategy implements Strategy {
       let vc: number[] | null = null;
       for (const i of cands) {
         const ti = tidOf[i]!;
-        if (ti !== p && cp[ti]! < local[i]!) race(i, j, p, (vc ??= joined(p, cands)));
+        if (ti !== p && cp[ti]! < local[i]!) race(i, j, p, (vc ??= joined(p, cands)), fp);
       }
       return cands;
     };
@@ -334,7 +389,7 @@ export class DfsStrategy implements Strategy {
     // A parked thread's next step takes part at every state it is parked in
     // (DPOR looks at next(s, p) for every p, enabled or not): check it when
     // it parks and whenever a step touches its object.
-    const pend: number[] = new Array<number>(nthreads).fill(-1);
+    const pend: number[][] = new Array<number[]>(nthreads).fill(NONE);
     for (let j = 0; j < steps; j++) {
       const fp = this.stepFp[j];
       if (!fp) continue;
@@ -356,25 +411,20 @@ export class DfsStrategy implements Strategy {
           rs.push(j);
         }
       }
-      pend[p] = this.stepPend[j] ?? -1;
-      if (pend[p]! >= 0) check(-1, p, [pend[p]!]);
+      pend[p] = this.stepPend[j] ?? NONE;
+      if (pend[p]!.length > 0) check(-1, p, pend[p]!);
       for (let q = 0; q < nthreads; q++) {
-        const e = pend[q]!;
-        if (q === p || e < 0) continue;
-        const o = e >> 1;
-        for (const x of fp) {
-          if (x >> 1 === o) {
-            check(-1, q, [e]);
-            break;
-          }
-        }
+        const pe = pend[q]!;
+        if (q === p || pe.length === 0) continue;
+        if (pe.some((e) => usesObj(fp, e >> 1))) check(-1, q, pe);
       }
     }
-    // Threads still parked (or never run) at the end.
+    // Threads still parked (or never run) at the end: a parked acquire of a
+    // commuting mutex now counts as writing it, as without commuting.
     for (const t of ex.liveThreads) {
-      const eff = t.pending;
-      if (!eff || eff.obj < 0 || t.id >= nthreads) continue;
-      check(-1, t.id, [eff.obj * 2 + (eff.pendingWrite ? 1 : 0)]);
+      if (t.id >= nthreads) continue;
+      const pe = pendingFp(ex, t.id, true);
+      if (pe.length > 0) check(-1, t.id, pe);
     }
   }
 
@@ -409,6 +459,32 @@ export class DfsStrategy implements Strategy {
       stack.pop();
     }
   }
+}
+
+const NONE: number[] = [];
+
+/**
+ * DPOR's view of thread tid's pending effect: its object (read when it is
+ * the acquire of a commuting mutex, unless `strict`: at the end, or without commuting), plus a write of every
+ * commuting mutex it holds if the effect is a wait (Effect.commuteBarrier).
+ */
+function pendingFp(ex: Execution, tid: number, strict: boolean): number[] {
+  const pe = ex.pendingOf(tid);
+  if (!pe || pe.obj < 0) return NONE;
+  const commuting = ex.hasCommuting && ex.isCommuting(pe.obj) && !strict;
+  const out = [pe.obj * 2 + (pe.pendingWrite && !commuting ? 1 : 0)];
+  if (ex.hasCommuting && pe.commuteBarrier) for (const h of ex.thread(tid).held) if (ex.isCommuting(h.id)) out.push(h.id * 2 + 1);
+  return out;
+}
+
+/** Sleep sets stay strict: reads of commuting mutexes count as writes there. */
+function strictFp(ex: Execution, f: number[]): number[] {
+  let out: number[] | null = null;
+  for (let i = 0; i < f.length; i++) {
+    const e = f[i]!;
+    if ((e & 1) === 0 && ex.isCommuting(e >> 1)) (out ??= f.slice())[i] = e | 1;
+  }
+  return out ?? f;
 }
 
 /** Footprints commute: no object shared with a write on either side. */

@@ -7,6 +7,7 @@ import { defineScenario } from '../../core/scenario.ts';
 import { kstatCreateNetstack, kstatDeleteNetstack } from '../../actors/netstack/shared.ts';
 import { GLOBAL_NETSTACKID } from '../../actors/netstack/types.ts';
 import { NETSTACK_MUTANTS } from './mutants.ts';
+import { netstackSnapshot } from '../../specs/netstack/state.ts';
 import { buildWorld, FIX_PARAMS, findByStackid, findByZoneid, loadModule, netstackEndChecks, netstackInvariants, type NetstackWorld, unloadModule, walkStacks, zoneLife } from './world.ts';
 
 const common = {
@@ -14,6 +15,7 @@ const common = {
   mutants: NETSTACK_MUTANTS,
   invariants: netstackInvariants,
   endChecks: netstackEndChecks,
+  snapshot: netstackSnapshot,
   maxSteps: 2000,
   granularity: 'mutex_enter of every lock, cv wake-ups, sema_p, taskq pick-up, callback start (unlocked ns_reg read) and end; see src/scenarios/netstack/world.ts',
 };

@@ -7,6 +7,7 @@
  */
 import type { KThread } from '../../core/effect.ts';
 import { defineScenario } from '../../core/scenario.ts';
+import { netstackSnapshot } from '../../specs/netstack/state.ts';
 import { NETSTACK_MUTANTS } from './mutants.ts';
 import { buildWorld, FIX_PARAMS, findByStackid, findByZoneid, loadModule, netstackEndChecks, netstackInvariants, type NetstackWorld, unloadModule, walkStacks, zoneLife } from './world.ts';
 
@@ -33,6 +34,7 @@ export function workloadScenario(wl: Workload) {
     maxSteps: 4000,
     invariants: netstackInvariants,
     endChecks: netstackEndChecks,
+    snapshot: netstackSnapshot,
     setup(ex) {
       const running: { id: number; excl: boolean }[] = [];
       for (const th of wl.threads) for (const k of th) if (k.t === 'zone' && k.from === 'running') running.push({ id: k.id, excl: k.excl });

@@ -4,7 +4,12 @@
  * the monitor checks each property at the step where it can first be
  * violated and fails the execution naming the spec. Every callback event
  * writes the ghost object of its (netstack, module), so DPOR orders all
- * callbacks of one (netstack, module) against each other.
+ * callbacks of one (netstack, module) against each other. What a check reads
+ * is in the step's footprint: ns_reg, the list and nms_flags record
+ * themselves (tracked.ts), as do the ghosts creator and tornDown; a
+ * netstack_lock-protected field read without the lock reads the lock's
+ * object (which every critical section of it writes); the callback histories
+ * read are their ghost objects.
  */
 import { kfail } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
@@ -72,6 +77,10 @@ export class NetstackMonitor implements NetstackObserver {
 
   callback(ex: Execution, g: NetstackGlobals, ns: Netstack, m: number, kind: CbKind, phase: 'start' | 'end', epoch: number, pass: string): void {
     ex.touch(ns.mstate[m]!.obj, true);
+    // Reads without netstack_lock: tornDown and creator record themselves
+    // (phaseObj); NSF_ZONE_CREATE changes in the steps that set creator.
+    ex.touch(ns.phaseObj, false);
+    ex.touch(ns.mem.id, false);
     const key = `${ns.name}|${m}`;
     const who = ex.current ? ex.current.name : 'setup';
     const l = this.life(ns, m, epoch);
@@ -115,8 +124,10 @@ export class NetstackMonitor implements NetstackObserver {
     }
   }
 
-  registerDone(_ex: Execution, _g: NetstackGlobals, m: number, marked: Netstack[]): void {
+  registerDone(ex: Execution, _g: NetstackGlobals, m: number, marked: Netstack[]): void {
     for (const ns of marked) {
+      ex.touch(ns.mem.id, false);
+      ex.touch(ns.lock.id, false);
       if (ns.mem.freed || ns.flags & NSF_CLOSING) continue;
       const f = ns.mstate[m]!.flags;
       if (!(f & NSS_CREATE_COMPLETED) || f & (NSS_CREATE_NEEDED | NSS_CREATE_INPROGRESS)) {
@@ -125,7 +136,9 @@ export class NetstackMonitor implements NetstackObserver {
     }
   }
 
-  unregisterDone(_ex: Execution, g: NetstackGlobals, m: number, epoch: number): void {
+  unregisterDone(ex: Execution, g: NetstackGlobals, m: number, epoch: number): void {
+    // Reads the instances and running callbacks of module m on every stack.
+    for (const ns of g.all) ex.touch(ns.mstate[m]!.obj, false);
     for (let ns = g.head; ns !== null; ns = ns.next) {
       const f = ns.mstate[m]!.flags;
       if (f & (NSS_CREATE_NEEDED | NSS_SHUTDOWN_NEEDED | NSS_DESTROY_NEEDED | NSS_ALL_INPROGRESS)) {

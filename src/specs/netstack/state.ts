@@ -1,7 +1,8 @@
 /**
  * Invariants and end checks over the netstack model's state. Invariants
- * watch the lock that protects what they read (netstack_g_lock for ns_reg
- * and the list, netstack_shared_lock for the shared lists).
+ * watch what they read: the ns_reg[] entries, the list links and every
+ * stack's memory (watched at allocation), which record their accesses
+ * (tracked.ts); netstack_shared_lock for the shared lists, which it protects.
  */
 import type { Execution } from '../../core/execution.ts';
 import type { EndCheck, Invariant } from '../../core/spec.ts';
@@ -18,7 +19,7 @@ export interface NetstackWorld {
 export const regConsistent: Invariant<NetstackWorld> = {
   name: 'reg-consistent',
   statement: 'ns_reg[m] is empty, REGISTERED or REGISTERED|DYING, with nr_create set exactly when registered',
-  watches: (s) => [s.g.gLock.id],
+  watches: (s) => s.g.reg.map((r) => r.obj),
   check: (s) => {
     for (let m = 0; m < s.g.nsMax; m++) {
       const r = s.g.reg[m]!;
@@ -32,7 +33,7 @@ export const regConsistent: Invariant<NetstackWorld> = {
 export const listLive: Invariant<NetstackWorld> = {
   name: 'list-live',
   statement: 'the netstack list holds only allocated, linked stacks, each once',
-  watches: (s) => [s.g.gLock.id],
+  watches: (s) => [s.g.listObj, ...s.g.all.map((ns) => ns.mem.id)],
   check: (s) => {
     const seen = new Set<string>();
     for (let ns = s.g.head; ns !== null; ns = ns.next) {
@@ -108,3 +109,37 @@ export const reapSlots: EndCheck<NetstackWorld> = {
 };
 
 export const netstackEndChecks: EndCheck<NetstackWorld>[] = [endState, noInstanceLeak, reapSlots];
+
+/**
+ * The netstack world as object states (Scenario.snapshot): ns_reg[], every
+ * stack ever allocated (flags, counts, nms_flags and the module instance of
+ * each module id), the list order, the zones and the reap limiter. Shown per
+ * step in reports; tests compare terminal snapshots across strategies.
+ */
+export function netstackSnapshot(s: NetstackWorld): Record<string, string> {
+  const g = s.g;
+  const out: Record<string, string> = {};
+  const hex = (n: number) => `0x${n.toString(16)}`;
+  for (let m = 0; m < g.nsMax; m++) {
+    const r = g.reg[m]!;
+    out[`ns_reg[${m}]`] = `flags ${hex(r.flags)} registration ${r.epoch}`;
+  }
+  const list: string[] = [];
+  for (let ns = g.head; ns !== null; ns = ns.next) list.push(ns.name);
+  out['netstack list'] = list.join(' -> ') || '(empty)';
+  for (const ns of g.all) {
+    if (ns.mem.freed) {
+      out[ns.name] = 'freed';
+      continue;
+    }
+    out[ns.name] = `stackid ${ns.stackid} flags ${hex(ns.flags)} refcnt ${ns.refcnt} numzones ${ns.numzones}`;
+    for (let m = 0; m < g.nsMax; m++) {
+      const inst = ns.modules[m];
+      out[`${ns.name} module ${m}`] = `nms_flags ${hex(ns.mstate[m]!.flags)}${inst ? ` instance r${inst.epoch}${inst.shutdown ? ' shut' : ''}${inst.destroyed ? ' destroyed' : ''}` : ''}`;
+    }
+  }
+  for (const zone of s.z.all) out[`zone ${zone.id}`] = `${zone.status}${zone.netstack ? ` on ${zone.netstack.name}` : ''}`;
+  out['netstack_shared_zones'] = g.sharedZones.map((z) => z.zoneid).join(',') || '(none)';
+  out['netstack_reap_limiter'] = String(g.reapLimiter.count);
+  return out;
+}

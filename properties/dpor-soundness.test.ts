@@ -90,7 +90,7 @@ function* runOps(ex: Execution, s: St, tid: number, ops: Op[], locked = false): 
       for (const m of [...op.locks].reverse()) yield* mutexExit(s.locks[m]!);
     } else if (op.k === 'rw') {
       yield* rwEnter(s.rw, op.write ? 'RW_WRITER' : 'RW_READER');
-      yield* runOps(ex, s, tid, op.body);
+      yield* runOps(ex, s, tid, op.body, true);
       yield* rwExit(s.rw);
     }
   }
@@ -108,7 +108,7 @@ function programScenario(p: Program): Scenario<St> {
         varObj: Array.from({ length: NV }, (_, i) => ex.newObject(`x${i}`, 'var')),
         locks: Array.from({ length: NM }, (_, i) => new KMutex(ex, `m${i}`, { commutes: p.commute })),
         cv: new KCondvar(ex, 'cv'),
-        rw: new KRwlock(ex, 'rw'),
+        rw: new KRwlock(ex, 'rw', { commutes: p.commute }),
         log: p.threads.map(() => ''),
         localInCs: p.localInCs,
       };

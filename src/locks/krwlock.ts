@@ -7,7 +7,9 @@
  * Footprint (for DPOR): readers entering and leaving only read the lock
  * while no writer is parked on it, so reader sections of different threads
  * commute; a writer, a parked writer, and readers while one is parked write
- * it.
+ * it. A commuting rwlock (`commutes`, see KMutex) also lets a writer enter
+ * and leave with a read while no other writer is parked: its sections are
+ * then ordered by their contents only.
  */
 import { Effect } from '../core/effect.ts';
 import { kassert, ModelFailure } from '../core/errors.ts';
@@ -25,14 +27,18 @@ export class KRwlock {
   /** Writers parked on rw_enter(RW_WRITER) (the RW_WRITE_WANTED bit). */
   readonly wantWrite = new Set<Thread>();
   readonly cls: string;
+  /** DPOR may commute sections whose contents do not conflict (Execution.markCommuting); needs every protected access recorded. */
+  readonly commutes: boolean;
   constructor(
     ex: Execution,
     readonly name: string,
-    opts: { cls?: string } = {},
+    opts: { cls?: string; commutes?: boolean } = {},
   ) {
     this.id = ex.newObject(name, 'krwlock');
     ex.registerStateful(this);
     this.cls = opts.cls ?? name;
+    this.commutes = opts.commutes === true;
+    if (this.commutes) ex.markCommuting(this.id);
   }
   /** State for state caching (see Execution.stateKey). */
   stateKey(): string {
@@ -65,7 +71,7 @@ function take(ex: Execution, t: Thread, l: KRwlock, mode: RwMode): void {
     l.writer = t;
     l.wantWrite.delete(t);
   } else l.readers.set(t, (l.readers.get(t) ?? 0) + 1);
-  ex.touch(l.id, mode === 'RW_WRITER' || l.wantWrite.size > 0);
+  ex.touch(l.id, (mode === 'RW_WRITER' && !l.commutes) || l.wantWrite.size > 0);
   noteAcquire(ex, t, l.id, l.name, l.cls);
 }
 
@@ -92,6 +98,10 @@ class RwEnter extends Effect<void> {
   }
   override enabled(): boolean {
     return canEnter(this.l, this.mode);
+  }
+  /** Lock waits alone are lock-order cycles (see Effect.commuteBarrier). */
+  override get commuteBarrier(): boolean {
+    return false;
   }
   perform(ex: Execution, t: Thread): void {
     take(ex, t, this.l, this.mode);
@@ -169,7 +179,7 @@ class RwLocal extends Effect<void> {
     const l = this.l;
     // A reader leaving commutes with other readers entering or leaving, unless
     // a writer is parked (its enabledness depends on the reader count).
-    ex.touch(l.id, l.writer === t || l.wantWrite.size > 0 || this.code === LockCode.rwDowngrade);
+    ex.touch(l.id, (l.writer === t && !l.commutes) || l.wantWrite.size > 0 || this.code === LockCode.rwDowngrade);
     if (this.code === LockCode.rwDowngrade) {
       kassert(l.writer === t, `RW_WRITE_HELD(${l.name}) in rw_downgrade`, 'krwlock');
       l.writer = null;

@@ -296,11 +296,14 @@ export class DfsStrategy implements Strategy {
     /**
      * Commuting mutexes: with their critical sections unordered by
      * happens-before, the race (i, j) can only be reversed from before the
-     * acquire of every commuting mutex that i's thread holds at i and that a
-     * step of v or j uses (it would block there). Move i back to the
-     * outermost such acquire, until no held mutex is needed.
+     * acquire of every commuting mutex that i's thread holds at i and that j,
+     * or a step that must run before j (one of v that happens before j), uses:
+     * it would block there. Move i back to the outermost such acquire, until
+     * no held mutex is needed. Only those steps count: relocating for a step
+     * j does not need would leave the reversal to a node whose sleep set
+     * then hands it back (the acquire sleeps, and nothing j needs wakes it).
      */
-    const relocate = (i: number, j: number, jFp: readonly number[]) => {
+    const relocate = (i: number, j: number, jVC: readonly number[], jFp: readonly number[]) => {
       for (;;) {
         const hs = this.stepHeld[i];
         if (!hs || hs.length === 0) return i;
@@ -312,7 +315,7 @@ export class DfsStrategy implements Strategy {
           let used = usesObj(jFp, m);
           for (let k = i + 1; !used && k < end; k++) {
             const vc = stepVC[k];
-            if (vc && vc[ti]! < li && usesObj(this.stepFp[k], m)) used = true;
+            if (vc && vc[ti]! < li && local[k]! <= jVC[tidOf[k]!]! && usesObj(this.stepFp[k], m)) used = true;
           }
           if (!used) continue;
           const a = acquireStep(ti, m, i);
@@ -325,7 +328,7 @@ export class DfsStrategy implements Strategy {
 
     /** Race (i, j): j is a step of q (jVC its clock with its dependencies, j = -1 for a pending step with footprint jFp). */
     const race = (i0: number, j: number, q: number, jVC: readonly number[], jFp: readonly number[]) => {
-      const i = this.stepHeld.length > 0 ? relocate(i0, j, jFp) : i0;
+      const i = this.stepHeld.length > 0 ? relocate(i0, j, jVC, jFp) : i0;
       const node = this.stack[this.stepNode[i]!];
       if (!node || node.data) return;
       const ti = tidOf[i]!;

@@ -1,6 +1,7 @@
 /**
- * Reduction: schedules to completion of plain DFS, DPOR (and DPOR with state
- * caching, not implemented in the engine) on every registered scenario small
+ * Reduction: schedules to completion of plain DFS, DPOR, DPOR with commuting
+ * locks ordered (where a scenario has them), and DPOR with state caching (not
+ * implemented in the engine) on every registered scenario small
  * enough, distinct terminal states, and DPOR's terminal count against the
  * number of Mazurkiewicz trace classes where that number is known.
  */
@@ -25,6 +26,8 @@ export interface SearchStats {
   ms: number;
   stoppedBy: 'complete' | 'schedule cap' | 'time cap' | 'error';
   error?: string;
+  /** The scenario has commuting locks (KMutex/KRwlock `commutes`, e.g. netstack_g_lock). */
+  hasCommuting?: boolean;
 }
 
 export interface ReductionRow {
@@ -33,6 +36,8 @@ export interface ReductionRow {
   threads: number;
   dfs: SearchStats;
   dpor: SearchStats;
+  /** DPOR with every critical section ordered (commute: false), for scenarios with commuting locks; null otherwise. */
+  dporOrdered: SearchStats | null;
   /** DPOR with state caching: not implemented in the engine. */
   dporCache: 'not implemented';
   /** dpor.terminal / dfs.terminal when both complete. */
@@ -45,8 +50,9 @@ export interface ReductionRow {
   classRatio: number | null;
 }
 
-export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number; ms: number; params?: Record<string, ParamValue> }): SearchStats {
-  const st = new DfsStrategy({ dpor });
+export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number; ms: number; params?: Record<string, ParamValue> }, commute = true): SearchStats {
+  const st = new DfsStrategy({ dpor, commute });
+  let hasCommuting = false;
   const states = new Set<string>();
   const verdicts: Record<string, number> = {};
   const t0 = now();
@@ -59,6 +65,7 @@ export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number;
       keepGoing: true,
       timeUp: () => (now() >= end ? (timedOut = true) : false),
       onExecution: (ex, res) => {
+        hasCommuting ||= ex.hasCommuting;
         if (res.pruned) return;
         states.add(terminalStateKey(ex, res));
         const v = res.failure ? res.failure.spec : 'ok';
@@ -76,6 +83,7 @@ export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number;
       verdicts,
       ms: now() - t0,
       stoppedBy: r.complete ? 'complete' : timedOut ? 'time cap' : 'schedule cap',
+      hasCommuting,
     };
   } catch (e) {
     return { strategy: st.name, complete: false, executions: 0, terminal: st.terminal, pruned: st.pruned, steps: 0, states: states.size, verdicts, ms: now() - t0, stoppedBy: 'error', error: String((e as Error)?.message ?? e) };
@@ -102,6 +110,7 @@ export function reductionRow(sc: Scenario<any>, o: { schedules: number; ms: numb
   const params = { ...(sc.params ?? {}), ...(o.params ?? {}) };
   const dfs = search(sc, false, o);
   const dpor = search(sc, true, o);
+  const dporOrdered = dpor.hasCommuting ? search(sc, true, o, false) : null;
   const both = dfs.complete && dpor.complete;
   const classes = knownTraceClasses(sc, params);
   return {
@@ -110,6 +119,7 @@ export function reductionRow(sc: Scenario<any>, o: { schedules: number; ms: numb
     threads: typeof params.threads === 'number' ? params.threads : sc.threads,
     dfs,
     dpor,
+    dporOrdered,
     dporCache: 'not implemented',
     ratio: both && dfs.terminal > 0 ? dpor.terminal / dfs.terminal : null,
     sameStates: both ? dfs.states === dpor.states : null,

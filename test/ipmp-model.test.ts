@@ -35,6 +35,8 @@ describe('ipmp scenarios', () => {
     ['ipmp-leave-rejoin', undefined, { fixRefreshTid: true }],
     ['ipmp-leave-rejoin', 2, { fixRefreshTid: true, fires: 1 }],
     ['ipmp-exchange', 2, {}],
+    ['ipmp-unplumb-join', undefined, {}],
+    ['ipmp-unplumb-kstat', undefined, {}],
   ];
   it.each(clean.map(([n, pb, p]) => [n, pb === undefined ? 'unbounded' : `preemptions <= ${pb}`, pb, p] as const))('%s passes DPOR (%s)', (name, _label, pb, params) => {
     const r = explore(findScenario(name)!, new DfsStrategy({ dpor: true, preemptionBound: pb }), { params });
@@ -73,5 +75,35 @@ describe('ipmp scenarios', () => {
   it('a concurrent mixed-media join with the fix gets EINVAL for the loser (one schedule family)', () => {
     const r = explore(findScenario('ipmp-mixed-media')!, new DfsStrategy({ dpor: true, preemptionBound: 2 }), { params: { fixMactype: true } });
     expect(r.verdict).toBe('pass');
+  });
+
+  it('IPMP unplumb vs a join: all three outcomes occur (join first -> EBUSY; unlinked -> EAFNOSUPPORT; destroyed -> ENOENT)', () => {
+    const seen = new Set<string>();
+    const r = explore(findScenario('ipmp-unplumb-join')!, new DfsStrategy({ dpor: true }), {
+      onExecution: (ex, res) => {
+        if (res.pruned) return;
+        const st = (ex.state as { st: { results: Map<string, number> } }).st;
+        seen.add(`${st.results.get('punlink ipmp0')}/${st.results.get('join e0')}`);
+      },
+    });
+    expect(r.verdict).toBe('pass');
+    expect([...seen].sort()).toEqual(['0/124', '0/2', '16/0']);
+  });
+
+  it('IPMP unplumb vs a kstat reader: the reader reads before kstat_delete or finds the kstat gone', () => {
+    const seen = new Set<number>();
+    explore(findScenario('ipmp-unplumb-kstat')!, new DfsStrategy({ dpor: true }), {
+      onExecution: (ex, res) => {
+        if (res.pruned) return;
+        for (const v of (ex.state as { reads: number[] }).reads) seen.add(v);
+      },
+    });
+    expect([...seen].sort()).toEqual([-1, 0]);
+  });
+
+  it('the IPMP-2 candidate fix (ks_update takes ipmp_lock R under ill_g_lock R) deadlocks with ipmp_grp_destroy waiting in kstat_delete under ipmp_lock W', () => {
+    const r = explore(findScenario('ipmp-unplumb-kstat')!, new DfsStrategy({ dpor: true }), { params: { fixKstats: true } });
+    expect(r.verdict).toBe('fail');
+    expect(r.failure!.failure.spec).toBe('deadlock');
   });
 });

@@ -168,6 +168,28 @@ export const ipmpMutants: MutantEntry[] = [
     token: 'nsm1:ipmp-bad-requests:ipmp-rename-no-eexist:-:903db494:81:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:2kV6qI9CtwjBrtkwlnkBLe22wVaGA0cqJGKHAOvDRr50LznXAT99Rgw:2acdbae2',
     clean: { strategy: 'dpor', schedules: 100 },
   },
+  {
+    mutant: 'ipmp-unlink-no-pend',
+    system: 'ipmp',
+    scenario: 'ipmp-unplumb-join',
+    cLine: 'ipmp.c L1123 (gr_nv4 + gr_pendv4 != 0 -> EBUSY; L1119 for v6)',
+    description: 'ipmp_illgrp_unlink_grp counts only the members, not the pending joins: I_PUNLINK of the IPMP ill succeeds between phase 1 of a join and its ip_join_illgrps',
+    expect: { spec: 'gr-pend-consistent', kind: 'invariant' },
+    find: { strategy: 'dpor', schedules: 500 },
+    token: 'nsm1:ipmp-unplumb-join:ipmp-unlink-no-pend:-:f984187e:20:AQEBAQEBAQEBAQAAAAAAAAAAAAA:3pTfu0lKnPyJyg:946c23cc',
+    clean: { strategy: 'dpor', schedules: 20_000 },
+  },
+  {
+    mutant: 'ipmp-grp-destroy-free-first',
+    system: 'ipmp',
+    scenario: 'ipmp-unplumb-kstat',
+    cLine: 'ipmp.c L434 (ipmp_grp_destroy_kstats, whose kstat_delete waits for readers, before kmem_free at L444)',
+    description: 'ipmp_grp_destroy frees the group before deleting its kstat, so a reader inside ks_update (ks_private = grp) reads freed memory',
+    expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    find: { strategy: 'dpor', schedules: 100 },
+    token: 'nsm1:ipmp-unplumb-kstat:ipmp-grp-destroy-free-first:-:2ecbd4ff:15:AAAAAAAAAAAAAAAAAAEB:o-fI8EEYTAs:fe05a4d1',
+    clean: { strategy: 'dpor', schedules: 20_000 },
+  },
 ];
 
 export const ipmpFindings: FindingEntry[] = [

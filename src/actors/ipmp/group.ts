@@ -9,9 +9,10 @@ import { kassert, kfail } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { access } from '../../core/ops.ts';
 import { kmemFree } from '../../locks/kmem.ts';
+import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_LOCK_HELD, RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipmpIllLeaveIllgrp } from './illgrp.ts';
-import { Errno, Grp, IAM_WRITER_ILL, IAM_WRITER_IPSQ, type Ill, type IpmpStack, IS_UNDER_IPMP, type Phyint, phyintIlls } from './types.ts';
+import { Errno, Grp, IAM_WRITER_ILL, Kstat, IAM_WRITER_IPSQ, type Ill, type IpmpStack, IS_UNDER_IPMP, type Phyint, phyintIlls } from './types.ts';
 
 /** Asserting a lock in setup (no thread) is vacuous: setup is single-threaded. */
 function held(ex: Execution, ok: boolean): boolean {
@@ -88,19 +89,82 @@ export function ipmpGrpRename(ex: Execution, st: IpmpStack, grp: Grp, grname: st
 }
 
 /**
- * ipmp_grp_destroy (ipmp.c L419-445): ipmp_lock W; panics if gr_nif != 0;
- * removes from the hash, deletes the kstat (kstat_delete waits for readers:
- * not modelled, readers here hold ill_g_lock only), frees.
+ * ipmp_grp_create_kstats (ipmp.c L184-202), the part the kstat framework
+ * needs: the "ipmp" kstat with ks_private = grp (L196), installed and
+ * cached in gr_ksp (L200). Called at setup by the scenarios that read the
+ * kstat through the framework (kstatRead); see Kstat in types.ts.
+ */
+export function ipmpGrpCreateKstats(ex: Execution, grp: Grp): void {
+  kassert(grp.ksp === null, 'gr_ksp == NULL before ipmp_grp_create_kstats');
+  grp.ksp = new Kstat(ex, `ipmp ${grp.ifname}`, grp);
+}
+
+/**
+ * kstat_delete_netstack (kstat.c [ext], called at ipmp.c L282): take the
+ * exclusive hold, which waits for a reader inside ks_update to kstat_rele,
+ * unlink the kstat so that no later hold finds it, and drop the hold.
+ * Entry/exit: whatever the caller holds (ipmp_grp_destroy: ipmp_lock W,
+ * ipmp notes E4); may block.
+ */
+function* kstatDelete(ex: Execution, ksp: Kstat): KThread<void> {
+  yield* mutexEnter(ksp.hold, 'kstat.c kstat_delete (kstat_hold_byaddr) ipmp.c L282');
+  kassert(!ksp.deleted, 'kstat deleted twice');
+  ksp.deleted = true;
+  yield* mutexExit(ksp.hold, 'kstat.c kstat_delete');
+}
+
+/**
+ * A read of the group kstat through the framework [ext kstat.c,
+ * KSTAT_IOC_READ]: kstat_hold_bykid (fails once kstat_delete unlinked it),
+ * ks_update = ipmp_grp_update_kstats(ks_private, KSTAT_READ) with the hold
+ * kept, kstat_rele. Returns null when the kstat is gone (ENXIO).
+ * Entry/exit: no locks.
+ */
+export function* kstatRead(ex: Execution, st: IpmpStack, ksp: Kstat): KThread<{ err: number; value: number } | null> {
+  yield* mutexEnter(ksp.hold, 'kstat.c kstat_hold_bykid');
+  if (ksp.deleted) {
+    yield* mutexExit(ksp.hold, 'kstat.c kstat_hold_bykid (gone)');
+    return null;
+  }
+  const r = yield* ipmpGrpUpdateKstats(ex, st, ksp.grp, 'read');
+  yield* mutexExit(ksp.hold, 'kstat.c kstat_rele');
+  return r;
+}
+
+/**
+ * ipmp_grp_destroy (ipmp.c L419-445): ipmp_lock W on entry and exit
+ * (ASSERT L424; the caller, phyint_free [ext], takes it). Panics if
+ * gr_nif != 0 (L430-431); removes the group from the hash (L433), deletes
+ * its kstat (ipmp_grp_destroy_kstats L434 -> L277-285: kstat_delete waits,
+ * with ipmp_lock still held, for a reader inside ks_update; then the
+ * baseline is zeroed and gr_ksp cleared), ASSERTs the group empty
+ * (L436-441), clears gr_phyint (L442) and frees it (L444).
  */
 export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread<void> {
   kassert(RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L424');
-  if (grp.nif !== 0) kfail('assert', 'kassert', `panic: cannot destroy IPMP group "${grp.name}": in use (ipmp.c L430)`);
+  grp.mem.check(ex, 'ipmp_grp_destroy');
+  if (grp.nif !== 0) kfail('assert', 'kassert', `panic: cannot destroy IPMP group "${grp.name}": in use (ipmp.c L430-431)`);
+  ex.touch(st.memberObj, true);
   ipmpGrpRemove(ex, st, grp);
-  grp.kstats0 = 0;
-  kassert(grp.v4 === null && grp.v6 === null && grp.nv4 === 0 && grp.nv6 === 0 && grp.nactif === 0 && !grp.linkdownMp, 'empty group ipmp.c L436-441');
-  grp.phyint = null;
+  const ksp = grp.ksp;
+  // Mutant: the kstat is deleted only after kmem_free (L444), from a saved gr_ksp.
+  const late = ex.bug('ipmp-grp-destroy-free-first');
+  if (!late) {
+    // ipmp_grp_destroy_kstats (L277-285).
+    if (ksp !== null) yield* kstatDelete(ex, ksp); // L282
+    grp.kstats0 = 0; // L283
+    grp.ksp = null; // L284
+  }
+  kassert(grp.v4 === null, 'grp->gr_v4 == NULL ipmp.c L436');
+  kassert(grp.v6 === null, 'grp->gr_v6 == NULL ipmp.c L437');
+  kassert(grp.nv4 === 0, 'grp->gr_nv4 == 0 ipmp.c L438');
+  kassert(grp.nv6 === 0, 'grp->gr_nv6 == 0 ipmp.c L439');
+  kassert(grp.nactif === 0, 'grp->gr_nactif == 0 ipmp.c L440');
+  kassert(!grp.linkdownMp, 'grp->gr_linkdownmp == NULL ipmp.c L441');
+  grp.phyint = null; // L442
   grp.m.send('DESTROY');
   yield* kmemFree(grp.mem, 'ipmp.c L444');
+  if (late && ksp !== null) yield* kstatDelete(ex, ksp);
 }
 
 /**
@@ -146,6 +210,7 @@ export function ipmpGrpVetPhyint(ex: Execution, st: IpmpStack, grp: Grp, phyi: P
  */
 export function* ipmpPhyintJoinGrp(ex: Execution, st: IpmpStack, phyi: Phyint, grp: Grp): KThread<void> {
   const ipsq = phyi.ipsq;
+  grp.mem.check(ex, 'grp->gr_phyint ipmp.c L1951');
   const grpIpsq = grp.phyint!.ipsq;
   kassert(IAM_WRITER_IPSQ(ex, ipsq), 'IAM_WRITER_IPSQ(ipsq) ipmp.c L1954');
   kassert(phyi.illv4 !== null || phyi.illv6 !== null, 'phyint has an ill ipmp.c L1955');
@@ -210,11 +275,14 @@ export function* ipmpPhyintLeaveGrp(ex: Execution, st: IpmpStack, phyi: Phyint):
  * phyints whose phyint_grp is this group.
  */
 export function* ipmpGrpUpdateKstats(ex: Execution, st: IpmpStack, grp: Grp, rw: 'read' | 'write'): KThread<{ err: number; value: number }> {
+  grp.mem.check(ex, 'grp->gr_phyint (ks_private) ipmp.c L212-214');
+  const grpIpsq = grp.phyint!.ipsq; // L214
   if (rw === 'write') return { err: Errno.EACCES, value: 0 };
   const fix = ex.param<boolean>('fixKstats');
   let value = 0;
   if (!fix) {
     yield* access(grp.kstatsObj, 'r', 'gr_kstats0', 'ipmp.c L226');
+    grp.mem.check(ex, 'gr_kstats0 ipmp.c L226');
     value = grp.kstats0;
   }
   yield* rwEnter(st.illGLock, 'RW_READER', 'ipmp.c L239');
@@ -223,7 +291,7 @@ export function* ipmpGrpUpdateKstats(ex: Execution, st: IpmpStack, grp: Grp, rw:
     ex.touch(grp.kstatsObj, false);
     value = grp.kstats0;
   }
-  const grpIpsq = grp.phyint!.ipsq;
+  grpIpsq.mem.check(ex, 'grp_ipsq->ipsq_next ipmp.c L240');
   for (let q = grpIpsq.next; q !== grpIpsq; q = q.next) {
     q.mem.check(ex, 'ipsq_next walk ipmp.c L241');
     const phyi = q.phyint;
@@ -232,6 +300,8 @@ export function* ipmpGrpUpdateKstats(ex: Execution, st: IpmpStack, grp: Grp, rw:
     if (fix && phyi.grp !== grp) continue;
     value += phyi.linkPackets - phyi.kstats0;
   }
+  // L267-268: the link state from grp->gr_phyint (not modelled beyond the reads).
+  grp.mem.check(ex, 'grp->gr_phyint ipmp.c L268');
   if (fix) yield* rwExit(st.ipmpLock);
   yield* rwExit(st.illGLock, 'ipmp.c L270');
   return { err: Errno.OK, value };

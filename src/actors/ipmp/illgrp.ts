@@ -23,6 +23,32 @@ export function ipmpIllgrpCreate(ipmpIll: Ill): Illgrp {
   return illg;
 }
 
+/**
+ * ipmp_illgrp_destroy (ipmp.c L582-607), from ill_delete_tail of the IPMP
+ * ill [ext ip_if.c: "safe to do because the illgrp has already been
+ * unlinked from the group by I_PUNLINK, and thus SIOCSLIFGROUPNAME cannot
+ * find it"]. Entry/exit: writer of the IPMP ill (L585), no locks; ASSERTs
+ * the illgrp empty (L591-596; ig_arpent is not modelled), disconnects it
+ * from the IPMP ill (L601-602, ill_grp written without ill_g_lock: the ill
+ * is CONDEMNED and no longer reachable through the illgrp) and frees it (L606).
+ */
+export function ipmpIllgrpDestroy(ex: Execution, st: IpmpStack, illg: Illgrp): void {
+  const grp = illg.ipmpIll.phyint.grp;
+  kassert(!illg.destroyed, 'ipmp_illgrp_destroy of a destroyed illgrp');
+  kassert(IAM_WRITER_ILL(ex, illg.ipmpIll), 'IAM_WRITER_ILL(illg->ig_ipmp_ill) ipmp.c L585');
+  kassert(illg.ipmpIll.phyint.isIpmp, 'IS_IPMP(illg->ig_ipmp_ill) ipmp.c L586');
+  // Spec ipmp notes inv. 7/14: the illgrp is no longer reachable from its group (I_PUNLINK ran).
+  kassert(grp === null || (grp.v4 !== illg && grp.v6 !== illg), `illgrp of ${illg.ipmpIll.name} destroyed while still linked to its group`, 'illgrp-unlinked-at-destroy');
+  kassert(illg.nextIll === null, 'illg->ig_next_ill == NULL ipmp.c L591');
+  kassert(illg.castIll === null, 'illg->ig_cast_ill == NULL ipmp.c L592');
+  kassert(illg.if.length === 0, 'list_is_empty(&illg->ig_if) ipmp.c L594');
+  kassert(illg.actif.length === 0, 'list_is_empty(&illg->ig_actif) ipmp.c L595');
+  kassert(illg.nactif === 0, 'illg->ig_nactif == 0 ipmp.c L596');
+  ex.touch(st.illgrpObj, true);
+  illg.ipmpIll.grp = null; // L601
+  illg.destroyed = true; // L602-606
+}
+
 /** ipmp_illgrp_link_grp (ipmp.c L1090-1104): ipmp_lock W; idempotent. */
 export function ipmpIllgrpLinkGrp(ex: Execution, st: IpmpStack, illg: Illgrp, grp: Grp): void {
   kassert(ex.current === null || RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L1095');
@@ -38,11 +64,17 @@ export function ipmpIllgrpLinkGrp(ex: Execution, st: IpmpStack, illg: Illgrp, gr
 /** ipmp_illgrp_unlink_grp (ipmp.c L1110-1128): ipmp_lock W; EBUSY while members or pending joins exist. */
 export function ipmpIllgrpUnlinkGrp(ex: Execution, st: IpmpStack, illg: Illgrp, grp: Grp): number {
   kassert(RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L1116');
+  // Mutant ipmp-unlink-no-pend: the pending joins (gr_pendvX, L1119/L1123) are not counted.
+  const pend = ex.bug('ipmp-unlink-no-pend') ? 0 : 1;
   if (illg.ipmpIll.isv6) {
-    if (grp.nv6 + grp.pendv6 !== 0) return Errno.EBUSY;
+    if (grp.nv6 + pend * grp.pendv6 !== 0) return Errno.EBUSY;
+    ex.touch(st.memberObj, true);
+    ex.touch(st.illgrpObj, true);
     grp.v6 = null;
   } else {
-    if (grp.nv4 + grp.pendv4 !== 0) return Errno.EBUSY;
+    if (grp.nv4 + pend * grp.pendv4 !== 0) return Errno.EBUSY;
+    ex.touch(st.memberObj, true);
+    ex.touch(st.illgrpObj, true);
     grp.v4 = null;
   }
   return Errno.OK;

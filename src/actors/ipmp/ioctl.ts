@@ -12,8 +12,8 @@ import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { kmemFree } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { rwEnter, rwExit } from '../../locks/krwlock.ts';
-import { ipmpGrpLookup, ipmpGrpRename, ipmpGrpVetPhyint, ipmpPhyintJoinGrp, ipmpPhyintLeaveGrp } from './group.ts';
-import { ipmpIllJoinIllgrp, ipmpIllLeaveIllgrp, ipmpIllRefreshActive } from './illgrp.ts';
+import { ipmpGrpDestroy, ipmpGrpLookup, ipmpGrpRename, ipmpGrpVetPhyint, ipmpPhyintJoinGrp, ipmpPhyintLeaveGrp } from './group.ts';
+import { ipmpIllgrpDestroy, ipmpIllgrpLinkGrp, ipmpIllgrpUnlinkGrp, ipmpIllJoinIllgrp, ipmpIllLeaveIllgrp, ipmpIllRefreshActive } from './illgrp.ts';
 import { ipsqCurrentFinish, ipsqCurrentStart, ipsqEnter, ipsqExit, ipsqFlush, ipsqTryEnter, qwriterIp, runOp } from './ipsq.ts';
 import { Errno, IAM_WRITER_ILL, type Ill, type IpmpStack, type Ipsq, IS_UNDER_IPMP, NEW_OP, type Phyint, phyintIlls, SWITCH_OP } from './types.ts';
 
@@ -196,11 +196,51 @@ export function* ipifDown(ex: Execution, st: IpmpStack, ill: Ill): KThread<numbe
 }
 
 /**
- * phyint_free (ip_if.c; ipsq notes §2.11 "Unplumb"): a member leaves its
- * group (the switch happens at the final ipsq_exit), ipsq_phyint = NULL so
- * that ipsq_exit frees the IPSQ, and the phyint is freed.
+ * ip_sioctl_plink_ipmp (ip_if.c [ext]; ipmp notes §3.1 link/unlink, §6.2):
+ * I_PLINK / I_PUNLINK of an IPMP ill, as its writer (ASSERTs IS_IPMP,
+ * IAM_WRITER_ILL). I_PUNLINK refuses (EBUSY) while the IPMP ill has up or
+ * DAD-duplicate addresses, then holds ipmp_lock W across
+ * ipmp_illgrp_unlink_grp: "ills trying to join grab ipmp_lock and bump a
+ * pending join counter checked by ipmp_illgrp_unlink_grp(). During the
+ * unlink no new pending joins can occur (since we have ipmp_lock). Once we
+ * drop ipmp_lock, subsequent SIOCSLIFGROUPNAME requests will not find the
+ * illgrp (since we unlinked it) and will return EAFNOSUPPORT."
+ * Entry/exit: no locks.
+ */
+export function* ipSioctlPlinkIpmp(ex: Execution, st: IpmpStack, ill: Ill, ioccmd: 'I_PLINK' | 'I_PUNLINK'): KThread<number> {
+  kassert(ill.phyint.isIpmp, 'IS_IPMP(ill) in ip_sioctl_plink_ipmp');
+  kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) in ip_sioctl_plink_ipmp');
+  const illg = ill.grp!;
+  if (ioccmd === 'I_PLINK') {
+    yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_plink_ipmp I_PLINK');
+    ipmpIllgrpLinkGrp(ex, st, illg, ill.phyint.grp!);
+    yield* rwExit(st.ipmpLock);
+    return Errno.OK;
+  }
+  if (ill.upDataAddrs + ill.ipifUpCount + ill.vet.dupCount > 0) return Errno.EBUSY;
+  yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_plink_ipmp I_PUNLINK');
+  const err = ipmpIllgrpUnlinkGrp(ex, st, illg, ill.phyint.grp!);
+  yield* rwExit(st.ipmpLock);
+  return err;
+}
+
+/**
+ * phyint_free (ip_if.c [ext]; ipsq notes §2.11 "Unplumb", ipmp notes §3.1
+ * destroy). Entry: writer, no locks (ill_glist_delete dropped ill_g_lock).
+ * The IPMP phyint blows away its group under ipmp_lock W ("safe to do
+ * because all of the illgrps have already been removed by I_PUNLINK, and
+ * thus SIOCSLIFGROUPNAME cannot find us"); a member leaves its group (the
+ * switch happens at the final ipsq_exit). Then ipsq_phyint = NULL so that
+ * ipsq_exit frees the IPSQ, and the phyint is freed.
  */
 export function* phyintFree(ex: Execution, st: IpmpStack, phyi: Phyint): KThread<void> {
+  kassert(phyi.illv4 === null && phyi.illv6 === null, 'phyint_illv4 == NULL && phyint_illv6 == NULL in phyint_free');
+  if (phyi.isIpmp && phyi.grp !== null) {
+    yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c phyint_free');
+    yield* ipmpGrpDestroy(ex, st, phyi.grp);
+    phyi.grp = null;
+    yield* rwExit(st.ipmpLock, 'ip_if.c phyint_free');
+  }
   if (phyi.grp !== null) yield* ipmpPhyintLeaveGrp(ex, st, phyi);
   phyi.ipsq.phyint = null;
   phyi.m.send('FREE');
@@ -208,11 +248,13 @@ export function* phyintFree(ex: Execution, st: IpmpStack, phyi: Phyint): KThread
 }
 
 /**
- * ip_modclose of an underlying ill (ip.c ~L4425; ipsq notes §4): enter the
+ * ip_modclose of an ill (ip.c ~L4425; ipsq notes §4), underlying or the
+ * IPMP ill itself (after I_PUNLINK): enter the
  * IPSQ (blocking, must succeed), mark CONDEMNED and wake ipsq_enter
  * sleepers, ill_delete (flush #1, leave the illgrp), wait for references
- * and waiters to drain, ill_delete_tail (flush #2, glist delete,
- * phyint_free of the last ill), free the ill, and the final ipsq_exit that
+ * and waiters to drain, ill_delete_tail (flush #2, the illgrp of an IPMP
+ * ill destroyed, glist delete, phyint_free of the last ill: for the IPMP
+ * phyint, ipmp_grp_destroy), free the ill, and the final ipsq_exit that
  * drains, performs a pending leave switch and frees the orphaned IPSQ.
  */
 export function* ipModclose(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
@@ -239,6 +281,13 @@ function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   yield* mutexExit(ill.lock);
   // ill_delete_tail
   yield* ipsqFlush(ex, st, ill);
+  if (phyi.isIpmp) {
+    // ill_delete_tail: "If this ill is an IPMP meta-interface, blow away the
+    // illgrp. This is safe to do because the illgrp has already been
+    // unlinked from the group by I_PUNLINK" (still writer, no locks).
+    ipmpIllgrpDestroy(ex, st, ill.grp!);
+    ill.grp = null;
+  }
   yield* rwEnter(st.illGLock, 'RW_WRITER', 'ip_if.c ill_glist_delete');
   ill.listed = false;
   ex.touch(st.memberObj, true);

@@ -208,7 +208,37 @@ export class Illgrp {
   nactif = 0;
   nextIll: Ill | null = null;
   castIll: Ill | null = null;
+  /**
+   * Ghost: ipmp_illgrp_destroy (ipmp.c L582-607) has run (ig_ipmp_ill =
+   * NULL, L602, and kmem_free, L606). Not a KMem: the illgrp is reached only
+   * through gr_vX and ill_grp, which the specs check instead.
+   */
+  destroyed = false;
   constructor(readonly ipmpIll: Ill) {}
+}
+
+/**
+ * The group's "ipmp" kstat (gr_ksp, ipmp.c L184-202) as far as the kstat
+ * framework matters to IPMP [ext kstat.c]: the exclusive hold that a reader
+ * (kstat_hold_bykid, then ks_update) and kstat_delete both take. The hold
+ * is a sleeping exclusive ownership (e_owner, cv_wait on kstat_chain_lock),
+ * modelled as a kmutex of its own class. `deleted` is set by kstat_delete
+ * under the hold; a later hold attempt fails (the AVL lookup misses).
+ * Built only by scenarios that read the kstat through the framework
+ * (ipmpGrpCreateKstats); elsewhere gr_ksp stays null and kstat_delete is
+ * abstracted.
+ */
+export class Kstat {
+  readonly hold: KMutex;
+  deleted = false;
+  constructor(
+    ex: Execution,
+    readonly name: string,
+    /** ks_private. */
+    readonly grp: Grp,
+  ) {
+    this.hold = new KMutex(ex, `${name} kstat hold`, { cls: 'kstat_hold' });
+  }
 }
 
 /** ipmp_grp_t. */
@@ -232,6 +262,8 @@ export class Grp {
   /** gr_kstats0 (atomic adds; read without a lock at L226). */
   kstats0 = 0;
   readonly kstatsObj: number;
+  /** gr_ksp (ipmp_lock); null where the kstat framework is abstracted (see Kstat). */
+  ksp: Kstat | null = null;
   readonly m: MachineRef;
   constructor(
     ex: Execution,

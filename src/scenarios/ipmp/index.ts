@@ -2,6 +2,7 @@
 import type { Scenario } from '../../core/scenario.ts';
 import { ipmpJoinJoin } from './join-join.ts';
 import { ipmpLeaveRejoin } from './rejoin.ts';
+import { ipmpUnplumbJoin, ipmpUnplumbKstat } from './unplumb.ts';
 import { ipmpBadRequests, ipmpExchange, ipmpJoinLeave, ipmpKstatLeave, ipmpLeaveTimer, ipmpMixedMedia, ipmpRenameLookup, ipmpUnplumbQueued } from './more.ts';
 
 export const ipmpScenarios: Scenario<any>[] = [
@@ -15,4 +16,6 @@ export const ipmpScenarios: Scenario<any>[] = [
   ipmpMixedMedia,
   ipmpBadRequests,
   ipmpLeaveRejoin,
+  ipmpUnplumbJoin,
+  ipmpUnplumbKstat,
 ];

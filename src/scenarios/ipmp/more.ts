@@ -128,14 +128,25 @@ export const ipmpUnplumbQueued = defineScenario<S>({
   ],
 });
 
-/** ipmp notes inv. 1: every live group is in the hash under exactly its name. */
+/**
+ * ipmp notes inv. 1 ([A ipmp_lock]: holds wherever ipmp_lock can be taken):
+ * every live group is in the hash under exactly its name. The hash never
+ * maps a name to a freed group or to a group of another name; that a live
+ * group is in it is checked while no thread holds ipmp_lock as writer
+ * (ipmp_grp_destroy removes the group at L433 and frees it at L444 in one
+ * ipmp_lock W section that blocks in kstat_delete between them).
+ */
 export const grpHash = {
   name: 'grp-hash',
-  statement: 'every live group is in the hash under exactly its current gr_name, and names are unique',
-  watches: (s: S) => [s.st.memberObj],
-  check: ({ st }: S): string | null => {
+  statement: 'the hash maps each name to a live group of that gr_name, and (with ipmp_lock not write-held) every live group is in it; names are unique',
+  watches: (s: { st: IpmpStack }) => [s.st.memberObj],
+  check: ({ st }: { st: IpmpStack }): string | null => {
+    for (const [k, g] of st.hash) {
+      if (g.mem.freed) return `hash key ${k} maps to a freed group`;
+      if (g.name !== k) return `hash key ${k} maps to group ${g.name}`;
+    }
+    if (st.ipmpLock.writer !== null) return null;
     for (const g of st.groups) if (!g.mem.freed && st.hash.get(g.name) !== g) return `group ${g.name} not in the hash under its name`;
-    for (const [k, g] of st.hash) if (g.name !== k) return `hash key ${k} maps to group ${g.name}`;
     return null;
   },
 };

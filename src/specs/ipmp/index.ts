@@ -207,6 +207,36 @@ export const activeList: Invariant<HasStack> = {
   check: ({ st }) => activeListMessage(st),
 };
 
+/**
+ * ipmp notes inv. 5 and the claim of phyint_free [ext ip_if.c] ("safe to
+ * do because all of the illgrps have already been removed by I_PUNLINK, and
+ * thus SIOCSLIFGROUPNAME cannot find us"): once ipmp_grp_destroy has freed a
+ * group, no phyint is in it or joining it (phyint_grp), no group still links
+ * an illgrp that ipmp_illgrp_destroy freed, and no live IPSQ is on, or
+ * switching to, the xop of a freed IPSQ.
+ */
+export const destroyedGrpUnreferenced: Invariant<HasStack> = {
+  name: 'destroyed-grp-unreferenced',
+  statement: 'no underlying phyint has phyint_grp pointing to a destroyed group, no live group links a destroyed illgrp, and no live IPSQ is on or switching to a freed IPSQ\'s xop',
+  watches: (s) => [s.st.memberObj, s.st.illgrpObj],
+  check: ({ st }) => {
+    for (const p of st.phyints) {
+      if (p.mem.freed) continue;
+      // The IPMP phyint's own phyint_grp is cleared by phyint_free right after ipmp_grp_destroy, in the same ipmp_lock W section.
+      if (!p.isIpmp && p.grp !== null && p.grp.mem.freed) return `${p.name} is in destroyed group ${p.grp.name}`;
+      const q = p.ipsq;
+      if (q.mem.freed) continue;
+      if (q.xop.ipsq.mem.freed) return `${q.name} is on ${q.xop.name} of a freed IPSQ`;
+      if (q.swxop !== null && q.swxop.ipsq.mem.freed) return `${q.name} is switching to ${q.swxop.name} of a freed IPSQ`;
+    }
+    for (const g of st.groups) {
+      if (g.mem.freed) continue;
+      for (const illg of [g.v4, g.v6]) if (illg !== null && illg.destroyed) return `group ${g.name} links the destroyed illgrp of ${illg.ipmpIll.name}`;
+    }
+    return null;
+  },
+};
+
 /** Q2: work queued on an idle xop's ring only while an operation is in progress. */
 export const noStrandedQueue: Invariant<HasStack> = {
   name: 'no-stranded-op',

@@ -246,7 +246,7 @@ export const netstackMutants: MutantEntry[] = [
     scenario: 'ns-shared-zone-vs-modules',
     cLine: 'netstack.c L435',
     description: "zone_shutdown does not skip a stack used by other zones",
-    expect: { spec: 'machine:netstack', kind: 'assert' },
+    expect: { spec: 'shutdown-in-use', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100, params: FIX },
     token: 'nsm1:ns-shared-zone-vs-modules:ns-shutdown-shared-stack:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFJlYXBXYWl0c0ZvcldhaXRlcnM9YjEsZml4U2h1dGRvd25JbnByb2dyZXNzPWIx:393922c8:22:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAQ:ECcwkG1kYQAql5Q:cbb0e4ba',
     clean: { strategy: 'dpor', schedules: 100_000, params: FIX },

@@ -32,6 +32,13 @@ export interface NetstackInitOptions {
   outstandingReaps: number;
   obs: NetstackObserver;
   fix?: Partial<NetstackFixes>;
+  /**
+   * Worker threads of the model's system_taskq (default 1). The kernel's
+   * system_taskq has many; a scenario in which a running reap can wait for
+   * another reap (ns-reap-chain) gives it one per reap slot, so that the
+   * taskq itself never limits the reaps the limiter admits.
+   */
+  systemTaskqThreads?: number;
 }
 
 /**
@@ -57,7 +64,7 @@ export function netstackInit(ex: Execution, o: NetstackInitOptions): NetstackGlo
     sharedZones: [],
     sharedKstats: [],
     reapLimiter: new KSema(ex, 'netstack_reap_limiter', o.outstandingReaps),
-    systemTaskq: new KTaskq(ex, 'system_taskq', 1),
+    systemTaskq: new KTaskq(ex, 'system_taskq', o.systemTaskqThreads ?? 1),
     obs: o.obs,
     fix: { inactiveCoversCreates: false, shutdownInprogressCreate: false, reapWaitsForWaiters: false, ...(o.fix ?? {}) },
     all: [],

@@ -71,6 +71,8 @@ export interface ModuleInstance {
   ns: Netstack;
   shutdown: boolean;
   destroyed: boolean;
+  /** Chain module only (modules.ts): the other stack this instance holds a reference on, released by its destroy. */
+  peer?: Netstack | null;
 }
 
 /** nr_create: returns the module's per-stack instance (netstack.c L717). */
@@ -153,6 +155,8 @@ export interface NetstackObserver {
   hold(ex: Execution, g: NetstackGlobals, ns: Netstack): void;
   /** A lookup hands out a reference (netstack_lock held at the decision). */
   lookup(ex: Execution, g: NetstackGlobals, ns: Netstack, fn: string): void;
+  /** netstack_zone_shutdown has marked SHUTDOWN_NEEDED on `marked` (L458-466); netstack_g_lock and netstack_lock held. */
+  zoneShutdownMarked(ex: Execution, g: NetstackGlobals, ns: Netstack, marked: number[]): void;
   /** netstack_rele dispatches the reap (L1156). */
   reapDispatched(ex: Execution, g: NetstackGlobals, ns: Netstack): void;
 }

@@ -132,14 +132,18 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
   kassert(!(ns.flags & NSF_ZONE_INPROGRESS), '!(netstack_flags & NSF_ZONE_INPROGRESS)'); // L450
   ns.flags |= NSF_ZONE_SHUTDOWN; // L451
   ns.machine.send('SHUTDOWN_BEGIN');
+  const marked: number[] = []; // ghost
   for (let i = 0; i < g.nsMax; i++) {
     const r = g.reg[i]!;
     const f = ns.mstate[i]!.flags;
     const regOk = r.flags & NRF_REGISTERED;
     if (regOk && r.shutdown !== null && f & NSS_CREATE_COMPLETED && (f & NSS_SHUTDOWN_ALL) === 0) {
       nmsUpdate(ex, g, ns, i, 0, NSS_SHUTDOWN_NEEDED, 'MARK_SHUTDOWN'); // L460-464
+      marked.push(i);
     }
   }
+  // numzones was checked at L435 and not since: analysis C4.
+  g.obs.zoneShutdownMarked(ex, g, ns, marked);
   yield* mutexExit(ns.lock, L(469));
   yield* mutexExit(g.gLock, L(470));
   yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, 'shutdown'); // L476

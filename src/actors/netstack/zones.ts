@@ -17,7 +17,7 @@ import { KCondvar, cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { bootStack } from './init.ts';
-import type { Netstack, NetstackGlobals } from './types.ts';
+import { type Netstack, type NetstackGlobals, NRF_REGISTERED } from './types.ts';
 import { netstackZoneCreate, netstackZoneDestroy, netstackZoneShutdown } from './zone.ts';
 
 export type ZoneStatus = 'uninitialized' | 'ready' | 'shutting_down' | 'down' | 'dying' | 'dead';
@@ -59,6 +59,23 @@ export function bootZone(ex: Execution, g: NetstackGlobals, z: Zones, id: number
     zone.netstack = ns;
   }
   return zone;
+}
+
+/**
+ * Setup only: zone_shutdown ran to completion before the scenario started
+ * (READY -> DOWN, with netstack_zone_shutdown, L424-484, uncontended). Only
+ * for a zone alone on its stack whose registered modules have no
+ * nr_shutdown: then L458-466 mark nothing (L461) and L476 runs no callback, so the
+ * stack is left as it was, apart from the lifecycle shadow.
+ */
+export function bootZoneShutdown(ex: Execution, g: NetstackGlobals, zone: Zone): void {
+  void ex;
+  const ns = zone.netstack!;
+  kassert(zone.status === 'ready' && ns.numzones === 1, `zone ${zone.id} ready and alone on ${ns.name}`);
+  for (let m = 0; m < g.nsMax; m++) kassert(!(g.reg[m]!.flags & NRF_REGISTERED) || g.reg[m]!.shutdown === null, `setup shutdown of zone ${zone.id}: module ${m} has no nr_shutdown`);
+  ns.machine.send('SHUTDOWN_BEGIN'); // L451
+  ns.machine.send('SHUTDOWN_DONE'); // L481
+  zone.status = 'down';
 }
 
 /** zone_create: the zone enters the table uninitialized, the ZSD create runs, then it is READY. */

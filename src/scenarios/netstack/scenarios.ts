@@ -3,9 +3,12 @@
  * small (NS_MAX 2 or 3); zone 0 is the global zone, zone ids are never
  * reused.
  */
+import type { KThread } from '../../core/effect.ts';
+import type { Execution } from '../../core/execution.ts';
 import { defineScenario } from '../../core/scenario.ts';
 import { kstatCreateNetstack, kstatDeleteNetstack } from '../../actors/netstack/shared.ts';
 import { GLOBAL_NETSTACKID } from '../../actors/netstack/types.ts';
+import { bootZoneShutdown, zoneDestroy } from '../../actors/netstack/zones.ts';
 import { NETSTACK_MUTANTS } from './mutants.ts';
 import { netstackSnapshot } from '../../specs/netstack/state.ts';
 import { buildWorld, FIX_PARAMS, findByStackid, findByZoneid, loadModule, netstackEndChecks, netstackInvariants, type NetstackWorld, unloadModule, walkStacks, zoneLife } from './world.ts';
@@ -212,6 +215,35 @@ export const globalShutdownVsSharedBoot = defineScenario<NetstackWorld>({
   },
 });
 
+/** ns-reap-chain's Z1: zone 1 boots (its chain instance holds stack 2) and halts; then zone 4 (already down) is destroyed. */
+function* reapChainZ1(ex: Execution, w: NetstackWorld): KThread<void> {
+  yield* zoneLife(ex, w, 1, true, 'destroy', 'new');
+  yield* zoneDestroy(ex, w.g, w.z, w.z.byId.get(4)!);
+}
+
+export const reapChain = defineScenario<NetstackWorld>({
+  ...common,
+  name: 'ns-reap-chain',
+  description:
+    'analysis C5, assuming a module whose instance on stack k holds stack k + 1 (chain module, modules.ts): zone 1 boots and its instance holds the stack of zone 2; zones 2 and 1 are destroyed, so the reap of stack 1 may release the last reference of stack 2 from its destroy callback and need a second netstack_reap_limiter slot (L1143-1149) before it returns its own (L1109); zone 4 is destroyed after zone 1. Deadlocks with reapSlots = 1',
+  threads: 2,
+  params: { ...FIX_PARAMS, reapSlots: 2 },
+  setup(ex) {
+    // Zones 2 and 4 run before the scenario starts, so k + 1 (3, 5) is no
+    // stack for their instances, and are already shut down (the chain
+    // module has no nr_shutdown, so their stacks are unchanged by it).
+    // One system_taskq thread per reap slot: the kernel's system_taskq has
+    // many, so an admitted reap never waits for a thread.
+    const slots = ex.param<number>('reapSlots');
+    const w = buildWorld(ex, { modules: 1, loaded: [], chained: [0], zones: [{ id: 2, excl: true }, { id: 4, excl: true }], reapSlots: slots, systemTaskqThreads: slots });
+    bootZoneShutdown(ex, w.g, w.z.byId.get(2)!);
+    bootZoneShutdown(ex, w.g, w.z.byId.get(4)!);
+    ex.spawn('Z1', reapChainZ1(ex, w));
+    ex.spawn('Z2', zoneDestroy(ex, w.g, w.z, w.z.byId.get(2)!));
+    return w;
+  },
+});
+
 export const allNetstackScenarios = [
   registerVsZoneCreate,
   unregisterVsZoneCreate,
@@ -225,7 +257,9 @@ export const allNetstackScenarios = [
   sharedStackKstats,
   reapLimiter,
   sharedZoneShutdown,
-  // Not registered: globalShutdownVsSharedBoot. Its only failure comes from the
-  // minimal zones framework accepting a zone boot while the global zone shuts
-  // down (a model artefact, not netstack.c); see docs/verification.md.
+  reapChain,
+  // Not registered: globalShutdownVsSharedBoot. Besides the C4 window
+  // (shutdown-in-use), it fails because the minimal zones framework accepts
+  // a zone boot while the global zone shuts down (a model artefact, not
+  // netstack.c); see docs/verification.md and test/netstack-limits.test.ts.
 ];

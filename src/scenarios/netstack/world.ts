@@ -16,7 +16,7 @@ import type { KThread } from '../../core/effect.ts';
 import type { Execution } from '../../core/execution.ts';
 import { bootRegister, netstackInit } from '../../actors/netstack/init.ts';
 import { netstackFindByStackid, netstackFindByZoneid, netstackNext, netstackNextFini, netstackNextInit, type NetstackHandle } from '../../actors/netstack/lookup.ts';
-import { moduleCreate, moduleDestroy, moduleShutdown } from '../../actors/netstack/modules.ts';
+import { chainModuleCreate, chainModuleDestroy, moduleCreate, moduleDestroy, moduleShutdown } from '../../actors/netstack/modules.ts';
 import { netstackRele } from '../../actors/netstack/refs.ts';
 import { netstackRegister, netstackUnregister } from '../../actors/netstack/register.ts';
 import { netstackGetZoneid } from '../../actors/netstack/shared.ts';
@@ -44,18 +44,23 @@ export interface WorldSpec {
   modules: number;
   /** Modules loaded before the scenario starts. */
   loaded: number[];
+  /** Modules loaded before the scenario starts with the chain module's callbacks (modules.ts, an assumption). */
+  chained?: number[];
   /** Zones running before the scenario starts (besides the global zone 0). */
   zones: { id: number; excl: boolean }[];
   reapSlots?: number;
+  /** Worker threads of system_taskq (default 1, see NetstackInitOptions). */
+  systemTaskqThreads?: number;
 }
 
 /** netstack_init, the global zone, pre-booted zones and pre-loaded modules. */
 export function buildWorld(ex: Execution, spec: WorldSpec): NetstackWorld {
   const reapSlots = spec.reapSlots ?? 1024;
-  const g = netstackInit(ex, { nsMax: spec.modules, outstandingReaps: reapSlots, obs: new NetstackMonitor(), fix: fixes(ex) });
+  const g = netstackInit(ex, { nsMax: spec.modules, outstandingReaps: reapSlots, obs: new NetstackMonitor(), fix: fixes(ex), systemTaskqThreads: spec.systemTaskqThreads });
   const z = zonesInit(ex);
   bootZone(ex, g, z, 0, true);
   for (const m of spec.loaded) bootRegister(ex, g, m, moduleCreate, moduleShutdown, moduleDestroy);
+  for (const m of spec.chained ?? []) bootRegister(ex, g, m, chainModuleCreate, null, chainModuleDestroy);
   for (const zs of spec.zones) bootZone(ex, g, z, zs.id, zs.excl);
   return { g, z, reapSlots };
 }

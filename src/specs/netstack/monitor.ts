@@ -54,6 +54,7 @@ export const NETSTACK_SPECS = {
   'no-hold-after-last-rele': 'no reference is taken on a netstack after its last release (refcnt never goes 0 -> 1)',
   'lookup-active': 'lookups never hand out a reference to an uninitialized or closing netstack',
   'one-reap': 'each netstack is reaped at most once',
+  'shutdown-in-use': "netstack_zone_shutdown does not mark a stack's modules for shutdown while another zone uses it (numzones > 1)",
 } as const;
 
 export class NetstackMonitor implements NetstackObserver {
@@ -158,6 +159,14 @@ export class NetstackMonitor implements NetstackObserver {
 
   lookup(_ex: Execution, _g: NetstackGlobals, ns: Netstack, fn: string): void {
     if (ns.flags & (NSF_UNINIT | NSF_CLOSING)) kfail('invariant', 'lookup-active', `${fn} returns ${ns.name} with flags 0x${ns.flags.toString(16)}`);
+  }
+
+  zoneShutdownMarked(_ex: Execution, _g: NetstackGlobals, ns: Netstack, marked: number[]): void {
+    // numzones is read holding netstack_lock, taken (a write of the lock's
+    // object) at L444 in this very step; the marks are nms_flags writes.
+    if (marked.length > 0 && ns.numzones > 1) {
+      kfail('invariant', 'shutdown-in-use', `netstack_zone_shutdown marks module${marked.length > 1 ? 's' : ''} ${marked.join(', ')} of ${ns.name} for shutdown while numzones is ${ns.numzones} (zones ${ns.zones.join(', ')})`);
+    }
   }
 
   reapDispatched(_ex: Execution, _g: NetstackGlobals, ns: Netstack): void {

@@ -117,3 +117,17 @@ class KmemAlloc extends Effect<boolean> {
 export function kmemAllocNosleep(what: string): KmemAlloc {
   return new KmemAlloc(what);
 }
+
+/**
+ * Several kmem_alloc(KM_NOSLEEP) calls made back to back and tested together,
+ * as in `a = alloc(); b = alloc(); if (a == NULL || b == NULL) goto fail;`
+ * where the failure path frees whichever succeeded. Which of them failed is
+ * not observable after the test (nothing is locked or shared between the
+ * calls, and freeing NULL is a no-op), so the 2^n outcomes are recorded as
+ * the two that differ: all succeed (true), or at least one fails (false).
+ * One recorded choice instead of n, so DPOR does not explore 2^n - 1
+ * executions that end in the same state.
+ */
+export function kmemAllocNosleepAll(whats: readonly string[]): KmemAlloc {
+  return new KmemAlloc(whats.join(' + '));
+}

@@ -114,6 +114,21 @@ function* kstatDelete(ex: Execution, ksp: Kstat): KThread<void> {
 }
 
 /**
+ * Candidate fix for IPMP-2, second half (fixKstats): the fixed ks_update
+ * takes ipmp_lock R while the kstat is held, so kstat_delete must not wait
+ * for that hold with ipmp_lock W held (it deadlocked: docs/findings.md).
+ * phyint_free of the IPMP phyint deletes the group kstat first, holding no
+ * lock; the group stays in the hash until ipmp_grp_destroy. Nothing can
+ * re-create the kstat in between (only ipmp_grp_create does, L163) or join
+ * the group (its illgrps are unlinked, I_PUNLINK). Entry/exit: writer of
+ * the IPMP phyint's IPSQ, no locks; may block.
+ */
+export function* ipmpGrpKstatDeleteUnlocked(ex: Execution, grp: Grp): KThread<void> {
+  kassert(ex.param<boolean>('fixKstats'), 'the early kstat delete is the fixKstats path');
+  if (grp.ksp !== null && !grp.ksp.deleted) yield* kstatDelete(ex, grp.ksp);
+}
+
+/**
  * A read of the group kstat through the framework [ext kstat.c,
  * KSTAT_IOC_READ]: kstat_hold_bykid (fails once kstat_delete unlinked it),
  * ks_update = ipmp_grp_update_kstats(ks_private, KSTAT_READ) with the hold
@@ -138,7 +153,8 @@ export function* kstatRead(ex: Execution, st: IpmpStack, ksp: Kstat): KThread<{ 
  * its kstat (ipmp_grp_destroy_kstats L434 -> L277-285: kstat_delete waits,
  * with ipmp_lock still held, for a reader inside ks_update; then the
  * baseline is zeroed and gr_ksp cleared), ASSERTs the group empty
- * (L436-441), clears gr_phyint (L442) and frees it (L444).
+ * (L436-441), clears gr_phyint (L442) and frees it (L444). With fixKstats
+ * the kstat was deleted before ipmp_lock was taken (ipmpGrpKstatDeleteUnlocked).
  */
 export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread<void> {
   kassert(RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L424');
@@ -150,8 +166,9 @@ export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread
   // Mutant: the kstat is deleted only after kmem_free (L444), from a saved gr_ksp.
   const late = ex.bug('ipmp-grp-destroy-free-first');
   if (!late) {
-    // ipmp_grp_destroy_kstats (L277-285).
-    if (ksp !== null) yield* kstatDelete(ex, ksp); // L282
+    // ipmp_grp_destroy_kstats (L277-285). Under fixKstats phyint_free has
+    // already deleted the kstat, before it took ipmp_lock (ipmpGrpKstatDeleteUnlocked).
+    if (ksp !== null && !ex.param<boolean>('fixKstats')) yield* kstatDelete(ex, ksp); // L282
     grp.kstats0 = 0; // L283
     grp.ksp = null; // L284
   }

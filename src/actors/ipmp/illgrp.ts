@@ -9,7 +9,7 @@ import { kassert, kfail } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { access, localAccess } from '../../core/ops.ts';
 import { armTimeout, Callout, timeout, untimeout } from '../../locks/callout.ts';
-import { kmemAllocNosleep } from '../../locks/kmem.ts';
+import { kmemAllocNosleepAll } from '../../locks/kmem.ts';
 import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipsqExit, ipsqTryEnter, runOp } from './ipsq.ts';
@@ -282,14 +282,12 @@ export function* ipmpIllActivate(ex: Execution, st: IpmpStack, ill: Ill): KThrea
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1467');
   kassert(IS_UNDER_IPMP(ill), 'IS_UNDER_IPMP(ill) ipmp.c L1468');
   if (grp.nactif === 0) {
-    const up = yield* kmemAllocNosleep('DL_NOTE_LINK_UP ipmp.c L1475');
-    const down = yield* kmemAllocNosleep('DL_NOTE_LINK_DOWN ipmp.c L1476');
-    if (!up || !down) return false;
+    // L1475-1478: linkupmp and linkdownmp, tested together (kmemAllocNosleepAll).
+    if (!(yield* kmemAllocNosleepAll(['DL_NOTE_LINK_UP ipmp.c L1475', 'DL_NOTE_LINK_DOWN ipmp.c L1476']))) return false;
   }
   if (!ill.isv6) {
-    const act = yield* kmemAllocNosleep('AR_IPMP_ACTIVATE ipmp.c L1485');
-    const deact = yield* kmemAllocNosleep('AR_IPMP_DEACTIVATE ipmp.c L1486');
-    if (!act || !deact) return false;
+    // L1485-1488: actmp and deactmp, tested together; `fail:` (L1559-1564) frees both.
+    if (!(yield* kmemAllocNosleepAll(['AR_IPMP_ACTIVATE ipmp.c L1485', 'AR_IPMP_DEACTIVATE ipmp.c L1486']))) return false;
     kassert(!ill.ardeactMp, 'ill->ill_ardeact_mp == NULL ipmp.c L1490');
     ex.touch(st.illgrpObj, true);
     ill.ardeactMp = true;

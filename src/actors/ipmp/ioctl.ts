@@ -12,7 +12,7 @@ import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { kmemFree } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { rwEnter, rwExit } from '../../locks/krwlock.ts';
-import { ipmpGrpDestroy, ipmpGrpLookup, ipmpGrpRename, ipmpGrpVetPhyint, ipmpPhyintJoinGrp, ipmpPhyintLeaveGrp } from './group.ts';
+import { ipmpGrpDestroy, ipmpGrpKstatDeleteUnlocked, ipmpGrpLookup, ipmpGrpRename, ipmpGrpVetPhyint, ipmpPhyintJoinGrp, ipmpPhyintLeaveGrp } from './group.ts';
 import { ipmpIllgrpDestroy, ipmpIllgrpLinkGrp, ipmpIllgrpUnlinkGrp, ipmpIllJoinIllgrp, ipmpIllLeaveIllgrp, ipmpIllRefreshActive } from './illgrp.ts';
 import { ipsqCurrentFinish, ipsqCurrentStart, ipsqEnter, ipsqExit, ipsqFlush, ipsqTryEnter, qwriterIp, runOp } from './ipsq.ts';
 import { Errno, IAM_WRITER_ILL, type Ill, type IpmpStack, type Ipsq, IS_UNDER_IPMP, NEW_OP, type Phyint, phyintIlls, SWITCH_OP } from './types.ts';
@@ -236,6 +236,8 @@ export function* ipSioctlPlinkIpmp(ex: Execution, st: IpmpStack, ill: Ill, ioccm
 export function* phyintFree(ex: Execution, st: IpmpStack, phyi: Phyint): KThread<void> {
   kassert(phyi.illv4 === null && phyi.illv6 === null, 'phyint_illv4 == NULL && phyint_illv6 == NULL in phyint_free');
   if (phyi.isIpmp && phyi.grp !== null) {
+    // IPMP-2 candidate fix: no kstat_delete under ipmp_lock W.
+    if (ex.param<boolean>('fixKstats')) yield* ipmpGrpKstatDeleteUnlocked(ex, phyi.grp);
     yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c phyint_free');
     yield* ipmpGrpDestroy(ex, st, phyi.grp);
     phyi.grp = null;

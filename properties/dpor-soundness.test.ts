@@ -1,8 +1,9 @@
 /**
  * DPOR soundness: on randomly generated small programs (threads of unlocked
  * reads/writes, possibly nested critical sections so deadlocks happen,
- * cv_wait/cv_signal/cv_broadcast inside them so wake-ups get lost, and
- * reader/writer sections of an rwlock),
+ * cv_wait/cv_signal/cv_broadcast inside them so wake-ups get lost,
+ * reader/writer sections of an rwlock, and steps with a data choice whose
+ * alternatives have different footprints),
  * with an invariant watching two variables in half of them, DPOR with sleep
  * sets reaches exactly the terminal states that plain DFS reaches when no
  * execution fails, finds a failure whenever plain DFS finds one, and never
@@ -20,6 +21,7 @@ import { defineScenario, type Scenario } from '../src/core/scenario.ts';
 import { DfsStrategy } from '../src/core/strategies/dfs.ts';
 import { KCondvar, cvBroadcast, cvSignal, cvWait } from '../src/locks/kcondvar.ts';
 import { KMutex, mutexEnter, mutexExit } from '../src/locks/kmutex.ts';
+import { kmemAllocNosleep } from '../src/locks/kmem.ts';
 import { KRwlock, rwEnter, rwExit } from '../src/locks/krwlock.ts';
 
 type Op =
@@ -28,13 +30,16 @@ type Op =
   | { k: 'cs'; locks: number[]; body: Op[] }
   | { k: 'rw'; write: boolean; body: Op[] }
   | { k: 'wait' }
-  | { k: 'signal'; all: boolean };
+  | { k: 'signal'; all: boolean }
+  | { k: 'pick'; v: number };
 
 const NV = 2;
 const NM = 2;
 const accessOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant('read' as const), v: fc.integer({ min: 0, max: NV - 1 }) }),
   fc.record({ k: fc.constant('write' as const), v: fc.integer({ min: 0, max: NV - 1 }) }),
+  // A data choice in the step (KM_NOSLEEP): the step reads x, and writes it only when the allocation succeeds.
+  fc.record({ k: fc.constant('pick' as const), v: fc.integer({ min: 0, max: NV - 1 }) }),
 );
 // Inside a critical section of m0 a thread may also wait on (once, `if`
 // style, so lost wake-ups end in deadlocks) or signal the condition variable.
@@ -78,6 +83,15 @@ function* runOps(ex: Execution, s: St, tid: number, ops: Op[], locked = false): 
     } else if (op.k === 'write') {
       yield* (locked && s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'w');
       s.vars[op.v] = s.vars[op.v]! * 3 + tid + 1;
+    } else if (op.k === 'pick') {
+      // Two alternatives with different footprints: read x (failure), or read and write x (success).
+      yield* (locked && s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'r');
+      const ok = yield* kmemAllocNosleep(`pick x${op.v}`);
+      if (ok) {
+        ex.touch(s.varObj[op.v]!, true);
+        s.vars[op.v] = s.vars[op.v]! * 5 + tid + 1;
+      }
+      s.log[tid] += `p${op.v}=${ok ? 1 : 0};`;
     } else if (op.k === 'cs') {
       for (const m of op.locks) yield* mutexEnter(s.locks[m]!);
       // Inside the critical section accesses are scheduling points, or local footprints with localInCs.
@@ -102,6 +116,7 @@ function programScenario(p: Program): Scenario<St> {
     description: 'generated program',
     system: 'test',
     threads: p.threads.length,
+    allocFail: true,
     setup(ex) {
       const s: St = {
         vars: new Array(NV).fill(0),

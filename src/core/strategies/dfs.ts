@@ -15,8 +15,9 @@
  * too (that is how ABBA deadlocks are reached).
  *
  * Data choices (cv_signal's wakee, KM_NOSLEEP failure) are explored
- * exhaustively, never reduced; a step that made one is conservatively taken
- * as dependent with everything in sleep sets.
+ * exhaustively, never reduced. A step that made one goes to sleep, once
+ * all its alternatives are explored, with the union of their footprints:
+ * it stays asleep only past steps independent of every alternative.
  *
  * Bounds: `preemptions` (switching away from a thread that could go on) and
  * `delays` (skipping threads in round-robin order, Emmi et al. 2011) prune
@@ -40,8 +41,11 @@ interface Node {
   doneFp: Map<number, number[] | null>;
   /** Footprint of the chosen step in the current execution. */
   fp: number[] | null;
-  /** The chosen step made data choices in the current execution. */
-  hadData: boolean;
+  /**
+   * Union of the chosen step's footprints over its data alternatives
+   * explored so far (the step's footprint when it made no data choice).
+   */
+  fpAll: number[] | null;
   prevTid: number;
   preemptions: number;
   delays: number;
@@ -119,7 +123,6 @@ export class DfsStrategy implements Strategy {
         let node: Node;
         if (depth < stack.length) {
           node = stack[depth]!;
-          node.hadData = false;
         } else {
           if (this.opts.stateCache) {
             const key = ex.stateKey();
@@ -143,7 +146,7 @@ export class DfsStrategy implements Strategy {
             sleep: parent && dpor ? this.childSleep(parent) : new Map(),
             doneFp: new Map(),
             fp: null,
-            hadData: false,
+            fpAll: null,
             prevTid,
             preemptions: parent ? parent.preemptions + prevCost[0]! : 0,
             delays: parent ? parent.delays + prevCost[1]! : 0,
@@ -168,7 +171,6 @@ export class DfsStrategy implements Strategy {
         return i;
       },
       pickValue: (_ex: Execution, n: number) => {
-        if (lastThreadNode >= 0) stack[lastThreadNode]!.hadData = true;
         if (depth < stack.length) return stack[depth++]!.chosen;
         stack.push({
           data: true,
@@ -180,7 +182,7 @@ export class DfsStrategy implements Strategy {
           sleep: new Map(),
           doneFp: new Map(),
           fp: null,
-          hadData: false,
+          fpAll: null,
           prevTid: -1,
           preemptions: 0,
           delays: 0,
@@ -195,6 +197,7 @@ export class DfsStrategy implements Strategy {
         this.stepFp[ex.stepIndex] = commute ? f : strict;
         const node = stack[this.stepNode[ex.stepIndex]!]!;
         node.fp = strict;
+        node.fpAll = node.fpAll === null ? strict : unionFp(node.fpAll, strict);
         this.stepPend[ex.stepIndex] = pendingFp(ex, _tid, !commute);
         if (commute) this.stepHeld[ex.stepIndex] = ex.heldAtStart.filter((id) => ex.isCommuting(id));
       },
@@ -247,7 +250,8 @@ export class DfsStrategy implements Strategy {
 
   private childSleep(parent: Node): Map<number, number[] | null> {
     const out = new Map<number, number[] | null>();
-    const fp = parent.hadData ? null : parent.fp;
+    // The step just taken, with the data values of this execution.
+    const fp = parent.fp;
     const keep = (t: number, f: number[] | null) => {
       if (t === parent.chosen) return;
       if (f !== null && fp !== null && independent(f, fp)) out.set(t, f);
@@ -445,7 +449,9 @@ export class DfsStrategy implements Strategy {
         continue;
       }
       node.done.add(node.chosen);
-      node.doneFp.set(node.chosen, node.hadData ? null : node.fp);
+      // Every data alternative of the step has been explored by now (its
+      // data nodes are popped): it sleeps with the union of their footprints.
+      node.doneFp.set(node.chosen, node.fpAll);
       let nextT: number | undefined;
       for (const t of this.order(node)) {
         if (node.backtrack.has(t) && !node.done.has(t) && !node.sleep.has(t) && this.withinBounds(node, t)) {
@@ -456,7 +462,7 @@ export class DfsStrategy implements Strategy {
       if (nextT !== undefined) {
         node.chosen = nextT;
         node.fp = null;
-        node.hadData = false;
+        node.fpAll = null;
         return;
       }
       stack.pop();
@@ -488,6 +494,13 @@ function strictFp(ex: Execution, f: number[]): number[] {
     if ((e & 1) === 0 && ex.isCommuting(e >> 1)) (out ??= f.slice())[i] = e | 1;
   }
   return out ?? f;
+}
+
+/** Footprint of either step: every access of a, then those of b not in a. */
+function unionFp(a: number[], b: readonly number[]): number[] {
+  let out: number[] | null = null;
+  for (const e of b) if (!a.includes(e)) (out ??= a.slice()).push(e);
+  return out ?? a;
 }
 
 /** Footprints commute: no object shared with a write on either side. */

@@ -134,6 +134,7 @@ export class Execution {
   private invariants: Invariant<unknown>[] = [];
   private watchedBy: number[][] = [];
   private alwaysCheck: number[] = [];
+  private readonly invScratch = new Set<number>();
   private chooser: Chooser | null = null;
 
   constructor(
@@ -245,7 +246,13 @@ export class Execution {
 
   // ---- choices ---------------------------------------------------------
 
-  /** A recorded nondeterministic choice in [0, n). */
+  /**
+   * A recorded nondeterministic choice in [0, n).
+   * DPOR relies on the number of values and the meaning of each being
+   * determined by state that the step's footprint covers (cv_signal: the
+   * sleepers of the cv it writes; KM_NOSLEEP: always two): a step that
+   * made the choice sleeps with the union of its alternatives' footprints.
+   */
   choose(n: number, label: string): number {
     if (n <= 1) return 0;
     const v = this.chooser!.pickValue(this, n, label);
@@ -406,7 +413,10 @@ export class Execution {
     let which: Iterable<number>;
     if (all) which = invs.keys();
     else {
-      const set = new Set<number>(this.alwaysCheck);
+      // Scratch set, reused: this runs after every step.
+      const set = this.invScratch;
+      set.clear();
+      for (const k of this.alwaysCheck) set.add(k);
       const fp = this.fp;
       const wb = this.watchedBy;
       for (let i = 0; i < fp.length; i++) {

@@ -190,7 +190,13 @@ class Choose extends Effect<number> {
   }
 }
 
-/** A recorded data choice in [0, n) made by the strategy. */
+/**
+ * A recorded data choice in [0, n) made by the strategy.
+ * DPOR relies on the number of values and the meaning of each being
+ * determined by state that the step's footprint covers (cv_signal: the
+ * sleepers of the cv it writes; KM_NOSLEEP: always two): a step that
+ * made the choice sleeps with the union of its alternatives' footprints.
+ */
 export function choose(n: number, label: string): Choose {
   return new Choose(n, label);
 }

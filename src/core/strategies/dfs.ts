@@ -37,7 +37,7 @@ interface Node {
   done: Set<number>;
   /** Sleep set: thread -> footprint of its (explored) next step, null = dependent with all. */
   sleep: Map<number, number[] | null>;
-  /** Footprints of the steps explored from here: thread -> fp (null if it made data choices). */
+  /** Footprints of the steps explored from here: thread -> fp (the union over its data alternatives). */
   doneFp: Map<number, number[] | null>;
   /** Footprint of the chosen step in the current execution. */
   fp: number[] | null;
@@ -93,7 +93,16 @@ export class DfsStrategy implements Strategy {
   private readonly visited = new Set<string>();
   /** Thread-choice points pruned because their state was seen before. */
   cacheHits = 0;
+  /**
+   * A preemption or delay bound is set. Sleep sets are then off: a thread
+   * asleep after its step was explored first may have been explored only
+   * within a budget that the reordered schedule does not need (A then B may
+   * cost a preemption more than B then A), so sleeping would lose schedules
+   * that are within the bound.
+   */
+  private readonly bounded: boolean;
   constructor(readonly opts: DfsOptions) {
+    this.bounded = opts.preemptionBound !== undefined || opts.delayBound !== undefined;
     if (opts.stateCache && opts.dpor) throw new Error('state caching is not sound with DPOR: use it with plain dfs');
     const b: string[] = [];
     if (opts.stateCache) b.push('state-cache');
@@ -116,6 +125,8 @@ export class DfsStrategy implements Strategy {
     this.stepPend = [];
     this.stepHeld = [];
     let lastThreadNode = -1;
+    /** The running step made a data choice. */
+    let dataInStep = false;
     const stack = this.stack;
     const dpor = this.opts.dpor;
     return {
@@ -143,7 +154,7 @@ export class DfsStrategy implements Strategy {
             chosen: -1,
             backtrack: new Set(),
             done: new Set(),
-            sleep: parent && dpor ? this.childSleep(parent) : new Map(),
+            sleep: parent && dpor && !this.bounded ? this.childSleep(parent) : new Map(),
             doneFp: new Map(),
             fp: null,
             fpAll: null,
@@ -171,6 +182,7 @@ export class DfsStrategy implements Strategy {
         return i;
       },
       pickValue: (_ex: Execution, n: number) => {
+        dataInStep = true;
         if (depth < stack.length) return stack[depth++]!.chosen;
         stack.push({
           data: true,
@@ -197,7 +209,9 @@ export class DfsStrategy implements Strategy {
         this.stepFp[ex.stepIndex] = commute ? f : strict;
         const node = stack[this.stepNode[ex.stepIndex]!]!;
         node.fp = strict;
-        node.fpAll = node.fpAll === null ? strict : unionFp(node.fpAll, strict);
+        // Without a data choice the step is the same in every execution through this node.
+        node.fpAll = node.fpAll === null || !dataInStep ? strict : unionFp(node.fpAll, strict);
+        dataInStep = false;
         this.stepPend[ex.stepIndex] = pendingFp(ex, _tid, !commute);
         if (commute) this.stepHeld[ex.stepIndex] = ex.heldAtStart.filter((id) => ex.isCommuting(id));
       },
@@ -330,12 +344,32 @@ export class DfsStrategy implements Strategy {
       }
     };
 
+    /**
+     * With a preemption or delay bound the reversal before i may be out of
+     * bound while a switch at the start of ti's run of steps ending at i is
+     * not (Coons, Musuvathi & McKinley, "Bounded partial-order reduction",
+     * OOPSLA 2013): add q there too (every enabled thread if q is not), so
+     * that the search stays complete within the bound.
+     */
+    const bounded = this.bounded;
+    const fromBlockStart = (i: number, ti: number, q: number) => {
+      let b = i;
+      while (b > 0 && tidOf[b - 1] === ti) b--;
+      if (b === i) return;
+      const nb = this.stack[this.stepNode[b]!];
+      if (!nb || nb.data) return;
+      if (nb.enabled.includes(q)) {
+        if (!nb.sleep.has(q)) nb.backtrack.add(q);
+      } else for (const t of nb.enabled) if (!nb.sleep.has(t)) nb.backtrack.add(t);
+    };
+
     /** Race (i, j): j is a step of q (jVC its clock with its dependencies, j = -1 for a pending step with footprint jFp). */
     const race = (i0: number, j: number, q: number, jVC: readonly number[], jFp: readonly number[]) => {
       const i = this.stepHeld.length > 0 ? relocate(i0, j, jVC, jFp) : i0;
       const node = this.stack[this.stepNode[i]!];
       if (!node || node.data) return;
       const ti = tidOf[i]!;
+      if (bounded) fromBlockStart(i, ti, q);
       const li = local[i]!;
       firstLocal.fill(0);
       const initials: number[] = [];
@@ -360,8 +394,10 @@ export class DfsStrategy implements Strategy {
       else for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
     };
 
+    // Scratch: the candidates of one step, used before the next check.
+    const cands: number[] = [];
     const candidatesOf = (fp: readonly number[]) => {
-      const cands: number[] = [];
+      cands.length = 0;
       for (const e of fp) {
         const o = e >> 1;
         const w = lastW.get(o);
@@ -481,10 +517,16 @@ function pendingFp(ex: Execution, tid: number, strict: boolean): number[] {
   const pe = ex.pendingOf(tid);
   if (!pe || pe.obj < 0) return NONE;
   const commuting = ex.hasCommuting && ex.isCommuting(pe.obj) && !strict;
-  const out = [pe.obj * 2 + (pe.pendingWrite && !commuting ? 1 : 0)];
-  if (ex.hasCommuting && pe.commuteBarrier) for (const h of ex.thread(tid).held) if (ex.isCommuting(h.id)) out.push(h.id * 2 + 1);
-  return out;
+  const code = pe.obj * 2 + (pe.pendingWrite && !commuting ? 1 : 0);
+  if (ex.hasCommuting && pe.commuteBarrier) {
+    const out = [code];
+    for (const h of ex.thread(tid).held) if (ex.isCommuting(h.id)) out.push(h.id * 2 + 1);
+    return out;
+  }
+  // One-object footprints are shared (never mutated): this runs after every step.
+  return (ONE[code] ??= [code]);
 }
+const ONE: number[][] = [];
 
 /** Sleep sets stay strict: reads of commuting mutexes count as writes there. */
 function strictFp(ex: Execution, f: number[]): number[] {

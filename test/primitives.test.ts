@@ -8,7 +8,7 @@ import { defineScenario, type Scenario } from '../src/core/scenario.ts';
 import { DfsStrategy } from '../src/core/strategies/dfs.ts';
 import { timeout, untimeout, type Callout } from '../src/locks/callout.ts';
 import { KCondvar, cvTimedwait } from '../src/locks/kcondvar.ts';
-import { kmemAllocNosleep } from '../src/locks/kmem.ts';
+import { kmemAllocNosleep, kmemAllocNosleepAll } from '../src/locks/kmem.ts';
 import { KMutex, mutexEnter, mutexExit, mutexTryEnter } from '../src/locks/kmutex.ts';
 import { KRwlock, rwDowngrade, rwEnter, rwExit, rwTryUpgrade } from '../src/locks/krwlock.ts';
 import { KTaskq, taskqDispatch } from '../src/locks/taskq.ts';
@@ -99,6 +99,28 @@ describe('allocation and dispatch failures are recorded choices', () => {
       });
     expect(outcomes(mk(false), (s) => s.ok.join(','))).toEqual(new Set(['true,true']));
     expect(outcomes(mk(true), (s) => s.ok.join(','))).toEqual(new Set(['true,true', 'true,false', 'false,true', 'false,false']));
+  });
+
+  it('allocations tested together are one choice: all succeed, or the group fails', () => {
+    const sc = defineScenario({
+      name: 'a2',
+      description: '',
+      system: 'test',
+      threads: 1,
+      allocFail: true,
+      setup(ex) {
+        const s = { ok: [] as boolean[] };
+        ex.spawn('T', (function* (): KThread<void> {
+          s.ok.push(yield* kmemAllocNosleepAll(['up', 'down']));
+        })());
+        return s;
+      },
+    });
+    let executions = 0;
+    explore(sc, new DfsStrategy({ dpor: false }), { onExecution: () => executions++ });
+    expect(outcomes(sc, (s) => s.ok.join(','))).toEqual(new Set(['true', 'false']));
+    // Two executions, not one per combination of the two allocations.
+    expect(executions).toBe(2);
   });
 });
 

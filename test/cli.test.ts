@@ -28,6 +28,13 @@ describe('nsm check --json', () => {
     expect(Object.keys(j).sort()).toEqual(['complete', 'elapsedMs', 'failure', 'mutant', 'scenario', 'schedules', 'steps', 'strategy', 'verdict'].sort());
     expect(j).toMatchObject({ scenario: 'tb-counter', strategy: 'dpor', mutant: null, verdict: 'pass', complete: true, failure: null });
   });
+  it('--progress: progress lines on stderr (schedules, rate, DFS depth, open branches), the JSON result unchanged on stdout', async () => {
+    const r = await nsm(['check', 'ipmp-join-join', '--progress', '0.2', '--time', '1', '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out[0]!)).toMatchObject({ scenario: 'ipmp-join-join', verdict: 'incomplete' });
+    expect(r.err.length).toBeGreaterThan(0);
+    for (const l of r.err) expect(l).toMatch(/^\.\.\. ipmp-join-join \[dpor\]  [\d,]+ schedules  [\d,]+ steps  \d+ s  [\d,]+\/s  depth \d+, [\d,]+ open branches on the path$/);
+  });
   it('fail: failure with spec, message, token, steps, preemptions; exit 1; the token replays', async () => {
     const r = await nsm(['check', 'tb-abba', '--mutant', 'tb-abba', '--json']);
     expect(r.code).toBe(1);

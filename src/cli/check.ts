@@ -4,6 +4,7 @@
 import { explore, type RunResult } from '../core/runner.ts';
 import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { makeStrategy, type StrategyName } from '../core/strategies.ts';
+import type { SearchProgress } from '../core/strategy.ts';
 import { UsageError } from './errors.ts';
 import { reportFailure, type FailureSummary } from './failure-report.ts';
 
@@ -20,6 +21,9 @@ export interface CheckOptions {
   shrink: boolean;
   write: boolean;
   stateCache?: boolean;
+  /** Seconds between progress lines (to `progressLine`); 0 or absent: none. */
+  progressEvery?: number;
+  progressLine?: (line: string) => void;
 }
 
 export interface CheckJson {
@@ -46,11 +50,26 @@ export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome 
   const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, delays: o.delays, stateCache: o.stateCache });
   const t0 = performance.now();
   const deadline = t0 + o.timeSec * 1000;
+  let schedules = 0;
+  let steps = 0;
+  let lastLine = t0;
+  const every = (o.progressEvery ?? 0) * 1000;
   const run = explore(sc, strategy, {
     mutant: o.mutant,
     params: o.params,
     schedules: o.schedules,
     timeUp: () => performance.now() > deadline,
+    onExecution:
+      every > 0 && o.progressLine
+        ? (_ex, res) => {
+            schedules++;
+            steps += res.steps;
+            const now = performance.now();
+            if (now - lastLine < every) return;
+            lastLine = now;
+            o.progressLine!(progressLine(sc.name, strategy.name, schedules, steps, now - t0, strategy.progress?.()));
+          }
+        : undefined,
   });
   const elapsedMs = Math.round(performance.now() - t0);
   let failure: FailureSummary | null = null;
@@ -75,4 +94,12 @@ export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome 
     failure: failure ? { spec: failure.spec, message: failure.message, token: failure.token, steps: failure.steps, preemptions: failure.preemptions } : null,
   };
   return { json, run, failure, lines };
+}
+
+/** One progress line: counts, rate, and for exhaustive searches the DFS position and estimate. */
+export function progressLine(name: string, strategy: string, schedules: number, steps: number, ms: number, p?: SearchProgress): string {
+  const rate = ms > 0 ? Math.round((schedules * 1000) / ms) : 0;
+  let line = `... ${name} [${strategy}]  ${schedules.toLocaleString('en-US')} schedules  ${steps.toLocaleString('en-US')} steps  ${(ms / 1000).toFixed(0)} s  ${rate.toLocaleString('en-US')}/s`;
+  if (p) line += `  depth ${p.depth}, ${p.open.toLocaleString('en-US')} open branches on the path`;
+  return line;
 }

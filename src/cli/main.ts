@@ -71,6 +71,9 @@ options:
   --param K=V       set a scenario parameter (repeatable)
   --no-shrink       report the failing schedule as found
   --state-cache     with dfs: prune states seen before (scenarios with a stateHash)
+  --progress S      a progress line on stderr every S seconds: schedules, steps, rate, and
+                    for dfs/dpor the depth of the current path and the branches still open
+                    on it (DPOR adds branches as it finds races, so no completion estimate)
   --json            print one JSON object (one per line with --all)
 
 exit codes: 0 pass, 1 failure found, 2 bad input, 3 incomplete
@@ -239,6 +242,7 @@ const checkFlags = {
   param: { type: 'string', multiple: true },
   'no-shrink': { type: 'boolean' },
   'state-cache': { type: 'boolean' },
+  progress: { type: 'string' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
 } satisfies Flags;
@@ -260,6 +264,7 @@ function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOption
     shrink: !v['no-shrink'],
     write: true,
     stateCache: Boolean(v['state-cache']),
+    progressEvery: v.progress === undefined ? 0 : secondsFlag('progress', v.progress as string, 10),
   };
 }
 
@@ -278,10 +283,10 @@ function cmdList(argv: string[], out: (s: string) => void): number {
   return 0;
 }
 
-function cmdCheck(argv: string[], out: (s: string) => void): number {
+function cmdCheck(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
   const { values, positionals } = parse(argv, checkFlags);
   if (values.help) return out(HELP.check!), 0;
-  const o = checkOptions(values, 60);
+  const o = { ...checkOptions(values, 60), progressLine: err };
   let targets = scenarios;
   if (!values.all) {
     if (positionals.length !== 1) throw new UsageError('nsm check needs one scenario name (or --all); see nsm list');
@@ -622,7 +627,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
       case 'list':
         return cmdList(rest, out);
       case 'check':
-        return cmdCheck(rest, out);
+        return cmdCheck(rest, out, err);
       case 'replay':
         return cmdReplay(rest, out);
       case 'start':

@@ -15,4 +15,14 @@ export interface Strategy {
   readonly complete: boolean;
   /** Exhaustive strategies explore everything or report incomplete. */
   readonly exhaustive: boolean;
+  /** Exhaustive strategies: how far the search is, for progress lines. */
+  progress?(): SearchProgress;
+}
+
+/** Where a depth-first search is. */
+export interface SearchProgress {
+  /** Choice points on the current path. */
+  depth: number;
+  /** Branches known but not yet explored, over the whole path. */
+  open: number;
 }

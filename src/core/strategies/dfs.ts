@@ -24,7 +24,7 @@
  * the tree; with a bound "complete" means complete within the bound.
  */
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
-import type { Strategy } from '../strategy.ts';
+import type { SearchProgress, Strategy } from '../strategy.ts';
 
 interface Node {
   data: boolean;
@@ -469,6 +469,15 @@ export class DfsStrategy implements Strategy {
       const pe = pendingFp(ex, t.id, true);
       if (pe.length > 0) check(-1, t.id, pe);
     }
+  }
+
+  progress(): SearchProgress {
+    let open = 0;
+    for (const node of this.stack) {
+      if (node.data) open += node.n - node.chosen - 1;
+      else for (const t of node.backtrack) if (t !== node.chosen && !node.done.has(t) && !node.sleep.has(t) && this.withinBounds(node, t)) open++;
+    }
+    return { depth: this.stack.length, open };
   }
 
   /** Move to the next unexplored branch, popping exhausted nodes. */

@@ -183,9 +183,11 @@ function programScenario(p: Program): Scenario<St> {
   });
 }
 
-function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, preemptionBound?: number): { set: Set<string>; complete: boolean; terminal: number; failed: boolean } {
+type Bound = { preemptionBound?: number; delayBound?: number };
+
+function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, bound: Bound = {}): { set: Set<string>; complete: boolean; terminal: number; failed: boolean } {
   const set = new Set<string>();
-  const st = new DfsStrategy({ dpor, preemptionBound });
+  const st = new DfsStrategy({ dpor, ...bound });
   const r = explore(sc, st, {
     keepGoing,
     schedules: 5_000,
@@ -198,8 +200,8 @@ function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, preemptio
   return { set, complete: r.complete, terminal: st.terminal, failed: r.verdict === 'fail' };
 }
 
-/** DPOR (within `bound` preemptions if given) against plain DFS (within the same bound). */
-function compare(p: Program, bound?: number): void {
+/** DPOR (within `bound` if given) against plain DFS (within the same bound). */
+function compare(p: Program, bound: Bound = {}): void {
   const sc = programScenario(p);
   const full = outcomes(sc, false, true, bound);
   const red = outcomes(sc, true, true, bound);
@@ -235,7 +237,9 @@ describe('DPOR soundness', () => {
     // racing thread's run of steps, no sleep sets) this fails within a few
     // hundred programs: bounded DPOR then misses schedules within the bound.
     fc.assert(
-      fc.property(programArb, fc.integer({ min: 1, max: 2 }), (p, bound) => compare(p, bound)),
+      // (Delay bounds are refused with DPOR: with the same additions, generated
+      // programs show it missing schedules within a delay bound.)
+      fc.property(programArb, fc.integer({ min: 1, max: 2 }), (p, n) => compare(p, { preemptionBound: n })),
       { numRuns: Math.ceil(runs / 2), seed: seed + 1 },
     );
   });

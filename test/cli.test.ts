@@ -103,6 +103,7 @@ describe('bad input: one clear line, exit 2, no stack trace', () => {
     ['check', 'tb-gate', '--time', 'soon'],
     ['check', 'tb-gate', '--param', 'nope=1'],
     ['check', 'tb-gate', '--whatever'],
+    ['check', 'tb-gate', '--delays', '1'],
     ['check'],
     ['replay', 'nsm1:tb-gate:-:-:00000000:0:-:-:00000000'],
     ['replay', 'not-a-token'],

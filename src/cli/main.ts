@@ -66,7 +66,7 @@ options:
   --time S          stop after S seconds (default 60)
   --depth D         PCT bug depth (default 3)
   --preemptions P   preemption bound for dfs/dpor
-  --delays D        delay bound for dfs/dpor
+  --delays D        delay bound for dfs
   --mutant NAME     switch on a catalogued bug
   --param K=V       set a scenario parameter (repeatable)
   --no-shrink       report the failing schedule as found
@@ -251,6 +251,7 @@ function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOption
   const strategy = (v.strategy as string | undefined) ?? 'dpor';
   if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
   if (v['state-cache'] && strategy !== 'dfs') throw new UsageError('--state-cache works with --strategy dfs only (it is not sound with DPOR)');
+  if (v.delays !== undefined && strategy !== 'dfs') throw new UsageError('--delays bounds --strategy dfs only: DPOR is complete within a preemption bound (bounded POR) but not within a delay bound');
   return {
     strategy: strategy as StrategyName,
     seed: intFlag('seed', v.seed as string | undefined, 1),

@@ -96,7 +96,7 @@ export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome 
   return { json, run, failure, lines };
 }
 
-/** One progress line: counts, rate, and for exhaustive searches the DFS position and estimate. */
+/** One progress line: counts, rate, and for exhaustive searches the DFS position. */
 export function progressLine(name: string, strategy: string, schedules: number, steps: number, ms: number, p?: SearchProgress): string {
   const rate = ms > 0 ? Math.round((schedules * 1000) / ms) : 0;
   let line = `... ${name} [${strategy}]  ${schedules.toLocaleString('en-US')} schedules  ${steps.toLocaleString('en-US')} steps  ${(ms / 1000).toFixed(0)} s  ${rate.toLocaleString('en-US')}/s`;

@@ -251,7 +251,7 @@ function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOption
   const strategy = (v.strategy as string | undefined) ?? 'dpor';
   if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
   if (v['state-cache'] && strategy !== 'dfs') throw new UsageError('--state-cache works with --strategy dfs only (it is not sound with DPOR)');
-  if (v.delays !== undefined && strategy !== 'dfs') throw new UsageError('--delays bounds --strategy dfs only: DPOR is complete within a preemption bound (bounded POR) but not within a delay bound');
+  if (v.delays !== undefined && strategy !== 'dfs') throw new UsageError('--delays bounds --strategy dfs only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)');
   return {
     strategy: strategy as StrategyName,
     seed: intFlag('seed', v.seed as string | undefined, 1),

@@ -13,6 +13,7 @@ export interface StrategyConfig {
   /** PCT depth (bug depth d). */
   depth: number;
   preemptions?: number;
+  /** Delay bound: plain dfs only (DPOR refuses it, so dpor and portfolio ignore it). */
   delays?: number;
   /** Plain DFS with state caching (needs the scenario's stateHash). */
   stateCache?: boolean;
@@ -27,10 +28,10 @@ export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
     case 'dfs':
       return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache });
     case 'dpor':
-      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, delayBound: c.delays });
+      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions });
     case 'portfolio':
       return new PortfolioStrategy([
-        new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, delayBound: c.delays }),
+        new DfsStrategy({ dpor: true, preemptionBound: c.preemptions }),
         new RandomStrategy(c.seed),
         new PctStrategy(c.seed + 1, 1),
         new PctStrategy(c.seed + 2, 2),

@@ -104,7 +104,8 @@ export function ipmpGrpCreateKstats(ex: Execution, grp: Grp): void {
  * exclusive hold, which waits for a reader inside ks_update to kstat_rele,
  * unlink the kstat so that no later hold finds it, and drop the hold.
  * Entry/exit: whatever the caller holds (ipmp_grp_destroy: ipmp_lock W,
- * ipmp notes E4); may block.
+ * ipmp notes E4; under the IPMP-2 candidate fix, ipmpGrpKstatDeleteUnlocked:
+ * no lock); may block.
  */
 function* kstatDelete(ex: Execution, ksp: Kstat): KThread<void> {
   yield* mutexEnter(ksp.hold, 'kstat.c kstat_delete (kstat_hold_byaddr) ipmp.c L282');
@@ -181,7 +182,8 @@ export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread
   grp.phyint = null; // L442
   grp.m.send('DESTROY');
   yield* kmemFree(grp.mem, 'ipmp.c L444');
-  if (late && ksp !== null) yield* kstatDelete(ex, ksp);
+  // (Under fixKstats phyint_free already deleted it: the fix hides this mutant.)
+  if (late && ksp !== null && !ksp.deleted) yield* kstatDelete(ex, ksp);
 }
 
 /**

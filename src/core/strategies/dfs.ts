@@ -37,7 +37,7 @@ interface Node {
   chosen: number;
   backtrack: Set<number>;
   done: Set<number>;
-  /** Sleep set: thread -> footprint of its (explored) next step, null = dependent with all. */
+  /** Sleep set: thread -> footprint of its (explored) next step (the union over its data alternatives). */
   sleep: Map<number, number[] | null>;
   /** Footprints of the steps explored from here: thread -> fp (the union over its data alternatives). */
   doneFp: Map<number, number[] | null>;

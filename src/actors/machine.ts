@@ -22,8 +22,8 @@ export interface CompiledMachine {
   events: string[];
   /** key `${state}|${event}` -> next state */
   table: Map<string, string>;
-  /** The same table for the hot path: state -> event -> [next state, transition index]. */
-  next: Map<string, Map<string, readonly [string, number]>>;
+  /** The same table for the hot path: state -> event -> [next state, transition index, next state's index in `states`]. */
+  next: Map<string, Map<string, readonly [string, number, number]>>;
   /** Transition index -> `${state}|${event}` (the table's keys, in table order). */
   transitionNames: string[];
   /** The xstate machine, for export and equivalence tests. */
@@ -55,16 +55,19 @@ export function compileMachine(machine: AnyStateMachine): CompiledMachine {
       }
     }
   }
-  const next = new Map<string, Map<string, readonly [string, number]>>();
+  const states = [...snaps.keys()];
+  const next = new Map<string, Map<string, readonly [string, number, number]>>();
   const transitionNames = [...table.keys()];
   transitionNames.forEach((key, i) => {
     const bar = key.lastIndexOf('|');
     const from = key.slice(0, bar);
     let m = next.get(from);
     if (!m) next.set(from, (m = new Map()));
-    m.set(key.slice(bar + 1), [table.get(key)!, i]);
+    const to = table.get(key)!;
+    m.set(key.slice(bar + 1), [to, i, states.indexOf(to)]);
   });
-  return { id: machine.id, initial, states: [...snaps.keys()], events, table, next, transitionNames, machine };
+  // states[0] is the initial state (the walk starts there).
+  return { id: machine.id, initial, states, events, table, next, transitionNames, machine };
 }
 
 /**
@@ -78,7 +81,7 @@ export class MachineCoverage {
   /** Compiled machines seen, for totals. */
   readonly machines = new Map<string, CompiledMachine>();
   /** Per machine: the code of its first state and of its first transition. */
-  private readonly base = new Map<CompiledMachine, { state: number; transition: number; stateIdx: Map<string, number> }>();
+  private readonly base = new Map<CompiledMachine, CoverageBase>();
   /** Code -> `${machine id}:${state}`, and code -> [machine id, `${state}|${event}`]. */
   private readonly stateNames: [string, string][] = [];
   private readonly transitionNames: [string, string][] = [];
@@ -93,21 +96,17 @@ export class MachineCoverage {
     if (!c) run.shared.set('machine-coverage', (c = new MachineCoverage(run)));
     return c;
   }
-  private baseOf(m: CompiledMachine): { state: number; transition: number; stateIdx: Map<string, number> } {
+  /** The codes of machine m's states and transitions start here (a MachineRef keeps it). */
+  baseOf(m: CompiledMachine): CoverageBase {
     let b = this.base.get(m);
     if (!b) {
-      b = { state: this.stateNames.length, transition: this.transitionNames.length, stateIdx: new Map(m.states.map((st, i) => [st, i])) };
+      b = { state: this.stateNames.length, transition: this.transitionNames.length };
       this.base.set(m, b);
       this.machines.set(m.id, m);
       for (const st of m.states) this.stateNames.push([m.id, st]);
       for (const t of m.transitionNames) this.transitionNames.push([m.id, t]);
     }
     return b;
-  }
-  /** The code of state `state` of machine m. */
-  stateCode(m: CompiledMachine, state: string): number {
-    const b = this.baseOf(m);
-    return b.state + b.stateIdx.get(state)!;
   }
   /** A new instance exists in the current execution. */
   track(ref: MachineRef): void {
@@ -128,34 +127,20 @@ export class MachineCoverage {
       this.seenPairs.add(a < b ? a * PAIR + b : b * PAIR + a);
     }
   }
-  /** ref went from state code `from` to its current state by transition `t` of its machine. */
+  /** ref went from state code `from` to its current state by the transition with code `t`. */
   note(ref: MachineRef, from: number, t: number): void {
     this.notePairs(ref);
     this.seenStates.add(from);
     this.seenStates.add(ref.code);
-    this.seenTransitions.add(this.baseOf(ref.m).transition + t);
+    this.seenTransitions.add(t);
   }
   /** Machine id -> states reached. */
   get states(): Map<string, Set<string>> {
-    const out = new Map<string, Set<string>>();
-    for (const c of this.seenStates) {
-      const [id, st] = this.stateNames[c]!;
-      let s = out.get(id);
-      if (!s) out.set(id, (s = new Set()));
-      s.add(st);
-    }
-    return out;
+    return byMachine(this.seenStates, this.stateNames);
   }
   /** Machine id -> transitions taken, as `${state}|${event}`. */
   get transitions(): Map<string, Set<string>> {
-    const out = new Map<string, Set<string>>();
-    for (const c of this.seenTransitions) {
-      const [id, t] = this.transitionNames[c]!;
-      let s = out.get(id);
-      if (!s) out.set(id, (s = new Set()));
-      s.add(t);
-    }
-    return out;
+    return byMachine(this.seenTransitions, this.transitionNames);
   }
   /** Pairs of states of two different objects seen at the same time: 'a:S1 | b:S2'. */
   get pairs(): Set<string> {
@@ -173,6 +158,23 @@ export class MachineCoverage {
 /** Pair key: lower code * PAIR + higher code (codes stay far below 2^20). */
 const PAIR = 1 << 20;
 
+interface CoverageBase {
+  state: number;
+  transition: number;
+}
+
+/** Codes seen -> machine id -> names, given code -> [machine id, name]. */
+function byMachine(codes: Iterable<number>, names: readonly [string, string][]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const c of codes) {
+    const [id, name] = names[c]!;
+    let s = out.get(id);
+    if (!s) out.set(id, (s = new Set()));
+    s.add(name);
+  }
+  return out;
+}
+
 /**
  * One instance of a compiled machine (one netstack_t, one nm_state).
  * `send` applies an event or fails the execution naming the object.
@@ -181,6 +183,8 @@ export class MachineRef {
   state: string;
   /** Coverage code of `state` (-1 without coverage). */
   code = -1;
+  /** Where this machine's codes start in the coverage (null without coverage). */
+  private readonly base: CoverageBase | null = null;
   constructor(
     readonly m: CompiledMachine,
     readonly name: string,
@@ -188,7 +192,8 @@ export class MachineRef {
   ) {
     this.state = m.initial;
     if (this.coverage) {
-      this.code = this.coverage.stateCode(m, this.state);
+      this.base = this.coverage.baseOf(m);
+      this.code = this.base.state; // states[0] is the initial state
       this.coverage.track(this);
     }
   }
@@ -201,10 +206,10 @@ export class MachineRef {
       throw new ModelFailure('assert', `machine:${this.m.id}`, `${this.name}: event ${ev} not accepted in state ${this.state}`);
     }
     this.state = tr[0];
-    if (this.coverage) {
+    if (this.base) {
       const from = this.code;
-      this.code = this.coverage.stateCode(this.m, this.state);
-      this.coverage.note(this, from, tr[1]);
+      this.code = this.base.state + tr[2];
+      this.coverage!.note(this, from, this.base.transition + tr[1]);
     }
     return tr[0];
   }

@@ -1,4 +1,10 @@
-// Worker-thread entry for nsm fuzz --workers: loads the TypeScript worker through tsx.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/fuzz/worker.ts');
+// Worker-thread entry for nsm fuzz --workers: the compiled worker in an
+// installed package, the TypeScript one (through tsx) in a checkout.
+import { existsSync } from 'node:fs';
+if (existsSync(new URL('../src/cli/fuzz/worker.ts', import.meta.url))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/fuzz/worker.ts');
+} else {
+  await import('../dist/cli/fuzz/worker.js');
+}

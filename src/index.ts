@@ -13,6 +13,10 @@ export { Prng } from './core/prng.ts';
 export { defineScenario, type ParamValue, type Scenario } from './core/scenario.ts';
 export type { EndCheck, Invariant } from './core/spec.ts';
 
+// Checking from a test suite: throws the failure block (timeline, replay token).
+export { check, CheckFailure, IncompleteSearch, replay, type CheckConfig, type CheckReport, type ReplayReport, type ScenarioSource } from './api/check.ts';
+export { checkParam, paramSpecs, ParamError, parseParam, resolveParams, type ParamSpec, type ParamType } from './core/params.ts';
+
 // Running and strategies.
 export { execOptions, explore, runSchedule, type RunOptions, type RunResult } from './core/runner.ts';
 export type { Strategy } from './core/strategy.ts';
@@ -45,5 +49,5 @@ export { ChoiceListStrategy, choiceListChooser } from './core/strategies/choices
 // xstate machines compiled to tables.
 export { compileMachine, MachineCoverage, MachineRef, type CompiledMachine } from './actors/machine.ts';
 
-// Scenario registry.
+// Scenario registry (also in 'netstack-model/models', with the bug catalogue).
 export { findScenario, scenarios } from './scenarios/registry.ts';

@@ -80,7 +80,8 @@ export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome 
     lines = r.lines;
   } else {
     const bound = run.complete ? 'complete' : 'not complete';
-    lines = [`${run.verdict.padEnd(10)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${run.schedules.toLocaleString('en-US')} schedules (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
+    const n = run.schedules;
+    lines = [`${run.verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${n.toLocaleString('en-US')} schedule${n === 1 ? '' : 's'} (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
   }
   const json: CheckJson = {
     scenario: sc.name,

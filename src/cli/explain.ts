@@ -12,6 +12,7 @@ import { TokenError } from '../core/trace/token.ts';
 import { findScenario } from '../scenarios/registry.ts';
 import { UsageError } from './errors.ts';
 import type { Artefact } from './failure-report.ts';
+import { artefactSchema, firstIssue } from './schema.ts';
 
 /** Load an artefact file, or make one from a token by replaying it. */
 export function loadArtefact(arg: string): Artefact {
@@ -23,11 +24,11 @@ export function loadArtefact(arg: string): Artefact {
     } catch {
       throw new UsageError(`artefact ${arg} is not valid JSON (corrupted?); re-create it with nsm replay <token>`);
     }
-    const a = data as Partial<Artefact>;
-    if (!a || typeof a !== 'object' || a.version !== 1 || typeof a.token !== 'string' || !Array.isArray(a.timeline) || typeof a.scenario !== 'string' || !a.failure) {
-      throw new UsageError(`artefact ${arg} is not an nsm failure artefact (version 1); re-create it with nsm replay <token>`);
-    }
-    return a as Artefact;
+    const parsed = artefactSchema.safeParse(data);
+    if (!parsed.success) throw new UsageError(`artefact ${arg} is not an nsm failure artefact (version 1): ${firstIssue(parsed.error)}; re-create it with nsm replay <token>`);
+    const a = parsed.data as Artefact;
+    checkAgainstToken(arg, a);
+    return a;
   }
   let rep;
   try {
@@ -48,6 +49,29 @@ export function loadArtefact(arg: string): Artefact {
     preemptions: timelineRows(rep.ex).filter((r) => r.preempted).length,
     timeline: timelineRows(rep.ex),
   };
+}
+
+/**
+ * An artefact is explained from its own timeline only if its token replays
+ * to that very timeline: an edited token or timeline, or a model changed
+ * since the artefact was written, is refused rather than told stale.
+ */
+function checkAgainstToken(file: string, a: Artefact): void {
+  let rep;
+  try {
+    rep = replayToken(a.token, findScenario);
+  } catch (e) {
+    if (e instanceof TokenError) throw new UsageError(`artefact ${file}: its token does not replay: ${e.message}`);
+    throw e;
+  }
+  const rows = timelineRows(rep.ex);
+  const f = rep.res.failure;
+  const same =
+    rep.scenario.name === a.scenario &&
+    (f?.spec ?? 'none') === a.failure.spec &&
+    rows.length === a.timeline.length &&
+    rows.every((r, i) => r.thread === a.timeline[i]!.thread && r.effects.join('|') === a.timeline[i]!.effects.join('|'));
+  if (!same) throw new UsageError(`artefact ${file}: its timeline does not match what its token replays (edited, or written by another model version); explain the token itself: nsm explain ${a.token.slice(0, 24)}...`);
 }
 
 function changes(prev: Record<string, string> | null, cur: Record<string, string> | null): string[] {

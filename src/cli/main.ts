@@ -3,10 +3,13 @@
  * 3 incomplete (an exhaustive search ran out of budget).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findings, mutants } from '../bugs/index.ts';
-import type { ParamValue } from '../core/scenario.ts';
+import { fixParamsFor, knownFinding } from '../bugs/known.ts';
+import type { ParamValue, Scenario } from '../core/scenario.ts';
+import { ParamError, paramSpecs, parseParam } from '../core/params.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../core/strategies.ts';
 import { formatFailure } from '../core/failure.ts';
 import { formatTimeline, countPreemptions } from '../core/trace/report.ts';
@@ -16,7 +19,7 @@ import { findScenario, scenarios } from '../scenarios/registry.ts';
 import { checkScenario, type CheckOptions } from './check.ts';
 import { UsageError } from './errors.ts';
 import { explainText, loadArtefact } from './explain.ts';
-import { artefactDir, buildFailure } from './failure-report.ts';
+import { artefactDir, buildFailure, ensureWritableDir } from './failure-report.ts';
 import { regress } from './regress.ts';
 import { repinFiles } from './repin.ts';
 import { coverageOf, formatCoverage, transitionPercent } from './coverage.ts';
@@ -51,7 +54,8 @@ commands:
 Run 'nsm <command> --help' for a command's options and examples.`,
   list: `usage: nsm list [--json]
 
-Lists every scenario: name, system, threads, mutants, description.
+Lists every scenario: name, system, threads, number of mutants, description.
+--json adds each scenario's mutants and parameters (type, range, default).
 
 examples:
   nsm list
@@ -70,13 +74,20 @@ options:
   --mutant NAME     switch on a catalogued bug
   --param K=V       set a scenario parameter (repeatable)
   --no-shrink       report the failing schedule as found
+  --no-write        write no artefact (by default each failure is written as JSON + HTML
+                    under .nsm/failures/, or under $NSM_DIR/failures/ when NSM_DIR is set)
   --state-cache     with dfs: prune states seen before (scenarios with a stateHash)
   --progress S      a progress line on stderr every S seconds: schedules, steps, rate, and
                     for dfs/dpor the depth of the current path and the branches still open
                     on it (DPOR adds branches as it finds races, so no completion estimate)
+  --all             every registered scenario; a failure that is a catalogued finding
+                    (a race in the C code as written) is one line, then the model with
+                    its candidate fixes is checked; ends with a summary table
+  --timelines       with --all: the full timeline of known findings too
   --json            print one JSON object (one per line with --all)
 
-exit codes: 0 pass, 1 failure found, 2 bad input, 3 incomplete
+exit codes: 0 pass, 1 failure found (with --all: one that is not a known finding,
+            or a known finding whose fixes fail), 2 bad input, 3 incomplete
 
 examples:
   nsm check tb-counter
@@ -206,13 +217,25 @@ examples:
   nsm mutants --system netstack --json`,
 };
 
-function parseParams(vals: string[] | undefined): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
+/** `--param K=V` values as text; each is parsed by its scenario's declared type (typedParams). */
+function parseParams(vals: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const kv of vals ?? []) {
     const m = /^([A-Za-z_][\w-]*)=(.*)$/.exec(kv);
     if (!m) throw new UsageError(`--param expects K=V, got '${kv}'`);
-    const v = m[2]!;
-    out[m[1]!] = v === 'true' ? true : v === 'false' ? false : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/** Parse each `--param` value by the scenario's declared type and range (one line and exit 2 if bad). */
+function typedParams(sc: Scenario<any>, raw: Record<string, string>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  try {
+    for (const [k, v] of Object.entries(raw)) out[k] = parseParam(sc, k, v);
+  } catch (e) {
+    if (e instanceof ParamError) throw new UsageError(e.message);
+    throw e;
   }
   return out;
 }
@@ -226,6 +249,11 @@ function parse(argv: string[], options: Flags): { values: Record<string, any>; p
     const msg = (e as Error).message.split('\n')[0]!;
     const unknown = /Unknown option '([^']+)'/.exec(msg);
     if (unknown) throw new UsageError(`unknown option '${unknown[1]}' (see --help)`);
+    const ambiguous = /Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(msg);
+    if (ambiguous) {
+      const i = argv.indexOf(ambiguous[1]!);
+      throw new UsageError(`${ambiguous[1]} got '${argv[i + 1] ?? ''}', which looks like an option: values are 0 or more (write ${ambiguous[1]}=VALUE for a value that starts with '-')`);
+    }
     throw new UsageError(msg.replace(/^TypeError \[[A-Z_]+\]: /, '').replace(/\. To specify.*$/, ''));
   }
 }
@@ -241,13 +269,15 @@ const checkFlags = {
   mutant: { type: 'string' },
   param: { type: 'string', multiple: true },
   'no-shrink': { type: 'boolean' },
+  'no-write': { type: 'boolean' },
   'state-cache': { type: 'boolean' },
   progress: { type: 'string' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
+  timelines: { type: 'boolean' },
 } satisfies Flags;
 
-function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions {
+function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions & { rawParams: Record<string, string> } {
   const strategy = (v.strategy as string | undefined) ?? 'dpor';
   if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
   if (v['state-cache'] && strategy !== 'dfs') throw new UsageError('--state-cache works with --strategy dfs only (it is not sound with DPOR)');
@@ -261,26 +291,30 @@ function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOption
     preemptions: v.preemptions === undefined ? undefined : intFlag('preemptions', v.preemptions as string, 0),
     delays: v.delays === undefined ? undefined : intFlag('delays', v.delays as string, 0),
     mutant: (v.mutant as string | undefined) ?? null,
-    params: parseParams(v.param as string[] | undefined),
+    params: {},
+    rawParams: parseParams(v.param as string[] | undefined),
     shrink: !v['no-shrink'],
-    write: true,
+    write: !v['no-write'],
     stateCache: Boolean(v['state-cache']),
     progressEvery: v.progress === undefined ? 0 : secondsFlag('progress', v.progress as string, 10),
   };
 }
 
 const EXIT = { pass: 0, fail: 1, incomplete: 3 } as const;
+const FS_CODES = new Set(['EACCES', 'EROFS', 'EPERM', 'ENOSPC', 'ENOENT', 'EISDIR', 'ENOTDIR', 'EEXIST']);
 
 function cmdList(argv: string[], out: (s: string) => void): number {
   const { values } = parse(argv, { json: { type: 'boolean' } });
   if (values.help) return out(HELP.list!), 0;
   if (values.json) {
-    out(JSON.stringify(scenarios.map((s) => ({ name: s.name, system: s.system, threads: s.threads, mutants: s.mutants ?? [], params: s.params ?? {}, description: s.description }))));
+    out(JSON.stringify(scenarios.map((s) => ({ name: s.name, system: s.system, threads: s.threads, mutants: s.mutants ?? [], params: s.params ?? {}, paramTypes: paramSpecs(s), description: s.description }))));
     return 0;
   }
-  const w = Math.max(...scenarios.map((s) => s.name.length)) + 2;
-  out(`${'scenario'.padEnd(w)}${'system'.padEnd(10)}threads  description`);
-  for (const s of scenarios) out(`${s.name.padEnd(w)}${s.system.padEnd(10)}${String(s.threads).padEnd(9)}${s.description}`);
+  const t = [['scenario', 'system', 'threads', 'mutants', 'description']];
+  for (const s of scenarios) t.push([s.name, s.system, String(s.threads), String((s.mutants ?? []).length), s.description]);
+  for (const l of table(t)) out(l);
+  out('');
+  out("parameters: nsm list --json (name, type, range, default); mutants: nsm mutants");
   return 0;
 }
 
@@ -289,29 +323,44 @@ function cmdCheck(argv: string[], out: (s: string) => void, err: (s: string) => 
   if (values.help) return out(HELP.check!), 0;
   const o = { ...checkOptions(values, 60), progressLine: err };
   let targets = scenarios;
-  if (!values.all) {
+  if (values.all) {
+    if (positionals.length > 0) throw new UsageError(`nsm check --all takes no scenario name (got '${positionals.join(' ')}'): use one or the other`);
+  } else {
     if (positionals.length !== 1) throw new UsageError('nsm check needs one scenario name (or --all); see nsm list');
     const sc = findScenario(positionals[0]!);
     if (!sc) throw new UsageError(`unknown scenario '${positionals[0]}' (see nsm list)`);
     targets = [sc];
   }
+  const paramsOf = new Map<Scenario<any>, Record<string, ParamValue>>();
   for (const sc of targets) {
     if (o.mutant !== null && !(sc.mutants ?? []).includes(o.mutant)) {
       if (values.all) continue;
       throw new UsageError(`scenario '${sc.name}' has no mutant '${o.mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
     }
-    for (const k of Object.keys(o.params)) {
-      if (!(k in (sc.params ?? {}))) throw new UsageError(`scenario '${sc.name}' has no parameter '${k}' (it has: ${Object.keys(sc.params ?? {}).join(', ') || 'none'})`);
-    }
+    paramsOf.set(sc, typedParams(sc, o.rawParams));
   }
+  if (o.write) ensureWritableDir(join(artefactDir(), 'failures'));
   let worst = 0;
+  const rows: string[][] = [['scenario', 'strategy', 'verdict', 'schedules', 'steps', 'seconds']];
   for (const sc of targets) {
     if (o.mutant !== null && !(sc.mutants ?? []).includes(o.mutant)) continue;
-    const r = checkScenario(sc, o);
-    if (values.json) out(JSON.stringify(r.json));
-    else for (const l of r.lines) out(l);
-    const code = EXIT[r.json.verdict];
+    const so = { ...o, params: paramsOf.get(sc)! };
+    let code: number;
+    if (values.all && !values.json) {
+      const r = checkKnowing(sc, so, out, Boolean(values.timelines));
+      rows.push(r.row);
+      code = r.code;
+    } else {
+      const r = checkScenario(sc, so);
+      if (values.json) out(JSON.stringify(r.json));
+      else for (const l of r.lines) out(l);
+      code = EXIT[r.json.verdict];
+    }
     if (code === 1 || (code === 3 && worst === 0)) worst = code;
+  }
+  if (values.all && !values.json) {
+    out('');
+    for (const l of table(rows)) out(l);
   }
   return worst;
 }
@@ -342,10 +391,44 @@ function cmdReplay(argv: string[], out: (s: string) => void): number {
   return f ? 1 : 0;
 }
 
+const fmtVerdict = (v: string, complete: boolean) => v + (complete ? ' (complete)' : '');
+
+/**
+ * Check one scenario the way `nsm start` and `nsm check --all` do: a
+ * failure of the unmodified model that is a catalogued finding (a race of
+ * the C code as written) is told in one line (its whole timeline with
+ * `timelines`), then the model with the candidate fixes is checked. Any other
+ * failure is told in full. Returns the summary row (scenario, strategy,
+ * verdict, schedules, steps, seconds) and the exit code it earns.
+ */
+function checkKnowing(sc: Scenario<any>, o: CheckOptions, out: (s: string) => void, timelines: boolean): { row: string[]; json: unknown[]; code: number } {
+  const r = checkScenario(sc, o);
+  const json: unknown[] = [r.json];
+  let verdict = fmtVerdict(r.json.verdict, r.json.complete);
+  let row = r.json;
+  let code = EXIT[r.json.verdict];
+  const known = r.json.verdict === 'fail' && o.mutant === null ? knownFinding(sc.name, r.json.failure?.spec) : undefined;
+  if (known) {
+    const f = r.json.failure!;
+    out(`finding     ${sc.name}  ${known.id}, a race in the C code as written (docs/findings.md): ${f.spec}: ${f.message}`);
+    out(`              replay: nsm replay ${f.token}`);
+    if (timelines) for (const l of r.lines) out(l);
+    const fixes = fixParamsFor(sc);
+    const fixed = checkScenario(sc, { ...o, params: { ...o.params, ...fixes } });
+    json.push({ ...fixed.json, fixes });
+    verdict = `finding ${known.id}; with fixes: ${fmtVerdict(fixed.json.verdict, fixed.json.complete)}`;
+    row = fixed.json;
+    code = EXIT[fixed.json.verdict];
+    for (const l of fixed.lines) out(fixed.json.verdict === 'fail' ? l : `  with fixes (${Object.keys(fixes).join(', ')}): ${l.trim()}`);
+  } else for (const l of r.lines) out(l);
+  return { row: [sc.name, row.strategy, verdict, row.schedules.toLocaleString('en-US'), row.steps.toLocaleString('en-US'), (row.elapsedMs / 1000).toFixed(2)], json, code };
+}
+
 function cmdStart(argv: string[], out: (s: string) => void): number {
   const { values } = parse(argv, { time: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return out(HELP.start!), 0;
   const time = secondsFlag('time', values.time, 10);
+  ensureWritableDir(join(artefactDir(), 'failures'));
   const rows: string[][] = [['what', 'scenario', 'strategy', 'verdict', 'schedules', 'steps', 'seconds']];
   const json: unknown[] = [];
   let worst = 0;
@@ -356,37 +439,11 @@ function cmdStart(argv: string[], out: (s: string) => void): number {
   if (bad.length) worst = 1;
   rows.push(['regress', `${reg.length} catalogued bugs`, 'replay+search', bad.length ? `${bad.length} regressed` : 'all reproduce', String(reg.reduce((a, r) => a + r.schedules, 0)), '', ((performance.now() - t0) / 1000).toFixed(2)]);
   json.push({ regress: reg });
-  const seenIn = (f: (typeof findings)[number], name: string, spec: string | undefined) =>
-    (f.scenario === name && f.expect.spec === spec) || (f.alsoSeenIn ?? []).some((a) => a.scenario === name && a.spec === spec && !a.params);
   for (const sc of scenarios) {
-    const r = checkScenario(sc, { ...checkOptions({}, time), write: true });
-    json.push(r.json);
-    const fmt = (v: string, complete: boolean) => v + (complete ? ' (complete)' : '');
-    let verdict = fmt(r.json.verdict, r.json.complete);
-    let row = r.json;
-    if (r.json.verdict === 'fail') {
-      const known = findings.find((f) => seenIn(f, sc.name, r.json.failure?.spec));
-      if (known) {
-        // A race of the C code as written: show it, then the model with the
-        // candidate fixes of every finding that concerns this scenario.
-        const fixes: Record<string, ParamValue> = {};
-        for (const f of findings)
-          if (f.scenario === sc.name || (f.alsoSeenIn ?? []).some((a) => a.scenario === sc.name))
-            for (const [k, v] of Object.entries(f.fix.params)) if (k in (sc.params ?? {})) fixes[k] = v;
-        const fixed = checkScenario(sc, { ...checkOptions({}, time), params: fixes, write: true });
-        json.push({ ...fixed.json, fixes });
-        verdict = `finding ${known.id}; with fixes: ${fmt(fixed.json.verdict, fixed.json.complete)}`;
-        row = fixed.json;
-        if (fixed.json.verdict === 'fail') {
-          worst = 1;
-          for (const l of fixed.lines) out(l);
-        }
-      } else {
-        worst = 1;
-        for (const l of r.lines) out(l);
-      }
-    }
-    rows.push(['check', sc.name, row.strategy, verdict, row.schedules.toLocaleString('en-US'), row.steps.toLocaleString('en-US'), (row.elapsedMs / 1000).toFixed(2)]);
+    const r = checkKnowing(sc, { ...checkOptions({}, time), write: true }, out, false);
+    json.push(...r.json);
+    rows.push(['check', ...r.row]);
+    worst = Math.max(worst, r.code === 3 ? 0 : r.code);
   }
   if (values.json) out(JSON.stringify(json));
   else for (const l of table(rows)) out(l);
@@ -461,12 +518,19 @@ async function cmdExplain(argv: string[], out: (s: string) => void): Promise<num
     out(mermaidSequence(a));
   } else {
     const { renderHtml } = await import('./render/html.ts');
-    const path = (values.out as string | undefined) ?? join(artefactDir(), 'reports', `${a.scenario}--${a.mutant ?? 'model'}--${a.failure.spec}.html`);
-    mkdirSync(dirname(path), { recursive: true });
+    const given = values.out as string | undefined;
+    const path = given ?? join(artefactDir(), 'reports', `${a.scenario}--${a.mutant ?? 'model'}--${a.failure.spec}.html`);
+    if (given === undefined) ensureWritableDir(dirname(path));
+    else if (!existsSync(dirname(path) || '.')) throw new UsageError(`--out ${given}: no directory ${dirname(given)} (nsm creates none for --out; make it first)`);
     writeFileSync(path, renderHtml(a));
     out(`html: ${path}`);
   }
   return a.failure.spec === 'none' ? 0 : 1;
+}
+
+/** More worker threads than twice the cores only adds contention. */
+function maxWorkers(): number {
+  return Math.max(1, availableParallelism()) * 2;
 }
 
 function shardFlag(v: string | undefined): { index: number; count: number } {
@@ -502,8 +566,7 @@ async function cmdFuzz(argv: string[], out: (s: string) => void, err: (s: string
   if (!['random', 'pct', 'portfolio'].includes(strategy)) throw new UsageError(`fuzz strategy must be random, pct or portfolio, got '${strategy}'`);
   const mutant = (values.mutant as string | undefined) ?? null;
   if (mutant !== null && !(sc.mutants ?? []).includes(mutant)) throw new UsageError(`scenario '${sc.name}' has no mutant '${mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
-  const params = parseParams(values.param as string[] | undefined);
-  for (const k of Object.keys(params)) if (!(k in (sc.params ?? {}))) throw new UsageError(`scenario '${sc.name}' has no parameter '${k}'`);
+  const params = typedParams(sc, parseParams(values.param as string[] | undefined));
   const schedules = values.schedules === undefined ? 0 : intFlag('schedules', values.schedules as string, 0, 1);
   const timeSec = values.time === undefined ? (schedules ? 0 : 60) : secondsFlag('time', values.time as string, 60);
   const cfg = {
@@ -517,9 +580,10 @@ async function cmdFuzz(argv: string[], out: (s: string) => void, err: (s: string
     schedules,
     shard: shardFlag(values.shard as string | undefined),
   };
+  ensureWritableDir(join(artefactDir(), 'campaigns'));
   const tty = Boolean(process.stderr.isTTY) && !values.json;
   const { result, dir, newFailures } = await runCampaign(cfg, {
-    workers: intFlag('workers', values.workers as string | undefined, 1, 1),
+    workers: intFlag('workers', values.workers as string | undefined, 1, 1, maxWorkers()),
     timeSec,
     resume: Boolean(values.resume),
     tty,
@@ -622,8 +686,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         throw new UsageError('no command given (see the commands above)');
       case '--help':
       case '-h':
-      case 'help':
         out(HELP['']!);
+        return 0;
+      case 'help':
+        if (rest.length === 0) return out(HELP['']!), 0;
+        if (!(rest[0]! in HELP) || rest[0] === '') throw new UsageError(`no command '${rest[0]}' (see nsm --help)`);
+        out(HELP[rest[0]!]!);
         return 0;
       case 'list':
         return cmdList(rest, out);
@@ -655,8 +723,14 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
         throw new UsageError(`unknown command '${cmd}' (see nsm --help)`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ParamError) {
       err(`nsm: ${e.message}`);
+      return 2;
+    }
+    // A file that cannot be read or written (read-only directory, full disk): one line, exit 2.
+    const fsErr = e as NodeJS.ErrnoException;
+    if (fsErr && typeof fsErr.code === 'string' && typeof fsErr.syscall === 'string' && FS_CODES.has(fsErr.code)) {
+      err(`nsm: cannot ${fsErr.syscall} ${fsErr.path ?? ''}: ${fsErr.code}${fsErr.code === 'EACCES' || fsErr.code === 'EROFS' ? ' (set NSM_DIR to a writable directory)' : ''}`);
       return 2;
     }
     throw e;

@@ -8,6 +8,7 @@ import { Execution, type ExecOptions, type ExecResult, RunContext } from './exec
 import type { Failure } from './failure.ts';
 import type { ParamValue, Scenario } from './scenario.ts';
 import type { Strategy } from './strategy.ts';
+import { resolveParams } from './params.ts';
 import { ReplayStrategy } from './strategies/replay.ts';
 
 export interface RunOptions {
@@ -47,11 +48,7 @@ export function execOptions(sc: Scenario<any>, o: { mutant?: string | null; para
   if (mutant !== null && !(sc.mutants ?? []).includes(mutant)) {
     throw new Error(`scenario '${sc.name}' has no mutant '${mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
   }
-  const params: Record<string, ParamValue> = { ...(sc.params ?? {}) };
-  for (const [k, v] of Object.entries(o.params ?? {})) {
-    if (!(k in params)) throw new Error(`scenario '${sc.name}' has no parameter '${k}' (it has: ${Object.keys(params).join(', ') || 'none'})`);
-    params[k] = v;
-  }
+  const params = resolveParams(sc, o.params);
   return {
     mutant,
     params,

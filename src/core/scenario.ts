@@ -1,4 +1,5 @@
 import type { Execution } from './execution.ts';
+import type { ParamType } from './params.ts';
 import type { EndCheck, Invariant } from './spec.ts';
 
 export type ParamValue = number | boolean | string;
@@ -17,6 +18,11 @@ export interface Scenario<S = unknown> {
   threads: number;
   /** Tunable parameters and their defaults (part of the replay options hash). */
   params?: Record<string, ParamValue>;
+  /**
+   * Optional: what each parameter accepts beyond the type of its default
+   * (an integer's range, a string's values, a description). See params.ts.
+   */
+  paramTypes?: Record<string, ParamType>;
   /** Mutants (catalogued bugs) this scenario can be run with. */
   mutants?: readonly string[];
   /** Step limit per execution (livelock suspicion beyond). Default 5,000. */

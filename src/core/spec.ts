@@ -22,3 +22,19 @@ export interface EndCheck<S> {
   statement: string;
   check(state: S, ex: Execution): string | null;
 }
+
+/**
+ * One-line statements of specs that are checked inline by monitors (kfail
+ * with a spec name) rather than declared as a scenario's invariants, so
+ * that a failure report can say what the violated spec means. Filled once
+ * at module load by each specs module; read only when a failure is reported.
+ */
+const specStatements = new Map<string, string>();
+
+export function registerSpecStatements(statements: Readonly<Record<string, string>>): void {
+  for (const [name, s] of Object.entries(statements)) specStatements.set(name, s);
+}
+
+export function specStatement(name: string): string | undefined {
+  return specStatements.get(name);
+}

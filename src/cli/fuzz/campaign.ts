@@ -15,6 +15,7 @@ import { Mutex } from 'async-mutex';
 import PQueue from 'p-queue';
 import type { ParamValue } from '../../core/scenario.ts';
 import { emptyCoverage, mergeCoverage, transitionPercent, type CoverageData } from '../coverage.ts';
+import { campaignResultSchema, firstIssue } from '../schema.ts';
 import { UsageError } from '../errors.ts';
 import { artefactDir, writeArtefact, writeJsonAtomic, type FailureSummary } from '../failure-report.ts';
 import { runBatch, type BatchJob, type BatchResult, type FuzzStrategy } from './batch.ts';
@@ -72,9 +73,9 @@ export function loadResult(path: string): CampaignResult {
   } catch {
     throw new UsageError(`${path} is not valid JSON (corrupted?)`);
   }
-  const r = data as Partial<CampaignResult>;
-  if (!r || r.version !== 1 || !r.config || !Array.isArray(r.doneBatches) || !Array.isArray(r.failures)) throw new UsageError(`${path} is not an nsm campaign result (version 1)`);
-  return r as CampaignResult;
+  const r = campaignResultSchema.safeParse(data);
+  if (!r.success) throw new UsageError(`${path} is not an nsm campaign result (version 1): ${firstIssue(r.error)}`);
+  return r.data as CampaignResult;
 }
 
 /** Where batches run: in this thread, or in a pool of worker threads. */
@@ -141,6 +142,7 @@ export async function runCampaign(cfg: CampaignConfig, o: CampaignOptions): Prom
   const dir = campaignDir(cfg);
   const ckpt = join(dir, 'checkpoint.json');
   let prior: CampaignResult | null = null;
+  if (o.resume && !existsSync(ckpt)) throw new UsageError(`--resume: no checkpoint at ${ckpt}, so there is nothing to resume (run without --resume to start this campaign)`);
   if (existsSync(ckpt)) {
     if (!o.resume) throw new UsageError(`a campaign already exists at ${dir}: use --resume to continue it, or remove the directory`);
     prior = loadResult(ckpt);

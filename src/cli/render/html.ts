@@ -13,21 +13,13 @@
  * in the failure's "(step N)"); the indicator #current-step reads
  * `step N / M` with M the last step's number.
  */
+import type { Artefact } from '../../core/trace/failure-block.ts';
 import type { Failure } from '../../core/failure.ts';
 import type { TimelineRow } from '../../core/trace/report.ts';
 
 /** What the renderers read of a failure artefact (.nsm/failures/*.json). */
-export interface RenderArtefact {
-  version: number;
-  scenario: string;
-  mutant: string | null;
-  params: Record<string, unknown>;
-  failure: Failure;
-  token: string;
-  steps: number;
-  preemptions: number;
-  timeline: TimelineRow[];
-}
+/** What the renderers read: a failure artefact (core/trace/failure-block.ts). */
+export type RenderArtefact = Artefact;
 
 /** Thread names in thread-id order (the `held` maps are keyed in that order). */
 export function artefactThreads(a: RenderArtefact): string[] {
@@ -35,7 +27,12 @@ export function artefactThreads(a: RenderArtefact): string[] {
   const add = (n: string) => {
     if (!names.includes(n)) names.push(n);
   };
-  for (const r of a.timeline) for (const n of Object.keys(r.held ?? {})) add(n);
+  // Only threads that took a step (or failed) get a lane: a daemon that
+  // never ran (an idle taskq worker) would be an empty column. Keep the
+  // thread-id order of the held maps.
+  const ran = new Set(a.timeline.map((r) => r.thread));
+  if (a.failure.thread) ran.add(a.failure.thread);
+  for (const r of a.timeline) for (const n of Object.keys(r.held ?? {})) if (ran.has(n)) add(n);
   for (const r of a.timeline) add(r.thread);
   if (a.failure.thread) add(a.failure.thread);
   return names;
@@ -262,9 +259,11 @@ export function renderHtml(a: RenderArtefact): string {
   const f = a.failure;
   const title = `nsm: ${a.scenario}${a.mutant ? ` (${a.mutant})` : ''} - ${f.spec}`;
   const lastStep = a.timeline.length ? a.timeline[a.timeline.length - 1]!.step : 0;
+  // The virtual clock column only where time moved (a scenario with timeouts).
+  const clocked = a.timeline.some((r) => r.now !== 0);
 
   const head =
-    `<tr><th>step</th><th title="virtual clock">now</th>` +
+    `<tr><th>step</th>${clocked ? '<th title="virtual clock (timeouts, cv_timedwait)">now</th>' : ''}` +
     threads.map((t) => `<th class="lane-head" data-thread="${escapeHtml(t)}" style="--c:${colorOf.get(t)}">${escapeHtml(t)}</th>`).join('') +
     locks.map((l) => `<th class="lock-head" data-lock="${escapeHtml(l)}" title="holder of ${escapeHtml(l)}">${escapeHtml(l)}</th>`).join('') +
     `</tr>`;
@@ -273,7 +272,7 @@ export function renderHtml(a: RenderArtefact): string {
     .map((r, i) => {
       const cls = ['step-row', r.preempted ? 'preempted' : '', r.step === f.step ? 'failing' : ''].filter(Boolean).join(' ');
       const num = `<td class="num">${r.step}${r.preempted ? ' <span class="tag pre" title="preemption: the previous thread could have gone on">PRE</span>' : ''}</td>`;
-      const now = `<td class="now">${escapeHtml(r.now)}</td>`;
+      const now = clocked ? `<td class="now">${escapeHtml(r.now)}</td>` : '';
       const lanes = threads
         .map((t) => {
           const c = colorOf.get(t)!;
@@ -303,7 +302,7 @@ export function renderHtml(a: RenderArtefact): string {
     .join('\n');
 
   const afterLast = a.timeline.length === 0 || f.step > lastStep;
-  const verdictRow = `<tr class="verdict-row"><td class="num">${escapeHtml(f.step)}</td><td colspan="${1 + threads.length + locks.length}">${afterLast ? 'after the last step: ' : ''}${escapeHtml(f.spec)} violated: ${escapeHtml(f.message)}</td></tr>`;
+  const verdictRow = `<tr class="verdict-row"><td class="num">${escapeHtml(f.step)}</td><td colspan="${(clocked ? 1 : 0) + threads.length + locks.length}">${afterLast ? 'after the last step: ' : ''}${escapeHtml(f.spec)} violated: ${escapeHtml(f.message)}</td></tr>`;
 
   const details = f.details.length ? `<ul class="details">${f.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>` : '';
   const params = Object.entries(a.params ?? {});

@@ -48,15 +48,27 @@ function clip(s: string, w: number): string {
   return s.length <= w ? s.padEnd(w) : s.slice(0, w - 1) + '…';
 }
 
+/** An effect and its C line in `w` characters: the effect is shortened first, the C line kept. */
+function cell(effect: string, site: string, w: number): string {
+  if (!site) return clip(effect, w);
+  const full = `${effect}  ${site}`;
+  if (full.length <= w) return full.padEnd(w);
+  const room = w - site.length - 2;
+  if (room < 8) return clip(full, w);
+  return `${clip(effect, room)}  ${site}`;
+}
+
 /** Swimlane text: one column per thread, one row per effect. */
 export function formatTimeline(ex: Execution, opts: { width?: number; maxRows?: number } = {}): string[] {
   const rows = timelineRows(ex);
   // One column per thread that took a step (idle daemons get none).
   const active = new Set(rows.map((r) => r.thread));
   const names = ex.threads.map((t) => t.name).filter((n) => active.has(n));
-  const col = opts.width ?? Math.max(28, Math.min(64, Math.floor(150 / Math.max(1, names.length))));
+  // Fit 100 columns (the step number takes 8): 45 characters a thread for
+  // two threads, 30 for three; never narrower than 24.
+  const col = opts.width ?? Math.max(24, Math.min(64, Math.floor((100 - 8 - (names.length - 1)) / Math.max(1, names.length))));
   const lines: string[] = [];
-  lines.push('  step  ' + names.map((n) => clip(n, col)).join(' '));
+  lines.push(('  step  ' + names.map((n) => clip(n, col)).join(' ')).trimEnd());
   const tidOf = new Map(names.map((n, i) => [n, i]));
   let shown = rows;
   const max = opts.maxRows ?? Infinity;
@@ -65,13 +77,16 @@ export function formatTimeline(ex: Execution, opts: { width?: number; maxRows?: 
   for (const r of shown) {
     const tid = tidOf.get(r.thread)!;
     r.effects.forEach((e, k) => {
-      const site = k === 0 && r.sites.length ? `  ${r.sites[0]}` : '';
-      const cells = names.map((_, i) => (i === tid ? clip((k === 0 ? '' : '  ') + e + site, col) : ' '.repeat(col)));
+      const site = k === 0 && r.sites.length ? r.sites[0]! : '';
+      const cells = names.map((_, i) => (i === tid ? cell((k === 0 ? '' : '  ') + e, site, col) : ' '.repeat(col)));
       const mark = k === 0 ? (r.preempted ? '*' : ' ') : ' ';
       const num = k === 0 ? String(r.step).padStart(4) : '    ';
       lines.push(`  ${num}${mark} ${cells.join(' ').trimEnd()}`);
     });
   }
   lines.push('  (* = preemption: the previous thread could have gone on)');
+  if (rows.some((r) => r.effects.some((e) => e.startsWith('preempt')))) {
+    lines.push("  ('preempt ...' = a scheduling point where the C code runs without a lock, e.g. a callback; docs/engine.md)");
+  }
   return lines;
 }

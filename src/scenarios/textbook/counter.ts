@@ -40,8 +40,20 @@ export const counter = defineScenario<CounterState>({
   system: 'textbook',
   threads: 2,
   params: { threads: 2 },
+  // 10 threads is 10! = 3.6M interleavings for DPOR: beyond that nothing completes.
+  paramTypes: { threads: { min: 1, max: 10, description: 'incrementing threads' } },
   mutants: ['tb-unlocked-increment'],
   granularity: 'mutex_enter; each unlocked access of the mutant',
+  // The values the threads read and wrote, after every step of a recorded
+  // execution: what makes a lost update visible in reports (count stays 1
+  // after both writes).
+  snapshot: (s) => {
+    const o: Record<string, string> = { count: String(s.count) };
+    s.seen.forEach((v, i) => {
+      if (v >= 0) o[`T${i + 1} read`] = String(v);
+    });
+    return o;
+  },
   setup(ex) {
     const threads = ex.param<number>('threads');
     const s: CounterState = { lock: new KMutex(ex, 'count_lock'), count: 0, countObj: ex.newObject('count', 'field'), threads, seen: new Array<number>(threads).fill(-1) };

@@ -18,6 +18,9 @@ const tokens = new Map<string, string>();
 for (const d of docs) for (const m of readFileSync(d, 'utf8').matchAll(/nsm1:[A-Za-z0-9_.:-]+/g)) if (!m[0].endsWith('...') && m[0].split(':').length === 9) tokens.set(m[0], d);
 
 describe('docs', () => {
+  it('stand alone: nothing points outside the repository', () => {
+    for (const d of docs) expect(readFileSync(d, 'utf8'), d).not.toMatch(/\.\.\/shared|\/work\/|shared\/(reference|notes)|DESIGN\.md/);
+  });
   it('show tokens', () => {
     expect(tokens.size).toBeGreaterThan(3);
   });

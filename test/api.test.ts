@@ -1,0 +1,86 @@
+/** The library's entry points for test suites: check, replay, the vitest matchers, the fast-check arbitraries. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { check, CheckFailure, IncompleteSearch, replay } from '../src/api/check.ts';
+import { ParamError } from '../src/core/params.ts';
+import { paramsArb, runChoices, scenarioProperty } from '../src/integrations/fast-check.ts';
+import { expectAllInterleavings, nsmMatchers } from '../src/integrations/vitest.ts';
+import { findScenario, scenarios } from '../src/scenarios/registry.ts';
+
+const counter = findScenario('tb-counter')!;
+const gate = findScenario('tb-gate')!;
+
+describe('check', () => {
+  it('returns a pass report for a complete exhaustive search', () => {
+    expect(check(counter, { params: { threads: 3 } })).toMatchObject({ scenario: 'tb-counter', strategy: 'dpor', verdict: 'pass', complete: true, schedules: 6 });
+  });
+  it("a sampling strategy never says 'pass'", () => {
+    expect(check(counter, { strategy: 'random', schedules: 20 })).toMatchObject({ verdict: 'no-failure-found', complete: false, schedules: 20 });
+  });
+  it('throws CheckFailure whose message is the failure block, with a token that replays', () => {
+    let e: unknown;
+    try {
+      check(counter, { mutant: 'tb-unlocked-increment' });
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(CheckFailure);
+    const f = e as CheckFailure;
+    expect(f.failure.spec).toBe('no-lost-update');
+    expect(f.message).toMatch(/^FAIL  tb-counter \(mutant tb-unlocked-increment\)  no-lost-update: count is 1, expected 2/);
+    expect(f.message).toContain('no-lost-update: the counter equals the number of increments');
+    expect(f.message).toContain(`replay: nsm replay ${f.token}`);
+    expect(f.message).toContain(`vitest: replayTest('${f.token}', { spec: 'no-lost-update' })`);
+    const r = replay(f.token, scenarios);
+    expect(r.failure?.spec).toBe('no-lost-update');
+    expect(r.timeline.join('\n')).toContain('write count (count)');
+  });
+  it('throws IncompleteSearch when an exhaustive search runs out of budget, unless asked not to', () => {
+    expect(() => check(counter, { params: { threads: 4 }, schedules: 3 })).toThrow(IncompleteSearch);
+    expect(check(counter, { params: { threads: 4 }, schedules: 3, requireComplete: false })).toMatchObject({ verdict: 'no-failure-found', schedules: 3 });
+  });
+  it('refuses parameters outside their declared type, before running', () => {
+    expect(() => check(counter, { params: { threads: 'abc' as unknown as number } })).toThrow(ParamError);
+    expect(() => check(counter, { params: { threads: 11 } })).toThrow(/expects integer 1\.\.10, got 11/);
+  });
+});
+
+describe('vitest integration', () => {
+  it('expectAllInterleavings passes a correct model and throws the block for a broken one', () => {
+    expect(expectAllInterleavings(gate).verdict).toBe('pass');
+    expect(() => expectAllInterleavings(gate, { mutant: 'tb-signal-not-broadcast' })).toThrow(/replay: nsm replay nsm1:tb-gate:tb-signal-not-broadcast:/);
+  });
+  it('the matchers are registered on expect and say why they fail', () => {
+    expect(counter).toHoldForAllSchedules();
+    expect(counter).toFailWith('no-lost-update', { mutant: 'tb-unlocked-increment' });
+    const held = nsmMatchers.toHoldForAllSchedules(counter, { mutant: 'tb-unlocked-increment' });
+    expect(held.pass).toBe(false);
+    expect(held.message()).toMatch(/^FAIL  tb-counter/);
+    const other = nsmMatchers.toFailWith(counter, 'deadlock', { mutant: 'tb-unlocked-increment' });
+    expect(other.pass).toBe(false);
+    expect(other.message()).toMatch(/to fail 'deadlock', but it failed 'no-lost-update'/);
+    const none = nsmMatchers.toFailWith(counter, 'no-lost-update');
+    expect(none.pass).toBe(false);
+    expect(() => nsmMatchers.toHoldForAllSchedules({ name: 'x' })).toThrow(/needs a scenario/);
+  });
+});
+
+describe('fast-check integration', () => {
+  it('paramsArb stays within the declared ranges', () => {
+    fc.assert(fc.property(paramsArb(counter), (p) => Number.isInteger(p.threads) && (p.threads as number) >= 1 && (p.threads as number) <= 10));
+  });
+  it('scenarioProperty holds for the clean model and fails with the block for the mutant', () => {
+    fc.assert(scenarioProperty(counter, { params: { threads: 2 } }), { numRuns: 50 });
+    // fast-check reports the shrunk counterexample and keeps the CheckFailure (with its token) as the cause.
+    let e: unknown;
+    try {
+      fc.assert(scenarioProperty(counter, { params: { threads: 2 }, mutant: 'tb-unlocked-increment' }), { numRuns: 200, seed: 1 });
+    } catch (x) {
+      e = x;
+    }
+    expect((e as Error).message).toMatch(/^Property failed/);
+    expect((e as Error).cause).toBeInstanceOf(CheckFailure);
+    expect(((e as Error).cause as CheckFailure).message).toMatch(/replay: nsm replay nsm1:tb-counter:tb-unlocked-increment:/);
+    expect(() => runChoices(counter, [45273, 9121], { mutant: 'tb-unlocked-increment' })).toThrow(CheckFailure);
+  });
+});

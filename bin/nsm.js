@@ -11,6 +11,7 @@ let main;
 if (checkout) {
   const { register } = await import('tsx/esm/api');
   register();
+  globalThis.__nsmTypeScript = true; // src/cli/load.ts: .ts modules load already
   ({ main } = await import('../src/cli/main.ts'));
 } else {
   ({ main } = await import('../dist/cli/main.js'));

@@ -15,7 +15,8 @@ import { formatFailure } from '../core/failure.ts';
 import { formatTimeline, countPreemptions } from '../core/trace/report.ts';
 import { replayToken } from '../core/trace/replay.ts';
 import { TokenError } from '../core/trace/token.ts';
-import { findScenario, scenarios } from '../scenarios/registry.ts';
+import { allScenarios, clearUserScenarios, findScenario } from '../scenarios/registry.ts';
+import { loadScenarioModules, takeLoadFlags } from './load.ts';
 import { checkScenario, type CheckOptions } from './check.ts';
 import { UsageError } from './errors.ts';
 import { explainText, loadArtefact } from './explain.ts';
@@ -51,7 +52,14 @@ commands:
   export    write the xstate machines as Mermaid state diagrams
   start     regress + check --all, one table (what npm start runs)
 
-Run 'nsm <command> --help' for a command's options and examples.`,
+Run 'nsm <command> --help' (or 'nsm help <command>') for a command's options
+and examples.
+
+Your own scenarios: --load FILE (any command, repeatable) imports an ES module
+(.js/.mjs, or .ts with tsx installed) and registers every scenario it
+exports; its names and replay tokens then work like the built-in ones:
+  nsm check --load ./models.js handoff
+  nsm replay --load ./models.js nsm1:handoff:-:-:...`,
   list: `usage: nsm list [--json]
 
 Lists every scenario: name, system, threads, number of mutants, description.
@@ -307,11 +315,11 @@ function cmdList(argv: string[], out: (s: string) => void): number {
   const { values } = parse(argv, { json: { type: 'boolean' } });
   if (values.help) return out(HELP.list!), 0;
   if (values.json) {
-    out(JSON.stringify(scenarios.map((s) => ({ name: s.name, system: s.system, threads: s.threads, mutants: s.mutants ?? [], params: s.params ?? {}, paramTypes: paramSpecs(s), description: s.description }))));
+    out(JSON.stringify(allScenarios().map((s) => ({ name: s.name, system: s.system, threads: s.threads, mutants: s.mutants ?? [], params: s.params ?? {}, paramTypes: paramSpecs(s), description: s.description }))));
     return 0;
   }
   const t = [['scenario', 'system', 'threads', 'mutants', 'description']];
-  for (const s of scenarios) t.push([s.name, s.system, String(s.threads), String((s.mutants ?? []).length), s.description]);
+  for (const s of allScenarios()) t.push([s.name, s.system, String(s.threads), String((s.mutants ?? []).length), s.description]);
   for (const l of table(t)) out(l);
   out('');
   out("parameters: nsm list --json (name, type, range, default); mutants: nsm mutants");
@@ -322,7 +330,7 @@ function cmdCheck(argv: string[], out: (s: string) => void, err: (s: string) => 
   const { values, positionals } = parse(argv, checkFlags);
   if (values.help) return out(HELP.check!), 0;
   const o = { ...checkOptions(values, 60), progressLine: err };
-  let targets = scenarios;
+  let targets = allScenarios();
   if (values.all) {
     if (positionals.length > 0) throw new UsageError(`nsm check --all takes no scenario name (got '${positionals.join(' ')}'): use one or the other`);
   } else {
@@ -439,7 +447,7 @@ function cmdStart(argv: string[], out: (s: string) => void): number {
   if (bad.length) worst = 1;
   rows.push(['regress', `${reg.length} catalogued bugs`, 'replay+search', bad.length ? `${bad.length} regressed` : 'all reproduce', String(reg.reduce((a, r) => a + r.schedules, 0)), '', ((performance.now() - t0) / 1000).toFixed(2)]);
   json.push({ regress: reg });
-  for (const sc of scenarios) {
+  for (const sc of allScenarios()) {
     const r = checkKnowing(sc, { ...checkOptions({}, time), write: true }, out, false);
     json.push(...r.json);
     rows.push(['check', ...r.row]);
@@ -583,6 +591,7 @@ async function cmdFuzz(argv: string[], out: (s: string) => void, err: (s: string
   ensureWritableDir(join(artefactDir(), 'campaigns'));
   const tty = Boolean(process.stderr.isTTY) && !values.json;
   const { result, dir, newFailures } = await runCampaign(cfg, {
+    load: loaded,
     workers: intFlag('workers', values.workers as string | undefined, 1, 1, maxWorkers()),
     timeSec,
     resume: Boolean(values.resume),
@@ -678,8 +687,24 @@ function cmdMutants(argv: string[], out: (s: string) => void): number {
 
 /** Run nsm with argv; returns the exit code. `out` receives each output line. */
 export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s), err: (s: string) => void = (s) => console.error(s)): Promise<number> {
-  const [cmd, ...rest] = argv;
   try {
+    // --load FILE (any command, repeatable): the user's scenarios, registered before the command runs.
+    const { files, rest: args } = takeLoadFlags(argv);
+    clearUserScenarios();
+    await loadScenarioModules(files);
+    loaded = files;
+    return await dispatch(args, out, err);
+  } catch (e) {
+    return reportError(e, err);
+  }
+}
+
+/** Modules given with --load, for the fuzz workers (each loads them too). */
+let loaded: string[] = [];
+
+async function dispatch(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const [cmd, ...rest] = argv;
+  {
     switch (cmd) {
       case undefined:
         out(HELP['']!);
@@ -722,7 +747,11 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
       default:
         throw new UsageError(`unknown command '${cmd}' (see nsm --help)`);
     }
-  } catch (e) {
+  }
+}
+
+function reportError(e: unknown, err: (s: string) => void): number {
+  {
     if (e instanceof UsageError || e instanceof ParamError) {
       err(`nsm: ${e.message}`);
       return 2;

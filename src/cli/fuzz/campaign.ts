@@ -100,11 +100,11 @@ function inProcess(): Executor {
   };
 }
 
-function workerPool(n: number): Executor {
+function workerPool(n: number, load: readonly string[]): Executor {
   const idle: Worker[] = [];
   const all: Worker[] = [];
   for (let i = 0; i < n; i++) {
-    const w = new Worker(new URL('../../../bin/fuzz-worker.js', import.meta.url));
+    const w = new Worker(new URL('../../../bin/fuzz-worker.js', import.meta.url), { workerData: { load: [...load] } });
     all.push(w);
     idle.push(w);
   }
@@ -128,6 +128,8 @@ function workerPool(n: number): Executor {
 
 export interface CampaignOptions {
   workers: number;
+  /** Modules of the user's scenarios (`--load`), which each worker thread loads too. */
+  load?: readonly string[];
   /** Wall-clock budget in seconds (0: none). */
   timeSec: number;
   resume: boolean;
@@ -177,7 +179,7 @@ export async function runCampaign(cfg: CampaignConfig, o: CampaignOptions): Prom
     state.interrupted = true;
   };
   process.once('SIGINT', onSigint);
-  const exec = o.workers > 1 ? workerPool(o.workers) : inProcess();
+  const exec = o.workers > 1 ? workerPool(o.workers, o.load ?? []) : inProcess();
   const queue = new PQueue({ concurrency: Math.max(1, o.workers) });
   let lastPrint = 0;
   const progress = (final: boolean) => {

@@ -148,6 +148,21 @@ export function* kstatRead(ex: Execution, st: IpmpStack, ksp: Kstat): KThread<{ 
 }
 
 /**
+ * ipmp_grp_destroy_kstats (ipmp.c L277-285): delete the group kstat
+ * (kstat_delete_netstack, which waits for a reader inside ks_update, L282),
+ * zero the baseline (L283) and forget gr_ksp (L284). Entry/exit: the
+ * caller's locks (ipmp_grp_destroy: ipmp_lock W); may block. Under
+ * fixKstats phyint_free has already deleted the kstat, before it took
+ * ipmp_lock (ipmpGrpKstatDeleteUnlocked).
+ */
+export function* ipmpGrpDestroyKstats(ex: Execution, grp: Grp): KThread<void> {
+  const ksp = grp.ksp;
+  if (ksp !== null && !ex.param<boolean>('fixKstats')) yield* kstatDelete(ex, ksp); // L282
+  grp.kstats0 = 0; // L283
+  grp.ksp = null; // L284
+}
+
+/**
  * ipmp_grp_destroy (ipmp.c L419-445): ipmp_lock W on entry and exit
  * (ASSERT L424; the caller, phyint_free [ext], takes it). Panics if
  * gr_nif != 0 (L430-431); removes the group from the hash (L433), deletes
@@ -166,13 +181,7 @@ export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread
   const ksp = grp.ksp;
   // Mutant: the kstat is deleted only after kmem_free (L444), from a saved gr_ksp.
   const late = ex.bug('ipmp-grp-destroy-free-first');
-  if (!late) {
-    // ipmp_grp_destroy_kstats (L277-285). Under fixKstats phyint_free has
-    // already deleted the kstat, before it took ipmp_lock (ipmpGrpKstatDeleteUnlocked).
-    if (ksp !== null && !ex.param<boolean>('fixKstats')) yield* kstatDelete(ex, ksp); // L282
-    grp.kstats0 = 0; // L283
-    grp.ksp = null; // L284
-  }
+  if (!late) yield* ipmpGrpDestroyKstats(ex, grp); // L434
   kassert(grp.v4 === null, 'grp->gr_v4 == NULL ipmp.c L436');
   kassert(grp.v6 === null, 'grp->gr_v6 == NULL ipmp.c L437');
   kassert(grp.nv4 === 0, 'grp->gr_nv4 == 0 ipmp.c L438');

@@ -356,6 +356,16 @@ export function* ipmpIllTryRefreshActive(ex: Execution, st: IpmpStack, ill: Ill)
   return refreshed;
 }
 
+/**
+ * ipmp_phyint_refresh_active (ipmp.c L2117-2124): refresh each ill of the
+ * phyint; every non-NULL ill must be under IPMP and the caller its writer
+ * (the callees ASSERT it, L1368-1369; ipmp notes inv. 46).
+ */
+export function* ipmpPhyintRefreshActive(ex: Execution, st: IpmpStack, phyi: Ill['phyint']): KThread<void> {
+  if (phyi.illv4 !== null) yield* ipmpIllRefreshActive(ex, st, phyi.illv4);
+  if (phyi.illv6 !== null) yield* ipmpIllRefreshActive(ex, st, phyi.illv6);
+}
+
 /** ipmp_ill_refresh_active (ipmp.c L1386-1391): on failure arm the retry timer. */
 export function* ipmpIllRefreshActive(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   if (!(yield* ipmpIllTryRefreshActive(ex, st, ill))) yield* ipmpIllRefreshActiveTimerStart(ex, st, ill);

@@ -5,7 +5,7 @@
  * ipmp_illgrp_hold_next_ill; multicast: hold_cast_ill; receive:
  * ipmp_ill_hold_ipmp_ill and get_ipmp_ifindex), under generated random
  * schedules with KM_NOSLEEP allocation failures, never violates a spec
- * (candidate fixes of the five findings on). Failures shrink both the
+ * (candidate fixes of the six findings on). Failures shrink both the
  * workload and the seed.
  */
 import fc from 'fast-check';
@@ -31,7 +31,7 @@ function workload(threads: Op[][], fixRefreshTid = true) {
     description: 'generated workload',
     system: 'ipmp',
     threads: threads.length,
-    params: { fixMactype: true, fixKstats: true, fixTimer: true, fixRefreshTid, fixCastOrder: true },
+    params: { fixMactype: true, fixKstats: true, fixTimer: true, fixRefreshTid, fixCastOrder: true, fixBoundOrder: true },
     allocFail: true,
     maxSteps: 5000,
     setup(ex) {

@@ -276,7 +276,7 @@ export function* ipmpPhyintLeaveGrp(ex: Execution, st: IpmpStack, phyi: Phyint):
   if (phyi.illv4 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv4, 'RTM_ADD');
   if (phyi.illv6 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv6, 'RTM_ADD');
   const grp = phyi.grp!;
-  const delta = (yield* ipmpPhyintGetKstats(ex, phyi)) - phyi.kstats0; // L2028-2031
+  const delta = (yield* ipmpPhyintGetKstats(ex, phyi)) - phyi.kstats0; // L2030-2034
   const fix = ex.param<boolean>('fixKstats');
   if (!fix) {
     yield* access(grp.kstatsObj, 'w', 'atomic_add_64(gr_kstats0)', 'ipmp.c L2033');

@@ -21,7 +21,7 @@ export function ipmpIllgrpCreate(ipmpIll: Ill): Illgrp {
   kassert(ipmpIll.grp === null, 'ipmp_ill->ill_grp == NULL ipmp.c L561');
   const illg = new Illgrp(ipmpIll);
   ipmpIll.grp = illg;
-  // L575: ipmp_illgrp_set_mtu(illg, IP_MIN_MTU) with ig_mtu == 0 (initialization; the DL_NOTIFY_IND is abstracted).
+  // L574: ipmp_illgrp_set_mtu(illg, IP_MIN_MTU) with ig_mtu == 0 (initialization; the DL_NOTIFY_IND is abstracted).
   illg.mtu = ipmpIll.isv6 ? IPV6_MIN_MTU : IP_MIN_MTU;
   return illg;
 }
@@ -474,14 +474,14 @@ export function* ipmpIllActivate(ex: Execution, st: IpmpStack, ill: Ill): KThrea
   // Ghost: from here to L1539 the ill may be nominated or bound while not yet on ig_actif.
   ill.activating = true;
   if (illg.actif.length === 0) {
-    // L1506: nominate before binding ("that may need to send multicast packets", L1500-1505).
+    // L1502: nominate before binding ("that may need to send multicast packets", L1496-1501).
     yield* ipmpIllgrpSetCast(ex, st, illg, ill);
-    // L1513-1516: bind every up data address of the IPMP ill.
+    // L1509-1512: bind every up data address of the IPMP ill.
     for (const ipif of illg.ipmpIll.ipifs) if (ipmpIpifIsUpDataaddr(ipif)) yield* ipmpIllBindIpif(ex, st, ill, ipif, 'Res_act_initial');
   } else {
     for (;;) {
       const maxill = ipmpIllgrpMaxIll(ex, illg);
-      kassert(maxill !== null, 'maxill != NULL ipmp.c L1524');
+      kassert(maxill !== null, 'maxill != NULL ipmp.c L1521');
       if (ill.boundCnt + 1 >= maxill.boundCnt) break;
       const ipif = yield* ipmpIllUnbindIpif(ex, st, maxill, null, true);
       yield* ipmpIllBindIpif(ex, st, ill, ipif!, 'Res_act_rebind');
@@ -508,7 +508,7 @@ export function* ipmpIllActivate(ex: Execution, st: IpmpStack, ill: Ill): KThrea
 
 /**
  * ipmp_ill_deactivate (ipmp.c L1570-1661), as writer: remove from ig_actif
- * (ipmp_lock W, L1598-1602), renominate the cast ill (L1608), unbind the
+ * (ipmp_lock W, L1598-1602), renominate the cast ill (L1609), unbind the
  * data addresses, drop ill_ardeact_mp (L1628), rebind to the least loaded
  * active ill (L1644-1650), count gr_nactif down (L1655).
  */
@@ -523,6 +523,19 @@ export function* ipmpIllDeactivate(ex: Execution, st: IpmpStack, ill: Ill): KThr
     // on ig_actif, so that ig_cast_ill always names a listed ill.
     yield* ipmpIllgrpSetCast(ex, st, illg, illg.actif.find((a) => a !== ill) ?? null);
   }
+  const ubhead: Ipif[] = [];
+  const unbindAll = function* (): KThread<void> {
+    for (;;) {
+      const ipif = yield* ipmpIllUnbindIpif(ex, st, ill, null, true);
+      if (ipif === null) break;
+      ubhead.unshift(ipif);
+    }
+  };
+  // Candidate fix for IPMP-6: unbind while ill is still on ig_actif, so that
+  // ipif_bound_ill never names an unlisted ill (the order the comment of
+  // L1611-1617 asks for, unbind -> tell ARP -> rebind, is kept).
+  const unbindFirst = fixOn(ex, 'fixBoundOrder');
+  if (unbindFirst) yield* unbindAll();
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ipmp.c L1598');
   ex.touch(st.illgrpObj, true);
   illg.actif.splice(illg.actif.indexOf(ill), 1);
@@ -531,15 +544,10 @@ export function* ipmpIllDeactivate(ex: Execution, st: IpmpStack, ill: Ill): KThr
   ill.actnode = false;
   ill.m.send('DEACTIVATE');
   yield* rwExit(st.ipmpLock, 'ipmp.c L1602');
-  // L1607-1608: the nominee went: nominate the new head of ig_actif.
+  // L1608-1609: the nominee went: nominate the new head of ig_actif.
   if (ill === illg.castIll) yield* ipmpIllgrpSetCast(ex, st, illg, illg.actif[0] ?? null);
   // L1619-1622: unbind every ipif, saved head first (ipif_bound_next as scratch list).
-  const ubhead: Ipif[] = [];
-  for (;;) {
-    const ipif = yield* ipmpIllUnbindIpif(ex, st, ill, null, true);
-    if (ipif === null) break;
-    ubhead.unshift(ipif);
-  }
+  if (!unbindFirst) yield* unbindAll();
   if (!ill.isv6) {
     kassert(ill.ardeactMp, 'mp != NULL (ill_ardeact_mp) ipmp.c L1630');
     ex.touch(st.illgrpObj, true);

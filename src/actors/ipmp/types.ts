@@ -216,7 +216,7 @@ export class Ill {
    * Ghost: ipmp_ill_activate (L1455-1565) has nominated this ill or bound
    * addresses to it and not yet put it on ig_actif (L1538-1542): the window
    * the C code opens on purpose ("nominate it ... before ipmp_ill_bind_ipif()",
-   * L1500-1505). Read only by the specs.
+   * L1496-1502). Read only by the specs.
    */
   activating = false;
   /** Up data addresses of an IPMP ill (ipmp_ipif_is_up_dataaddr, ipmp.c L2191-2195). */

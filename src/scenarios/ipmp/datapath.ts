@@ -18,7 +18,7 @@ import { destroyedGrpUnreferenced, errnoIs, ipmpEndChecks, ipmpInvariants } from
 import { grpHash } from './more.ts';
 import { addDataAddr, IPMP_GRANULARITY, makeGroup, makeIf, newStack, preActivate, preBind, preJoin } from './world.ts';
 
-const FIX_PARAMS = { fixMactype: false, fixKstats: false, fixTimer: false, fixCastOrder: false };
+const FIX_PARAMS = { fixMactype: false, fixKstats: false, fixTimer: false, fixCastOrder: false, fixBoundOrder: false };
 
 interface S {
   st: IpmpStack;
@@ -153,9 +153,9 @@ export const ipmpTransmitLeave = defineScenario<S>({
 /**
  * ipmp-cast-deactivate: T1 takes e0's address down (ipmp_ill_deactivate of
  * the nominated ill: ig_actif unlinked at L1598-1602, the cast ill
- * renominated to e1 at L1608), then e1's (no active ill left: nomination
+ * renominated to e1 at L1609), then e1's (no active ill left: nomination
  * NULL), then brings e1's back up (ipmp_ill_activate of the first active
- * ill: nominated at L1506 before it is listed at L1539). T2 sends multicast
+ * ill: nominated at L1502 before it is listed at L1539). T2 sends multicast
  * on ipmp0 twice (ipmp_illgrp_hold_cast_ill).
  */
 export const ipmpCastDeactivate = defineScenario<S>({
@@ -193,6 +193,64 @@ export const ipmpCastDeactivate = defineScenario<S>({
         const illg = ipmpIll.grp!;
         if (illg.actif.length !== 1 || illg.actif[0] !== e[1] || illg.castIll !== e[1] || ipif!.boundIll !== e[1]) return `ig_actif ${illg.actif.map((i) => i.name).join(',')}, cast ${illg.castIll?.name ?? 'NULL'}, bound ${ipif!.boundIll?.name ?? 'NULL'}`;
         return got.length === 2 && got.every((g) => ['e0', 'e1', '-'].includes(g)) ? null : `multicast got ${got.join(', ')}`;
+      },
+    },
+  ],
+});
+
+/**
+ * ipmp-bound-deactivate: ipmp0 has three data addresses, two bound to e0
+ * and one to e1. T1 takes e0's address down (ipmp_ill_deactivate: unlinked
+ * from ig_actif at L1598-1602, its addresses unbound at L1619 and rebound
+ * to e1 at L1644-1650), then up again (ipmp_ill_activate moves one address
+ * back from e1, L1519-1526). T2, the datapath, twice looks up the ill that
+ * answers for the first address (ipmp_ipif_hold_bound_ill).
+ */
+export const ipmpBoundDeactivate = defineScenario<S>({
+  name: 'ipmp-bound-deactivate',
+  description: 'datapath lookup of the ill bound to a data address (ipmp_ipif_hold_bound_ill) vs the deactivation of that ill (unbind, rebind) and its activation again (rebalance)',
+  system: 'ipmp',
+  threads: 2,
+  params: { ...FIX_PARAMS },
+  mutants: [],
+  granularity: IPMP_GRANULARITY,
+  maxSteps: 4000,
+  setup(ex) {
+    const s = twoActive(ex);
+    const { st, ipmpIll } = s;
+    const [e0, e1] = s.e as [Ill, Ill];
+    preBind(addDataAddr(ipmpIll, '10.0.0.2'), e1);
+    preBind(addDataAddr(ipmpIll, '10.0.0.3'), e0);
+    const body = function* (): KThread<void> {
+      yield* ipProcessIoctl(ex, st, e0, 'ifdown e0', () => ipifDown(ex, st, e0));
+      yield* ipProcessIoctl(ex, st, e0, 'ifup e0', () => ipifUp(ex, st, e0));
+    };
+    const lookup = function* (): KThread<void> {
+      for (let i = 0; i < 2; i++) {
+        const ill = yield* ipmpIpifHoldBoundIll(ex, st, s.ipif!);
+        s.got.push(ill?.name ?? '-');
+        if (ill === null) continue;
+        datapathUse(ex, ill, 'the ARP reply for the data address');
+        yield* datapathRele(ex, st, ill);
+      }
+    };
+    ex.spawn('T1', body());
+    ex.spawn('T2', lookup());
+    return s;
+  },
+  invariants: [...ipmpInvariants, ...datapathInvariants],
+  endChecks: [
+    ...ipmpEndChecks,
+    ...datapathEndChecks,
+    {
+      name: 'bound-deactivate-result',
+      statement: 'both ioctls succeed; both ills end active with the three addresses bound and balanced (one and two); each lookup got e0, e1 or NULL',
+      check: ({ st, e, got, ipmpIll }) => {
+        const r = errnoIs(st, 'ifdown e0', [0]) ?? errnoIs(st, 'ifup e0', [0]);
+        if (r) return r;
+        const [e0, e1] = e as [Ill, Ill];
+        if (!e0.actnode || !e1.actnode || ipmpIll.ipifs.some((i) => i.boundIll === null) || [e0.boundCnt, e1.boundCnt].sort().join() !== '1,2') return `e0 ${e0.boundCnt} e1 ${e1.boundCnt} bound; unbound ${ipmpIll.ipifs.filter((i) => i.boundIll === null).map((i) => i.name).join(',')}`;
+        return got.length === 2 && got.every((g) => ['e0', 'e1', '-'].includes(g)) ? null : `lookups got ${got.join(', ')}`;
       },
     },
   ],

@@ -1,6 +1,6 @@
 /** Scenarios of the ipmp model, in the order nsm list shows them. */
 import type { Scenario } from '../../core/scenario.ts';
-import { ipmpArpDestroy, ipmpCastDeactivate, ipmpTransmitLeave } from './datapath.ts';
+import { ipmpArpDestroy, ipmpBoundDeactivate, ipmpCastDeactivate, ipmpTransmitLeave } from './datapath.ts';
 import { ipmpJoinJoin } from './join-join.ts';
 import { ipmpLeaveRejoin } from './rejoin.ts';
 import { ipmpUnplumbJoin, ipmpUnplumbKstat } from './unplumb.ts';
@@ -21,5 +21,6 @@ export const ipmpScenarios: Scenario<any>[] = [
   ipmpUnplumbKstat,
   ipmpTransmitLeave,
   ipmpCastDeactivate,
+  ipmpBoundDeactivate,
   ipmpArpDestroy,
 ];

@@ -36,7 +36,7 @@ export const noHoldOnDeadIll: Invariant<HasStack> = {
  * that ipmp_illgrp_hold_cast_ill returns is active, i.e. on ig_actif, or an
  * ill the group writer is activating (ipmp_ill_activate nominates it before
  * it lists it, on purpose: "before ipmp_ill_bind_ipif() since that may need
- * to send multicast packets", L1500-1506).
+ * to send multicast packets", L1496-1502).
  */
 export const castIllActive: Invariant<HasStack> = {
   name: 'cast-ill-active',
@@ -46,6 +46,25 @@ export const castIllActive: Invariant<HasStack> = {
     for (const h of st.holds) {
       if (h.fn !== 'ipmp_illgrp_hold_cast_ill') continue;
       if (!h.onActif && !h.activating) return `ipmp_illgrp_hold_cast_ill (${h.thread.name}) returned ${h.ill.name}, which is not on ig_actif (deactivated)`;
+    }
+    return null;
+  },
+};
+
+/**
+ * ipmp notes inv. 30 as the datapath sees it: the ill a data address is
+ * bound to, as ipmp_ipif_hold_bound_ill returns it, is active (on
+ * ig_actif), or one that ipmp_ill_activate is activating (it binds before it
+ * lists the ill, L1509-1512 and L1519-1526 before L1539).
+ */
+export const boundIllActive: Invariant<HasStack> = {
+  name: 'bound-ill-active',
+  statement: 'ipmp_ipif_hold_bound_ill returns an ill on ig_actif, or one that ipmp_ill_activate is activating',
+  watches: (s) => (s.st.holdsObj >= 0 ? [s.st.holdsObj] : []),
+  check: ({ st }) => {
+    for (const h of st.holds) {
+      if (h.fn !== 'ipmp_ipif_hold_bound_ill') continue;
+      if (!h.onActif && !h.activating) return `ipmp_ipif_hold_bound_ill (${h.thread.name}) returned ${h.ill.name}, which is not on ig_actif (deactivated)`;
     }
     return null;
   },
@@ -84,5 +103,5 @@ export const testhiddenMatchesMembership: EndCheck<HasStack> = {
   },
 };
 
-export const datapathInvariants: Invariant<HasStack>[] = [noHoldOnDeadIll, castIllActive];
+export const datapathInvariants: Invariant<HasStack>[] = [noHoldOnDeadIll, castIllActive, boundIllActive];
 export const datapathEndChecks: EndCheck<HasStack>[] = [holdsReleased, testhiddenMatchesMembership];

@@ -198,7 +198,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ill_check_and_refhold takes the reference even on a CONDEMNED ill, so the datapath rotor hands out the member being unplumbed (one mutant for all four datapath call sites: they share the function)',
     expect: { spec: 'no-hold-on-dead-ill', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-transmit-leave:ipmp-refhold-no-condemned-check:-:7bb6d340:12:AQEBAQEBAAAAAAAA:P8JDhID5:ca853343',
+    token: 'nsm1:ipmp-transmit-leave:ipmp-refhold-no-condemned-check:-:7ad7c7c1:12:AQEBAQEBAAAAAAAA:P8JDhID5:df86665a',
     clean: { strategy: 'dpor', schedules: 20_000 },
   },
   {
@@ -209,7 +209,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipmp_ill_leave_illgrp leaves the ARP entries when the illgrp empties, so the close of the IPMP ill finds ig_arpent non-empty (L593)',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-arp-destroy:ipmp-leave-keep-arpent:-:21f988fe:51:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEBAQEBAAEBAQEBAQEBAQMDAwMDAwMDAwMD:EvPnXs9X2YcPa23GpgQhdvOz02CfCB7vSAo:5d25ebe0',
+    token: 'nsm1:ipmp-arp-destroy:ipmp-leave-keep-arpent:-:fa8d246b:51:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEBAQEBAAEBAQEBAQEBAQMDAwMDAwMDAwMD:EvPnXs9X2YcPa23GpgQhdvOz02CfCB7vSAo:e1f83e96',
     clean: { strategy: 'dpor', schedules: 20_000, preemptions: 1 },
   },
   {
@@ -220,7 +220,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipmp_illgrp_unlink_grp counts only the pending joins, not the members: I_PUNLINK of the IPMP ill succeeds while e0 is still in the illgrp',
     expect: { spec: 'gr-pend-consistent', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 300, preemptions: 1 },
-    token: 'nsm1:ipmp-arp-destroy:ipmp-unlink-no-members:-:41743069:10:AQEBAQEBAQEBAQ:zUHGIpM:9aad8638',
+    token: 'nsm1:ipmp-arp-destroy:ipmp-unlink-no-members:-:a6de1654:10:AQEBAQEBAQEBAQ:zUHGIpM:2ba667ac',
     clean: { strategy: 'dpor', schedules: 20_000, preemptions: 1 },
   },
 ];
@@ -278,7 +278,7 @@ export const ipmpFindings: FindingEntry[] = [
     cLines: 'ipmp.c L1598-1602 (list_remove from ig_actif under ipmp_lock W), L1608-1609 then L828-830 (ig_cast_ill replaced in a second ipmp_lock W section), L786-790 (hold_cast_ill under ipmp_lock R)',
     expect: { spec: 'cast-ill-active', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-cast-deactivate:-:-:627fabe8:34:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEBAQ:-bKwzgGW9SYkak2rjuickwo:e255ae78',
+    token: 'nsm1:ipmp-cast-deactivate:-:-:36bc6711:34:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEBAQ:-bKwzgGW9SYkak2rjuickwo:d611ce70',
     fix: { params: { fixCastOrder: true }, verify: { strategy: 'dpor', schedules: 20_000 } },
   },
   {

@@ -202,6 +202,17 @@ export const ipmpMutants: MutantEntry[] = [
     clean: { strategy: 'dpor', schedules: 20_000 },
   },
   {
+    mutant: 'ipmp-modclose-no-refcnt-wait',
+    system: 'ipmp',
+    scenario: 'ipmp-transmit-leave',
+    cLine: 'ip.c ip_modclose / ip_if.c ill_delete: wait until ill_is_freeable (ill_refcnt == 0) after ILL_CONDEMNED (ipsq notes §4)',
+    description: 'the unplumb frees the ill without waiting for its references to drain: the datapath, still holding it (from ipmp_ipif_hold_bound_ill or hold_next_ill), takes its ill_lock to release it (use-after-free)',
+    expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    find: { strategy: 'dpor', schedules: 100 },
+    token: 'nsm1:ipmp-transmit-leave:ipmp-modclose-no-refcnt-wait:-:b751602b:33:AAAAAAAAAAAAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA:GQeUJ9apOy_HG_RL5qKQkw8:8fcc25df',
+    clean: { strategy: 'dpor', schedules: 20_000 },
+  },
+  {
     mutant: 'ipmp-leave-keep-arpent',
     system: 'ipmp',
     scenario: 'ipmp-arp-destroy',

@@ -61,9 +61,10 @@ export function* datapathRele(ex: Execution, st: IpmpStack, ill: Ill): KThread<v
     if (x.thread === me && x.ill === ill && !x.released) h = x;
   }
   kassert(h !== undefined, `ill_refrele of ${ill.name} that this thread does not hold`);
+  yield* illRefrele(ex, ill);
+  // The reference is gone once ill_refrele dropped the count (under ill_lock).
   ex.touch(st.holdsObj, true);
   h.released = true;
-  yield* illRefrele(ex, ill);
 }
 
 /** The ill_t is still allocated where the datapath uses it (a putnext on its queue, abstracted). */

@@ -278,7 +278,8 @@ function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   yield* ipsqFlush(ex, st, ill);
   if (IS_UNDER_IPMP(ill)) yield* ipmpIllLeaveIllgrp(ex, st, ill);
   yield* mutexEnter(ill.lock, 'ip.c ip_modclose wait');
-  while (ill.refcnt !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose !ill_is_freeable');
+  // Mutant ipmp-modclose-no-refcnt-wait: ill_delete does not wait for the references to drain.
+  while (ill.refcnt !== 0 && !ex.bug('ipmp-modclose-no-refcnt-wait')) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose !ill_is_freeable');
   while (ill.waiters !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose ill_waiters');
   yield* mutexExit(ill.lock);
   // ill_delete_tail

@@ -122,7 +122,7 @@ export const ipmpTransmitLeave = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-refhold-no-condemned-check'],
+  mutants: ['ipmp-refhold-no-condemned-check', 'ipmp-modclose-no-refcnt-wait'],
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {

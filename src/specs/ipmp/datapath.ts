@@ -21,6 +21,11 @@ export interface HasStack {
 export const noHoldOnDeadIll: Invariant<HasStack> = {
   name: 'no-hold-on-dead-ill',
   statement: 'a datapath function never returns a reference to a CONDEMNED ill, and an ill is never freed while a datapath reference to it is held',
+  // Checked at every datapath hold and release and at the end. Watching the
+  // ills' KMem objects as well (so that the kmem_free step itself is checked)
+  // made ipmp-transmit-leave 20,915 schedules instead of 14,353; a freed ill
+  // that is still held is caught anyway by its holder's next touch of it
+  // (use-after-free: the release takes its ill_lock).
   watches: (s) => (s.st.holdsObj >= 0 ? [s.st.holdsObj] : []),
   check: ({ st }) => {
     for (const h of st.holds) {

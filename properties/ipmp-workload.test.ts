@@ -1,9 +1,11 @@
 /**
  * Workload property: a generated mix of SIOCSLIFGROUPNAME joins, leaves and
  * moves of e0/e1 between ipmp0/ipmp1, addresses going up and down
- * (SIOCSLIFFLAGS IFF_UP), plus kstat reads, under generated random
+ * (SIOCSLIFFLAGS IFF_UP), plus kstat reads and datapath calls (transmit:
+ * ipmp_illgrp_hold_next_ill; multicast: hold_cast_ill; receive:
+ * ipmp_ill_hold_ipmp_ill and get_ipmp_ifindex), under generated random
  * schedules with KM_NOSLEEP allocation failures, never violates a spec
- * (candidate fixes of the four findings on). Failures shrink both the
+ * (candidate fixes of the six findings on). Failures shrink both the
  * workload and the seed.
  */
 import fc from 'fast-check';
@@ -15,11 +17,13 @@ import { defineScenario } from '../src/core/scenario.ts';
 import { RandomStrategy } from '../src/core/strategies/random.ts';
 import { ipmpGrpUpdateKstats } from '../src/actors/ipmp/group.ts';
 import { ipifDown, ipifUp, ipProcessIoctl, ipSioctlGroupname } from '../src/actors/ipmp/ioctl.ts';
-import type { IpmpStack } from '../src/actors/ipmp/types.ts';
+import { datapathRele, datapathUse, ipmpIllGetIpmpIfindex, ipmpIllgrpHoldCastIll, ipmpIllgrpHoldNextIll, ipmpIllHoldIpmpIll } from '../src/actors/ipmp/datapath.ts';
+import type { Ill, IpmpStack } from '../src/actors/ipmp/types.ts';
+import { datapathEndChecks, datapathInvariants } from '../src/specs/ipmp/datapath.ts';
 import { ipmpEndChecks, ipmpInvariants } from '../src/specs/ipmp/index.ts';
 import { makeGroup, makeIf, newStack, preJoin } from '../src/scenarios/ipmp/world.ts';
 
-type Op = { ifx: 0 | 1; to: '' | 'ipmp0' | 'ipmp1' } | { kstat: 0 | 1 } | { ifx: 0 | 1; up: boolean };
+type Op = { ifx: 0 | 1; to: '' | 'ipmp0' | 'ipmp1' } | { kstat: 0 | 1 } | { ifx: 0 | 1; up: boolean } | { dp: 'tx' | 'mcast'; grp: 0 | 1 } | { dp: 'rx'; ifx: 0 | 1 };
 
 function workload(threads: Op[][], fixRefreshTid = true) {
   return defineScenario<{ st: IpmpStack }>({
@@ -27,7 +31,7 @@ function workload(threads: Op[][], fixRefreshTid = true) {
     description: 'generated workload',
     system: 'ipmp',
     threads: threads.length,
-    params: { fixMactype: true, fixKstats: true, fixTimer: true, fixRefreshTid },
+    params: { fixMactype: true, fixKstats: true, fixTimer: true, fixRefreshTid, fixCastOrder: true, fixBoundOrder: true },
     allocFail: true,
     maxSteps: 5000,
     setup(ex) {
@@ -35,12 +39,27 @@ function workload(threads: Op[][], fixRefreshTid = true) {
       const g = [makeGroup(ex, st, 'ipmp0').grp, makeGroup(ex, st, 'ipmp1').grp];
       const e = [makeIf(st, 'e0').ill, makeIf(st, 'e1').ill];
       preJoin(st, e[0]!.phyint, g[0]!);
+      st.enableDatapath();
+      const use = function* (ill: Ill | null): KThread<void> {
+        if (ill === null) return;
+        datapathUse(ex, ill, 'putnext');
+        yield* datapathRele(ex, st, ill);
+      };
       threads.forEach((ops, i) => {
         const body = function* (): KThread<void> {
           let n = 0;
           let last = -1;
           for (const op of ops) {
-            if ('kstat' in op) {
+            if ('dp' in op) {
+              if (op.dp === 'rx') {
+                const ipmpIll = yield* ipmpIllHoldIpmpIll(ex, st, e[op.ifx]!);
+                if (ipmpIll !== null) yield* ipmpIllGetIpmpIfindex(ex, st, e[op.ifx]!);
+                yield* use(ipmpIll);
+              } else {
+                const illg = g[op.grp]!.phyint!.illv4!.grp!;
+                yield* use(op.dp === 'tx' ? yield* ipmpIllgrpHoldNextIll(ex, st, illg) : yield* ipmpIllgrpHoldCastIll(ex, st, illg));
+              }
+            } else if ('kstat' in op) {
               const r = yield* ipmpGrpUpdateKstats(ex, st, g[op.kstat]!, 'read');
               if (op.kstat === 0 && r.value < last) kfail('invariant', 'kstat-monotone', `${last} -> ${r.value}`);
               if (op.kstat === 0) last = r.value;
@@ -63,8 +82,8 @@ function workload(threads: Op[][], fixRefreshTid = true) {
       });
       return { st };
     },
-    invariants: ipmpInvariants,
-    endChecks: ipmpEndChecks,
+    invariants: [...ipmpInvariants, ...datapathInvariants],
+    endChecks: [...ipmpEndChecks, ...datapathEndChecks],
   });
 }
 
@@ -72,6 +91,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ ifx: fc.constantFrom(0 as const, 1 as const), to: fc.constantFrom('' as const, 'ipmp0' as const, 'ipmp1' as const) }),
   fc.record({ kstat: fc.constantFrom(0 as const, 1 as const) }),
   fc.record({ ifx: fc.constantFrom(0 as const, 1 as const), up: fc.boolean() }),
+  fc.record({ dp: fc.constantFrom('tx' as const, 'mcast' as const), grp: fc.constantFrom(0 as const, 1 as const) }),
+  fc.record({ dp: fc.constant('rx' as const), ifx: fc.constantFrom(0 as const, 1 as const) }),
 );
 
 describe('ipmp workload property', () => {

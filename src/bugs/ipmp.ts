@@ -6,12 +6,16 @@
  * Clean searches: ipmp-join-join keeps a preemption bound here to keep the
  * suite fast (its unbounded DPOR completes, 21,721 schedules in ~5 s, and is
  * run by test/ipmp-model.test.ts); ipmp-join-leave's run unbounded.
- * docs/verification.md (ipmp section) has every measurement.
+ * docs/verification.md (ipmp section) has every measurement. The
+ * ipmp-transmit-leave mutants are shown absent within 3 preemptions (1,062
+ * schedules); its unbounded DPOR completes too (14,353 schedules, measured
+ * there), which the two clean runs would repeat for ~10 s of suite time.
  */
 import type { FindingEntry, MutantEntry } from './types.ts';
 
 const joinClean = { strategy: 'dpor', schedules: 20_000, preemptions: 3 } as const;
 const joinLeaveClean = { strategy: 'dpor', schedules: 20_000 } as const;
+const transmitClean = { strategy: 'dpor', schedules: 20_000, preemptions: 3 } as const;
 
 export const ipmpMutants: MutantEntry[] = [
   {
@@ -22,7 +26,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipsq_dq always takes ill_g_lock as READER, so the ring splice of a join runs without the write lock',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-join-join:ipmp-dq-reader-on-switch:-:6439ff62:21:AAAAAAAAAAAAAAAAAAAAAAAAAAAA:e6Dkc8NgJiP-jAY:093f15bf',
+    token: 'nsm1:ipmp-join-join:ipmp-dq-reader-on-switch:-:6439ff62:22:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:lqRWGRGnQpqqDcg:17fd2b4d',
     clean: joinClean,
   },
   {
@@ -33,7 +37,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'a joiner switched into a busy group xop becomes its writer anyway: two writers on the group xop',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 200 },
-    token: 'nsm1:ipmp-join-join:ipmp-dq-no-busy-check:-:67d090b4:44:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQE:e6Dkc8NgJiP-jBasnWwFMyO5_hWXWw:7af73a40',
+    token: 'nsm1:ipmp-join-join:ipmp-dq-no-busy-check:-:67d090b4:46:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ:lqRWGRGnQpqqDchCDsU_sFk7xwajX3k:22d921fe',
     clean: joinClean,
   },
   {
@@ -44,7 +48,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'SIOCSLIFGROUPNAME keeps ipmp_lock across ipmp_phyint_join_grp, which takes it again (recursive rw_enter)',
     expect: { spec: 'krwlock', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-join-join:ipmp-groupname-keep-ipmp-lock:-:90792d69:10:AAAAAAAAAAAAAA:e6Dkc8M:775f28d2',
+    token: 'nsm1:ipmp-join-join:ipmp-groupname-keep-ipmp-lock:-:90792d69:11:AAAAAAAAAAAAAAA:lqRWGREH:ff50dfce',
     clean: joinClean,
   },
   {
@@ -55,7 +59,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'phase 1 of a join does not count the pending join, so the SWITCH_OP finds gr_pendv4 == 0',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-join-join:ipmp-join-no-pend:-:dab28536:23:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:e6Dkc8NgJiP-jBYF:c4d589aa',
+    token: 'nsm1:ipmp-join-join:ipmp-join-no-pend:-:dab28536:24:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:lqRWGRGnQpqqDchM:bb4a918e',
     clean: joinClean,
   },
   {
@@ -66,7 +70,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'the writer re-enters even with reentry_ok FALSE, so ip_join_illgrps (SWITCH_OP) runs before the xop switch',
     expect: { spec: 'machine:ipmp-phyint', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-join-join:ipmp-tryenter-ignore-reentry-ok:-:1ceb9bd7:18:AAAAAAAAAAAAAAAAAAAAAAAA:e6Dkc8NgJiO-:24e8cbb0',
+    token: 'nsm1:ipmp-join-join:ipmp-tryenter-ignore-reentry-ok:-:1ceb9bd7:19:AAAAAAAAAAAAAAAAAAAAAAAAAA:lqRWGRGnQpqqDQ:b1d66a26',
     clean: joinClean,
   },
   {
@@ -77,7 +81,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipmp_phyint_join_grp moves ipsq_xop to the group xop at once instead of requesting the switch',
     expect: { spec: 'ring-well-formed', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-join-join:ipmp-join-switch-immediately:-:a8b9bfda:11:AAAAAAAAAAAAAAA:e6Dkc8MA:7adc0ee7',
+    token: 'nsm1:ipmp-join-join:ipmp-join-switch-immediately:-:a8b9bfda:12:AAAAAAAAAAAAAAAA:lqRWGRGn:880dfefc',
     clean: joinClean,
   },
   {
@@ -88,7 +92,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'the leave switch never exits the group xop it left: the group writer leaks and the joiner\'s work strands',
     expect: { spec: 'no-stranded-op' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-join-leave:ipmp-dq-no-left-exit:-:cfcb80cb:42:AAAAAAAAAAAAAAAAAAAAAAAAAAABAQEBAQEBAQEBAQEBAQEBAQEBAQEB:e6DkHAib0IMCvnbCfbVk8r9jhGUY:feaa2ffd',
+    token: 'nsm1:ipmp-join-leave:ipmp-dq-no-left-exit:-:cfcb80cb:44:AAAAAAAAAAAAAAAAAAAAAAAAAAABAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQE:lqRWedBnQDwZUe80d5GyYh0fscuxyg:ddf88beb',
     clean: joinLeaveClean,
   },
   {
@@ -99,7 +103,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipmp_phyint_leave_grp does not request the switch back: the phyint leaves the group but its IPSQ stays on the group xop',
     expect: { spec: 'membership-matches-xop', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-join-leave:ipmp-leave-no-swxop:-:66b42fc0:14:AAAAAAAAAAAAAAAAAAA:e6DkHAib0A:da923506',
+    token: 'nsm1:ipmp-join-leave:ipmp-leave-no-swxop:-:66b42fc0:15:AAAAAAAAAAAAAAAAAAAA:lqRWedBnQAw:76dede5d',
     clean: joinLeaveClean,
   },
   {
@@ -110,7 +114,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipmp_ill_leave_illgrp holds ill_lock around untimeout, which waits for a handler blocked on ill_lock',
     expect: { spec: 'deadlock', kind: 'deadlock' },
     find: { strategy: 'dpor', schedules: 1000, params: { fixTimer: true } },
-    token: 'nsm1:ipmp-leave-timer:ipmp-untimeout-under-ill-lock:Zml4VGltZXI9YjE:ae9feada:21:AAAAAAEBAQEBAQEBAQAAAAABAQIC:DVCnexdBfIrcgQ0:9cccc219',
+    token: 'nsm1:ipmp-leave-timer:ipmp-untimeout-under-ill-lock:Zml4VGltZXI9YjE:ae9feada:21:AAAAAAEBAQEBAQEBAQAAAAABAQIC:DMOzhjkp7FDpLgM:937f79e9',
     clean: { strategy: 'dpor', schedules: 20_000, params: { fixTimer: true } },
   },
   {
@@ -121,7 +125,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'the refresh handler keeps ill_lock across ipsq_try_enter, which takes ill_g_lock and the same ill_lock',
     expect: { spec: 'no-lock-across-ipsq', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100, params: { fixTimer: true } },
-    token: 'nsm1:ipmp-leave-timer:ipmp-timer-hold-ill-lock:Zml4VGltZXI9YjE:cb5ca798:3:AAAA:DQA:0de5a029',
+    token: 'nsm1:ipmp-leave-timer:ipmp-timer-hold-ill-lock:Zml4VGltZXI9YjE:cb5ca798:3:AAAA:DAM:fa0c901d',
     clean: { strategy: 'dpor', schedules: 20_000, params: { fixTimer: true } },
   },
   {
@@ -132,7 +136,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'the writer releasing the xop does not wake ipsq_enter sleepers: the unplumb sleeps forever',
     expect: { spec: 'deadlock', kind: 'deadlock' },
     find: { strategy: 'dpor', schedules: 200 },
-    token: 'nsm1:ipmp-unplumb-queued:ipmp-dq-no-broadcast:-:e4c983dd:19:AAABAQEBAQEBAQEBAQEAAAABAQ:Jpsmrg8cEXE3Ag:b669953b',
+    token: 'nsm1:ipmp-unplumb-queued:ipmp-dq-no-broadcast:-:e4c983dd:19:AAABAQEBAQEBAQEBAQEAAAABAQ:RJXOoS6BEkYwBA:0525a368',
     clean: { strategy: 'dpor', schedules: 20_000 },
   },
   {
@@ -143,7 +147,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'rename copies the new name before removing the hash entry, so the remove looks up the new key and panics',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-rename-lookup:ipmp-rename-copy-before-remove:-:b9730f41:10:AAAAAAAAAAAAAA:_L5rR9I:0e51da48',
+    token: 'nsm1:ipmp-rename-lookup:ipmp-rename-copy-before-remove:-:b9730f41:10:AAAAAAAAAAAAAA:o-dVVlE:2bf5e5d7',
     clean: { strategy: 'dpor', schedules: 20_000 },
   },
   {
@@ -154,7 +158,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipmp_grp_vet_ill accepts an ill of another mactype (even with the IPMP-3 fix on)',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100, params: { fixMactype: true } },
-    token: 'nsm1:ipmp-mixed-media:ipmp-vet-no-mactype:Zml4TWFjdHlwZT1iMQ:a7340403:22:AAAAAAAAAAAAAAABAQEBAQEBAQEBAQ:e6Dkc8OgV07t4gQ:afb0d152',
+    token: 'nsm1:ipmp-mixed-media:ipmp-vet-no-mactype:Zml4TWFjdHlwZT1iMQ:a7340403:44:AAAAAAAAAAAAAAABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQA:lqRWGRG3ZBBVua-xwJg21vj3uSModg:1a4d35cd',
     clean: { strategy: 'dpor', schedules: 20_000, preemptions: 3, params: { fixMactype: true } },
   },
   {
@@ -165,7 +169,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'rename to a taken name is not refused, and the reserved insert of a duplicate key panics (L357)',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-bad-requests:ipmp-rename-no-eexist:-:903db494:81:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:2kV6qI9CtwjBrtkwlnkBLe22wVaGA0cqJGKHAOvDRr50LznXAT99Rgw:2acdbae2',
+    token: 'nsm1:ipmp-bad-requests:ipmp-rename-no-eexist:-:903db494:81:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:AVLIPBZ1RUjlBnul4eiOHLjWMMgjMa3dD815HnWGCvSxnoqyyzed7QQ:ae9325a9',
     clean: { strategy: 'dpor', schedules: 100 },
   },
   {
@@ -176,7 +180,7 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipmp_illgrp_unlink_grp counts only the members, not the pending joins: I_PUNLINK of the IPMP ill succeeds between phase 1 of a join and its ip_join_illgrps',
     expect: { spec: 'gr-pend-consistent', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 500 },
-    token: 'nsm1:ipmp-unplumb-join:ipmp-unlink-no-pend:-:f984187e:20:AQEBAQEBAQEBAQAAAAAAAAAAAAA:3pTfu0lKnPyJyg:946c23cc',
+    token: 'nsm1:ipmp-unplumb-join:ipmp-unlink-no-pend:-:f984187e:20:AQEBAQEBAQEBAQAAAAAAAAAAAAA:kS4H16lorDjpHA:530a232b',
     clean: { strategy: 'dpor', schedules: 20_000 },
   },
   {
@@ -187,8 +191,52 @@ export const ipmpMutants: MutantEntry[] = [
     description: 'ipmp_grp_destroy frees the group before deleting its kstat, so a reader inside ks_update (ks_private = grp) reads freed memory',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-unplumb-kstat:ipmp-grp-destroy-free-first:-:2ecbd4ff:15:AAAAAAAAAAAAAAAAAAEB:o-fI8EEYTAs:fe05a4d1',
+    token: 'nsm1:ipmp-unplumb-kstat:ipmp-grp-destroy-free-first:-:2ecbd4ff:15:AAAAAAAAAAAAAAAAAAEB:QJ-7Pmm8BwM:40d7ad04',
     clean: { strategy: 'dpor', schedules: 20_000 },
+  },
+  {
+    mutant: 'ipmp-refhold-no-condemned-check',
+    system: 'ipmp',
+    scenario: 'ipmp-transmit-leave',
+    cLine: 'ip_if.c ill_check_and_refhold (ILL_CONDEMNED -> fail), called at ipmp.c L755, L788, L1912, L2140',
+    description: 'ill_check_and_refhold takes the reference even on a CONDEMNED ill, so the datapath rotor hands out the member being unplumbed (one mutant for all four datapath call sites: they share the function)',
+    expect: { spec: 'no-hold-on-dead-ill', kind: 'invariant' },
+    find: { strategy: 'dpor', schedules: 100 },
+    token: 'nsm1:ipmp-transmit-leave:ipmp-refhold-no-condemned-check:-:7ad7c7c1:12:AQEBAQEBAAAAAAAA:P8JDhID5:df86665a',
+    clean: transmitClean,
+  },
+  {
+    mutant: 'ipmp-modclose-no-refcnt-wait',
+    system: 'ipmp',
+    scenario: 'ipmp-transmit-leave',
+    cLine: 'ip.c ip_modclose / ip_if.c ill_delete: wait until ill_is_freeable (ill_refcnt == 0) after ILL_CONDEMNED (ipsq notes §4)',
+    description: 'the unplumb frees the ill without waiting for its references to drain: the datapath, still holding it (from ipmp_ipif_hold_bound_ill or hold_next_ill), takes its ill_lock to release it (use-after-free)',
+    expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    find: { strategy: 'dpor', schedules: 100 },
+    token: 'nsm1:ipmp-transmit-leave:ipmp-modclose-no-refcnt-wait:-:b751602b:33:AAAAAAAAAAAAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA:GQeUJ9apOy_HG_RL5qKQkw8:8fcc25df',
+    clean: transmitClean,
+  },
+  {
+    mutant: 'ipmp-leave-keep-arpent',
+    system: 'ipmp',
+    scenario: 'ipmp-arp-destroy',
+    cLine: 'ipmp.c L1322-1329 (the last ill leaving destroys every ARP entry of the illgrp)',
+    description: 'ipmp_ill_leave_illgrp leaves the ARP entries when the illgrp empties, so the close of the IPMP ill finds ig_arpent non-empty (L593)',
+    expect: { spec: 'kassert', kind: 'assert' },
+    find: { strategy: 'dpor', schedules: 100 },
+    token: 'nsm1:ipmp-arp-destroy:ipmp-leave-keep-arpent:-:fa8d246b:51:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEBAQEBAAEBAQEBAQEBAQMDAwMDAwMDAwMD:EvPnXs9X2YcPa23GpgQhdvOz02CfCB7vSAo:e1f83e96',
+    clean: { strategy: 'dpor', schedules: 20_000, preemptions: 1 },
+  },
+  {
+    mutant: 'ipmp-unlink-no-members',
+    system: 'ipmp',
+    scenario: 'ipmp-arp-destroy',
+    cLine: 'ipmp.c L1123 (gr_nv4 + gr_pendv4 != 0 -> EBUSY; L1119 for v6): the gr_nvX part (ipmp notes M6)',
+    description: 'ipmp_illgrp_unlink_grp counts only the pending joins, not the members: I_PUNLINK of the IPMP ill succeeds while e0 is still in the illgrp',
+    expect: { spec: 'gr-pend-consistent', kind: 'invariant' },
+    find: { strategy: 'dpor', schedules: 300, preemptions: 1 },
+    token: 'nsm1:ipmp-arp-destroy:ipmp-unlink-no-members:-:a6de1654:10:AQEBAQEBAQEBAQ:zUHGIpM:2ba667ac',
+    clean: { strategy: 'dpor', schedules: 20_000, preemptions: 1 },
   },
 ];
 
@@ -201,18 +249,18 @@ export const ipmpFindings: FindingEntry[] = [
     cLines: 'ipmp.c L1267, L1407-1424, L1438-1444, L1369',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 500 },
-    token: 'nsm1:ipmp-leave-timer:-:-:a6896238:27:AAAAAQEBAQEBAQEBAQEBAQEBAQEBAQEAAAAA:DXBHbi-xh_xWojQMEQ8:d9cb2107',
+    token: 'nsm1:ipmp-leave-timer:-:-:a6896238:28:AAAAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAAAAA:DINNCDtG0xa7ldyPNyE:7aadaf5a',
     fix: { params: { fixTimer: true }, verify: { strategy: 'dpor', schedules: 20_000 } },
   },
   {
     id: 'IPMP-2',
     system: 'ipmp',
     scenario: 'ipmp-kstat-leave',
-    title: 'group kstat counts a leaving phyint twice (folded into gr_kstats0 before its IPSQ leaves the ring) and then drops',
+    title: 'group kstat counts a leaving phyint twice, or not at all (folded into gr_kstats0 before its IPSQ leaves the ring; the baseline read and the ring walk are not atomic), and drops',
     cLines: 'ipmp.c L2030-2034, L226, L239-265; ip_if.c ipsq_dq leave switch',
     expect: { spec: 'kstat-monotone', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-kstat-leave:-:-:8788c13b:25:AAAAAAAAAAAAAAABAQEBAAAAAAAAAAAAAQ:HuzqjcAUVbb5heeSCw:571f854e',
+    token: 'nsm1:ipmp-kstat-leave:-:-:8788c13b:27:AAAAAAAAAAAAAAAAAQEBAQEAAAAAAAAAAAAB:ck5cmg-LFn5aP6qDkgo:58cc261e',
     fix: { params: { fixKstats: true }, verify: { strategy: 'dpor', schedules: 20_000 } },
   },
   {
@@ -223,7 +271,7 @@ export const ipmpFindings: FindingEntry[] = [
     cLines: 'ipmp.c L514-515 (vet, under ipmp_lock in ip_sioctl_groupname), L1976-1982 (second ipmp_lock section)',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 2000 },
-    token: 'nsm1:ipmp-mixed-media:-:-:73bf03cf:22:AAAAAAAAAAAAAAEBAQEBAQEBAQEBAA:e6Dkc8NLc3Eu4_U:c613a676',
+    token: 'nsm1:ipmp-mixed-media:-:-:73bf03cf:44:AAAAAAAAAAAAAAEBAQEBAQEBAQEBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE:lqRWGRHDAAVumMEJKwL0Ze0NRJdbXA:16e87e5d',
     fix: { params: { fixMactype: true }, verify: { strategy: 'dpor', schedules: 20_000, preemptions: 4 } },
   },
   {
@@ -234,7 +282,29 @@ export const ipmpFindings: FindingEntry[] = [
     cLines: 'ipmp.c L1267 (untimeout, tid not cleared), L1408 (only the handler clears it), L1438-1441 (guard bails on tid != 0), L1474-1478, L1389-1390',
     expect: { spec: 'active-list', kind: 'end-state' },
     find: { strategy: 'dpor', schedules: 100 },
-    token: 'nsm1:ipmp-leave-rejoin:-:-:1d0e9ec3:85:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAA:Tch2DTWJ1TWvTC2MKDheBLNiYXodk_FmgqiMDAK0z218-HZQRSd3Kv4QCw:d7b9f152',
+    token: 'nsm1:ipmp-leave-rejoin:-:-:1d0e9ec3:87:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAA:rJKZ8ehq7et36vvUXQqHUC-mHM00ltGXjtvKI_yFQUf5mMJ0gxJ_RjhhIQU:110c1eea',
     fix: { params: { fixRefreshTid: true }, verify: { strategy: 'dpor', schedules: 20_000 } },
+  },
+  {
+    id: 'IPMP-5',
+    system: 'ipmp',
+    scenario: 'ipmp-cast-deactivate',
+    title: 'ipmp_illgrp_hold_cast_ill can return an ill that ipmp_ill_deactivate has already taken off ig_actif (the renomination is a later ipmp_lock section)',
+    cLines: 'ipmp.c L1598-1602 (list_remove from ig_actif under ipmp_lock W), L1608-1609 then L828-830 (ig_cast_ill replaced in a second ipmp_lock W section), L786-790 (hold_cast_ill under ipmp_lock R)',
+    expect: { spec: 'cast-ill-active', kind: 'invariant' },
+    find: { strategy: 'dpor', schedules: 100 },
+    token: 'nsm1:ipmp-cast-deactivate:-:-:36bc6711:34:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEBAQ:-bKwzgGW9SYkak2rjuickwo:d611ce70',
+    fix: { params: { fixCastOrder: true }, verify: { strategy: 'dpor', schedules: 20_000 } },
+  },
+  {
+    id: 'IPMP-6',
+    system: 'ipmp',
+    scenario: 'ipmp-bound-deactivate',
+    title: 'ipmp_ipif_hold_bound_ill can return an ill that ipmp_ill_deactivate has already taken off ig_actif (its addresses are unbound only afterwards)',
+    cLines: 'ipmp.c L1598-1602 (list_remove from ig_actif under ipmp_lock W), L1619 -> L1786-1788 (ipif_bound_ill cleared in later ipmp_lock W sections), L2138-2142 (ipif_hold_bound_ill under ipmp_lock R)',
+    expect: { spec: 'bound-ill-active', kind: 'invariant' },
+    find: { strategy: 'dpor', schedules: 200 },
+    token: 'nsm1:ipmp-bound-deactivate:-:-:c43909c0:14:AAAAAAAAAAAAAAABAQE:-bKwzgGG2w:38c5f735',
+    fix: { params: { fixBoundOrder: true }, verify: { strategy: 'dpor', schedules: 20_000 } },
   },
 ];

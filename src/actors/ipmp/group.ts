@@ -148,6 +148,21 @@ export function* kstatRead(ex: Execution, st: IpmpStack, ksp: Kstat): KThread<{ 
 }
 
 /**
+ * ipmp_grp_destroy_kstats (ipmp.c L277-285): delete the group kstat
+ * (kstat_delete_netstack, which waits for a reader inside ks_update, L282),
+ * zero the baseline (L283) and forget gr_ksp (L284). Entry/exit: the
+ * caller's locks (ipmp_grp_destroy: ipmp_lock W); may block. Under
+ * fixKstats phyint_free has already deleted the kstat, before it took
+ * ipmp_lock (ipmpGrpKstatDeleteUnlocked).
+ */
+export function* ipmpGrpDestroyKstats(ex: Execution, grp: Grp): KThread<void> {
+  const ksp = grp.ksp;
+  if (ksp !== null && !ex.param<boolean>('fixKstats')) yield* kstatDelete(ex, ksp); // L282
+  grp.kstats0 = 0; // L283
+  grp.ksp = null; // L284
+}
+
+/**
  * ipmp_grp_destroy (ipmp.c L419-445): ipmp_lock W on entry and exit
  * (ASSERT L424; the caller, phyint_free [ext], takes it). Panics if
  * gr_nif != 0 (L430-431); removes the group from the hash (L433), deletes
@@ -166,13 +181,7 @@ export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread
   const ksp = grp.ksp;
   // Mutant: the kstat is deleted only after kmem_free (L444), from a saved gr_ksp.
   const late = ex.bug('ipmp-grp-destroy-free-first');
-  if (!late) {
-    // ipmp_grp_destroy_kstats (L277-285). Under fixKstats phyint_free has
-    // already deleted the kstat, before it took ipmp_lock (ipmpGrpKstatDeleteUnlocked).
-    if (ksp !== null && !ex.param<boolean>('fixKstats')) yield* kstatDelete(ex, ksp); // L282
-    grp.kstats0 = 0; // L283
-    grp.ksp = null; // L284
-  }
+  if (!late) yield* ipmpGrpDestroyKstats(ex, grp); // L434
   kassert(grp.v4 === null, 'grp->gr_v4 == NULL ipmp.c L436');
   kassert(grp.v6 === null, 'grp->gr_v6 == NULL ipmp.c L437');
   kassert(grp.nv4 === 0, 'grp->gr_nv4 == 0 ipmp.c L438');
@@ -233,9 +242,11 @@ export function* ipmpPhyintJoinGrp(ex: Execution, st: IpmpStack, phyi: Phyint, g
   const grpIpsq = grp.phyint!.ipsq;
   kassert(IAM_WRITER_IPSQ(ex, ipsq), 'IAM_WRITER_IPSQ(ipsq) ipmp.c L1954');
   kassert(phyi.illv4 !== null || phyi.illv6 !== null, 'phyint has an ill ipmp.c L1955');
-  // L1960-1968: routing socket RTM_DELETE (a no-op: the vet requires no up addresses).
+  // L1960-1968: routing socket RTM_DELETE for each ill (a no-op in practice: the vet requires no up addresses, L472).
+  if (phyi.illv4 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv4, 'RTM_DELETE');
+  if (phyi.illv6 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv6, 'RTM_DELETE');
   const ill = (phyi.illv6 ?? phyi.illv4)!;
-  phyi.kstats0 = phyi.linkPackets; // L1974
+  phyi.kstats0 = yield* ipmpPhyintGetKstats(ex, phyi); // L1974
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ipmp.c L1976');
   ex.touch(st.memberObj, true);
   phyi.grp = grp;
@@ -261,9 +272,11 @@ export function* ipmpPhyintLeaveGrp(ex: Execution, st: IpmpStack, phyi: Phyint):
   kassert(IAM_WRITER_IPSQ(ex, ipsq), 'IAM_WRITER_IPSQ(ipsq) ipmp.c L2007');
   if (phyi.illv4 !== null && IS_UNDER_IPMP(phyi.illv4)) yield* ipmpIllLeaveIllgrp(ex, st, phyi.illv4);
   if (phyi.illv6 !== null && IS_UNDER_IPMP(phyi.illv6)) yield* ipmpIllLeaveIllgrp(ex, st, phyi.illv6);
-  // L2018-2022: routing socket RTM_ADD (abstracted).
+  // L2018-2022: routing socket RTM_ADD for each ill.
+  if (phyi.illv4 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv4, 'RTM_ADD');
+  if (phyi.illv6 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv6, 'RTM_ADD');
   const grp = phyi.grp!;
-  const delta = phyi.linkPackets - phyi.kstats0;
+  const delta = (yield* ipmpPhyintGetKstats(ex, phyi)) - phyi.kstats0; // L2030-2034
   const fix = ex.param<boolean>('fixKstats');
   if (!fix) {
     yield* access(grp.kstatsObj, 'w', 'atomic_add_64(gr_kstats0)', 'ipmp.c L2033');
@@ -317,13 +330,50 @@ export function* ipmpGrpUpdateKstats(ex: Execution, st: IpmpStack, grp: Grp, rw:
     if (phyi === null) continue;
     phyi.mem.check(ex, 'ipmp_phyint_get_kstats ipmp.c L256');
     if (fix && phyi.grp !== grp) continue;
-    value += phyi.linkPackets - phyi.kstats0;
+    value += (yield* ipmpPhyintGetKstats(ex, phyi)) - phyi.kstats0; // L256-264
   }
   // L267-268: the link state from grp->gr_phyint (not modelled beyond the reads).
   grp.mem.check(ex, 'grp->gr_phyint ipmp.c L268');
   if (fix) yield* rwExit(st.ipmpLock);
   yield* rwExit(st.illGLock, 'ipmp.c L270');
   return { err: Errno.OK, value };
+}
+
+/**
+ * ipmp_ill_rtsaddrmsg (ipmp.c L1667-1699), as writer (L1672): make ill and
+ * its up addresses appear (RTM_ADD) or vanish (RTM_DELETE) for routing
+ * socket listeners that do not know IPMP; nothing if no address is up
+ * (L1687-1688). The messages go to an event log (IpmpStack.rtsLog); an
+ * underlying ill's addresses are the count ill_ipif_up_count.
+ */
+export function ipmpIllRtsaddrmsg(ex: Execution, st: IpmpStack, ill: Ill, cmd: 'RTM_ADD' | 'RTM_DELETE'): void {
+  kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1672');
+  if (ill.ipifUpCount === 0) return;
+  if (cmd === 'RTM_ADD') st.rtsLog.push(`${ill.name} RTM_IFINFO up`); // L1690-1691
+  for (let i = 0; i < ill.ipifUpCount; i++) st.rtsLog.push(`${ill.name} ${cmd} ipif ${i}`); // L1693-1695
+  if (cmd === 'RTM_DELETE') st.rtsLog.push(`${ill.name} RTM_IFINFO down`); // L1697-1698
+}
+
+/**
+ * ipmp_phyint_get_kstats (ipmp.c L2055-2112): the phyint's "link" kstat
+ * counters [ext kstat.c]: kstat_hold_byname (the exclusive hold, which
+ * sleeps while another holds it, L2069), KSTAT_ENTER (its ks_lock, L2073,
+ * folded: see below), ks_update and the named-value copy (abstracted to the one monotone
+ * counter linkPackets, L2080-2106), KSTAT_EXIT, kstat_rele. The link
+ * kstat always exists here (the NULL return of L2070-2071 is not reached).
+ * Entry/exit: whatever the caller holds (update_kstats: ill_g_lock R, E2);
+ * may block.
+ */
+export function* ipmpPhyintGetKstats(ex: Execution, phyi: Phyint): KThread<number> {
+  phyi.mem.check(ex, 'phyint_name ipmp.c L2069');
+  const ksp = phyi.linkKsp;
+  yield* mutexEnter(ksp.hold, 'kstat.c kstat_hold_byname ipmp.c L2069');
+  // KSTAT_ENTER/KSTAT_EXIT (L2073, L2110): ks_lock is taken here only under
+  // the exclusive hold (the link driver's side is not modelled), so it can
+  // never be contended and is folded into the hold's section.
+  const v = phyi.linkPackets;
+  yield* mutexExit(ksp.hold, 'kstat_rele ipmp.c L2111');
+  return v;
 }
 
 export { phyintIlls };

@@ -13,7 +13,7 @@ import { kmemFree } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipmpGrpDestroy, ipmpGrpKstatDeleteUnlocked, ipmpGrpLookup, ipmpGrpRename, ipmpGrpVetPhyint, ipmpPhyintJoinGrp, ipmpPhyintLeaveGrp } from './group.ts';
-import { ipmpIllgrpDestroy, ipmpIllgrpLinkGrp, ipmpIllgrpUnlinkGrp, ipmpIllJoinIllgrp, ipmpIllLeaveIllgrp, ipmpIllRefreshActive } from './illgrp.ts';
+import { ipmpIllgrpDestroy, ipmpIllgrpLinkGrp, ipmpIllgrpUnlinkGrp, ipmpIllJoinIllgrp, ipmpIllLeaveIllgrp, ipmpPhyintRefreshActive } from './illgrp.ts';
 import { ipsqCurrentFinish, ipsqCurrentStart, ipsqEnter, ipsqExit, ipsqFlush, ipsqTryEnter, qwriterIp, runOp } from './ipsq.ts';
 import { Errno, IAM_WRITER_ILL, type Ill, type IpmpStack, type Ipsq, IS_UNDER_IPMP, NEW_OP, type Phyint, phyintIlls, SWITCH_OP } from './types.ts';
 
@@ -175,7 +175,7 @@ export function* ipifUp(ex: Execution, st: IpmpStack, ill: Ill): KThread<number>
   ill.ipifUpCount++;
   ex.touch(st.illgrpObj, true);
   yield* mutexExit(ill.lock);
-  if (IS_UNDER_IPMP(ill)) yield* ipmpIllRefreshActive(ex, st, ill);
+  if (IS_UNDER_IPMP(ill)) yield* ipmpPhyintRefreshActive(ex, st, ill.phyint);
   return Errno.OK;
 }
 
@@ -191,7 +191,7 @@ export function* ipifDown(ex: Execution, st: IpmpStack, ill: Ill): KThread<numbe
   ill.ipifUpCount--;
   ex.touch(st.illgrpObj, true);
   yield* mutexExit(ill.lock);
-  if (IS_UNDER_IPMP(ill)) yield* ipmpIllRefreshActive(ex, st, ill);
+  if (IS_UNDER_IPMP(ill)) yield* ipmpPhyintRefreshActive(ex, st, ill.phyint);
   return Errno.OK;
 }
 
@@ -278,7 +278,8 @@ function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   yield* ipsqFlush(ex, st, ill);
   if (IS_UNDER_IPMP(ill)) yield* ipmpIllLeaveIllgrp(ex, st, ill);
   yield* mutexEnter(ill.lock, 'ip.c ip_modclose wait');
-  while (ill.refcnt !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose !ill_is_freeable');
+  // Mutant ipmp-modclose-no-refcnt-wait: ill_delete does not wait for the references to drain.
+  while (ill.refcnt !== 0 && !ex.bug('ipmp-modclose-no-refcnt-wait')) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose !ill_is_freeable');
   while (ill.waiters !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose ill_waiters');
   yield* mutexExit(ill.lock);
   // ill_delete_tail

@@ -119,6 +119,13 @@ export class Ipsq {
   }
 }
 
+/** A stable interface index per name (phyint_ifindex; only compared, never allocated). */
+function ifindexOf(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
+  return (h % 65535) + 1;
+}
+
 /** phyint_t. */
 export class Phyint {
   readonly lock: KMutex;
@@ -134,6 +141,14 @@ export class Phyint {
   offline = false;
   /** The link kstat counters (monotone; abstracted to one counter). */
   linkPackets = 0;
+  /**
+   * The "link" kstat of this phyint [ext kstat.c]: the exclusive hold that
+   * kstat_hold_byname takes (ipmp.c L2069); its ks_lock (KSTAT_ENTER, L2073)
+   * is folded into the hold (ipmpPhyintGetKstats).
+   */
+  readonly linkKsp: { hold: KMutex };
+  /** phyint_ifindex (write once). */
+  readonly ifindex: number;
   /** phyint_kstats0: snapshot at join (ipsq). */
   kstats0 = 0;
   /** Membership lifecycle (notes illumos-ipmp.md §3.3). */
@@ -144,6 +159,13 @@ export class Phyint {
     this.ipsq = new Ipsq(ex, `ipsq ${name}`, cov);
     this.ipsq.phyint = this;
     this.isIpmp = isIpmp;
+    this.ifindex = ifindexOf(name);
+    this.linkKsp = {
+      // Commuting (Execution.markCommuting): what the hold protects, the
+      // link counters, is only read during an execution (linkPackets is
+      // set at setup), so two sections never conflict through it.
+      hold: new KMutex(ex, `link ${name} kstat hold`, { cls: 'link_kstat_hold', commutes: true }),
+    };
     this.m = new MachineRef(membershipMachine, `phyint ${name}`, cov);
   }
 }
@@ -176,8 +198,33 @@ export class Ill {
   boundCnt = 0;
   /** ill_ipif_up_count. */
   ipifUpCount = 0;
-  /** Data addresses of an IPMP ill (up data ipifs), abstracted to a count. */
-  upDataAddrs = 0;
+  /**
+   * ill_ipif (the ipif list). Modelled for the IPMP ill only: its addresses,
+   * which ipmp_ill_bind_ipif binds to underlying ills; an underlying ill's own
+   * addresses stay the count ill_ipif_up_count.
+   */
+  readonly ipifs: Ipif[] = [];
+  /** ill_bound_ipif: the chain (via ipif_bound_next) of IPMP data ipifs bound here, head first (ipsq). */
+  readonly boundIpifs: Ipif[] = [];
+  /** ill_phys_addr (write once here; ipmp_illgrp_find_ill matches on it). The IPMP ill has none. */
+  physAddr: string;
+  /** ill_max_mtu (ill_lock; read without it at ipmp.c L1209, L1220-1221). */
+  maxMtu = 1500;
+  /** The IREs whose ire_ipif is on this ill (ire_walk_ill abstracted to this list). */
+  readonly ires: Ire[] = [];
+  /**
+   * Ghost: ipmp_ill_activate (L1455-1565) has nominated this ill or bound
+   * addresses to it and not yet put it on ig_actif (L1538-1542): the window
+   * the C code opens on purpose ("nominate it ... before ipmp_ill_bind_ipif()",
+   * L1496-1502). Read only by the specs.
+   */
+  activating = false;
+  /** Up data addresses of an IPMP ill (ipmp_ipif_is_up_dataaddr, ipmp.c L2191-2195). */
+  get upDataAddrs(): number {
+    let n = 0;
+    for (const ipif of this.ipifs) if (!ipif.nofailover && ipif.lclAddr !== '' && ipif.up) n++;
+    return n;
+  }
   /** What ipmp_grp_vet_ill (ipmp.c L453-518) inspects. */
   readonly vet = { appaddrCnt: 0, ptpaddrCnt: 0, multicast: true, nonudNoarpXresolv: false, usesrc: false, dupCount: 0 };
   readonly m: MachineRef;
@@ -194,8 +241,62 @@ export class Ill {
     this.cv = new KCondvar(ex, `${name}.ill_cv`);
     this.tidObj = ex.newObject(`${name}.ill_refresh_tid`, 'field');
     this.m = new MachineRef(illMachine, `ill ${name}`, cov);
+    this.physAddr = phyint.isIpmp ? '' : `hw:${name}`;
     if (isv6) phyint.illv6 = this;
     else phyint.illv4 = this;
+  }
+}
+
+/**
+ * ipif_t, the IPMP-relevant part (ipmp notes §1.5), for addresses of the
+ * IPMP ill. ipif_bound_ill: written as writer AND under ipmp_lock W (ipmp.c
+ * L1722-1724, L1786-1788), read by the datapath under ipmp_lock R (L2138).
+ */
+export class Ipif {
+  /** IPIF_UP (ill_lock). */
+  up: boolean;
+  /** IPIF_NOFAILOVER: a test address. */
+  nofailover = false;
+  /** ipif_lcl_addr; '' is INADDR_ANY (unspecified). */
+  lclAddr: string;
+  /** ipif_bound_ill (ipsq AND ipmp_lock). */
+  boundIll: Ill | null = null;
+  /** ipif_bound: the resolver was told of the binding (ipsq). */
+  bound = false;
+  constructor(
+    readonly name: string,
+    /** ipif_ill (write once). */
+    readonly ill: Ill,
+    lclAddr: string,
+    up: boolean,
+  ) {
+    this.lclAddr = lclAddr;
+    this.up = up;
+    ill.ipifs.push(this);
+  }
+}
+
+/** An IRE (ire_t) as far as the testhidden marks go: its type and IRE_MARK_TESTHIDDEN (ire_marks). */
+export interface Ire {
+  type: 'IRE_HOST' | 'IRE_PREFIX' | 'IRE_DEFAULT' | 'IRE_CACHE' | 'IRE_IF_RESOLVER' | 'IRE_IF_NORESOLVER' | 'IRE_BROADCAST' | 'IRE_LOCAL';
+  testhidden: boolean;
+}
+
+/**
+ * ipmp_arpent_t (ipmp.c L874-904, notes §1.8): an ARP entry of the group,
+ * on ig_arpent (ipsq). ia_area_mp is the copied AR_ENTRY_ADD message
+ * (abstracted); its hardware address, for a proxy entry, is `hwAddr`.
+ */
+export class ArpEnt {
+  readonly mem: KMem;
+  notified = false;
+  hwAddr = '';
+  constructor(
+    ex: Execution,
+    readonly ipaddr: string,
+    readonly proxyarp: boolean,
+  ) {
+    this.mem = new KMem(ex, `arpent ${ipaddr}`);
   }
 }
 
@@ -208,6 +309,10 @@ export class Illgrp {
   nactif = 0;
   nextIll: Ill | null = null;
   castIll: Ill | null = null;
+  /** ig_arpent (ipsq): the group's ARP entries, head first. */
+  readonly arpent: ArpEnt[] = [];
+  /** ig_mtu (ipsq, or 0 during initialization): the MTU last pushed to the IPMP ill. */
+  mtu = 0;
   /**
    * Ghost: ipmp_illgrp_destroy (ipmp.c L582-607) has run (ig_ipmp_ill =
    * NULL, L602, and kmem_free, L606). Not a KMem: the illgrp is reached only
@@ -300,6 +405,17 @@ export class IpmpStack {
   readonly cov: MachineCoverage;
   /** Ghost: errno results of the ioctl threads, by label. */
   readonly results = new Map<string, number>();
+  /**
+   * Ghost: every reference a datapath thread took through
+   * ill_check_and_refhold (datapath.ts), with what held at that moment; the
+   * specs read it (src/specs/ipmp/datapath.ts). `holdsObj` is touched at
+   * every hold and release; built by the scenarios that run datapath threads
+   * (enableDatapath), so the others keep their object numbering.
+   */
+  readonly holds: DatapathHold[] = [];
+  holdsObj = -1;
+  /** Ghost: routing socket messages sent by ipmp_ill_rtsaddrmsg (an event log). */
+  readonly rtsLog: string[] = [];
   /** Refresh callouts that may still fire in this execution (see armRefreshTimer). */
   calloutHorizon = 2;
   private nextMsg = 1;
@@ -310,6 +426,10 @@ export class IpmpStack {
     this.memberObj = ex.newObject('ipmp membership', 'ghost');
     this.illgrpObj = ex.newObject('illgrp state', 'ghost');
     this.cov = MachineCoverage.of(ex.options.run);
+  }
+  /** Create the ghost object of the datapath holds (scenarios with datapath threads call it at the end of setup). */
+  enableDatapath(): void {
+    if (this.holdsObj < 0) this.holdsObj = this.ex.newObject('datapath holds', 'ghost');
   }
   newMsg(name: string, func: IpsqFunc, type: OpType, ill: Ill | null): Msg {
     const m: Msg = { id: this.nextMsg++, name, func, type, from: null, ill, status: 'queued' };
@@ -327,6 +447,25 @@ export class IpmpStack {
     this.ills.push(ill);
     return ill;
   }
+}
+
+/**
+ * One reference taken by a datapath function (ipmp_illgrp_hold_next_ill,
+ * hold_cast_ill, ipmp_ill_hold_ipmp_ill, ipmp_ipif_hold_bound_ill) and
+ * handed to its caller, with the facts at the moment of the refhold.
+ */
+export interface DatapathHold {
+  thread: Thread;
+  /** The C function that returned the held ill. */
+  fn: string;
+  ill: Ill;
+  /** ILL_CONDEMNED when the reference was taken. */
+  condemned: boolean;
+  /** On its illgrp's ig_actif (list_link_active(&ill_actnode)) when taken. */
+  onActif: boolean;
+  /** Ghost `activating` when taken (see Ill.activating). */
+  activating: boolean;
+  released: boolean;
 }
 
 /** IAM_WRITER_IPSQ(q). */

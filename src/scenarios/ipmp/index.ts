@@ -1,5 +1,6 @@
 /** Scenarios of the ipmp model, in the order nsm list shows them. */
 import type { Scenario } from '../../core/scenario.ts';
+import { ipmpArpDestroy, ipmpBoundDeactivate, ipmpCastDeactivate, ipmpTransmitLeave } from './datapath.ts';
 import { ipmpJoinJoin } from './join-join.ts';
 import { ipmpLeaveRejoin } from './rejoin.ts';
 import { ipmpUnplumbJoin, ipmpUnplumbKstat } from './unplumb.ts';
@@ -18,4 +19,8 @@ export const ipmpScenarios: Scenario<any>[] = [
   ipmpLeaveRejoin,
   ipmpUnplumbJoin,
   ipmpUnplumbKstat,
+  ipmpTransmitLeave,
+  ipmpCastDeactivate,
+  ipmpBoundDeactivate,
+  ipmpArpDestroy,
 ];

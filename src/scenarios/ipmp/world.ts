@@ -6,7 +6,7 @@
 import type { Execution } from '../../core/execution.ts';
 import { ipmpGrpCreate } from '../../actors/ipmp/group.ts';
 import { ipmpIllgrpCreate, ipmpIllgrpLinkGrp } from '../../actors/ipmp/illgrp.ts';
-import { type Grp, type Ill, IpmpStack, type Phyint } from '../../actors/ipmp/types.ts';
+import { type Grp, type Ill, Ipif, IpmpStack, type Phyint } from '../../actors/ipmp/types.ts';
 
 export const IPMP_GRANULARITY =
   'scheduling points: every mutex_enter/rw_enter (ill_g_lock, ipmp_lock, ill_lock, ipsq_lock, ipx_lock), cv_wait wake-ups, ' +
@@ -32,7 +32,22 @@ export function makeGroup(ex: Execution, st: IpmpStack, name: string): { grp: Gr
 export function makeIf(st: IpmpStack, name: string, mactype = 'DL_ETHER'): { p: Phyint; ill: Ill } {
   const p = st.newPhyint(name);
   const ill = st.newIll(name, p, mactype);
+  // The IREs of its (test) addresses: two that a join hides, one it does not.
+  ill.ires.push({ type: 'IRE_IF_RESOLVER', testhidden: false }, { type: 'IRE_CACHE', testhidden: false }, { type: 'IRE_BROADCAST', testhidden: false });
   return { p, ill };
+}
+
+/** An up data address of the IPMP ill (SIOCSLIFADDR + IFF_UP on ipmpN:k). */
+export function addDataAddr(ipmpIll: Ill, addr: string): Ipif {
+  return new Ipif(`${ipmpIll.name}:${ipmpIll.ipifs.length + 1}`, ipmpIll, addr, true);
+}
+
+/** Bind ipif to the active ill as a completed ipmp_ill_bind_ipif would have (ipmp.c L1719-1724, L1747). */
+export function preBind(ipif: Ipif, ill: Ill): void {
+  ill.boundIpifs.unshift(ipif);
+  ill.boundCnt++;
+  ipif.boundIll = ill;
+  ipif.bound = true;
 }
 
 /** Put p into grp as a completed join would have left it (ring, counters, illgrp). */
@@ -55,6 +70,8 @@ export function preJoin(st: IpmpStack, p: Phyint, grp: Grp): void {
   illg.if.push(ill);
   ill.grp = illg;
   ill.m.send('JOIN_ILLGRP');
+  for (const ire of ill.ires) if (ire.type !== 'IRE_BROADCAST' && ire.type !== 'IRE_LOCAL') ire.testhidden = true;
+  if (illg.if.length === 1 || illg.mtu > ill.maxMtu) illg.mtu = ill.maxMtu;
   void st;
 }
 

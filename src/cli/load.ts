@@ -79,3 +79,6 @@ export async function loadScenarioModules(files: readonly string[]): Promise<num
   }
   return n;
 }
+
+/** The modules given with --load in this invocation, for the fuzz worker threads (each loads them too). */
+export const loadedModules: string[] = [];

@@ -14,6 +14,7 @@
  * the state (ill_nom_cast, ill_ardeact_mp, gr_nactif) is protected by the
  * IPSQ writer alone, which no lock watch would cover.
  */
+import { registerSpecStatements } from '../../core/spec.ts';
 import type { Execution } from '../../core/execution.ts';
 import type { EndCheck, Invariant } from '../../core/spec.ts';
 import { type Ill, type IpmpStack, IS_UNDER_IPMP, phyintIlls, ringOf, type Xop } from '../../actors/ipmp/types.ts';
@@ -317,3 +318,10 @@ export function errnoIs(st: IpmpStack, label: string, allowed: number[]): string
 }
 
 export type { Execution };
+
+// Specs checked inline where their data is in flight (an operation being
+// queued, a lookup's result, a kstat read): their statements, for reports.
+registerSpecStatements({
+  'no-stranded-op': 'an operation is queued on an IPSQ only while its xop has a writer (or a running ipif operation) that will dequeue it',
+  'kstat-monotone': "the IPMP group's kstat counters never go backwards across reads",
+});

@@ -1,0 +1,106 @@
+/** Argument parsing shared by the commands: flags, --param values, numbers, shards. */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { ParamValue, Scenario } from '../core/scenario.ts';
+import { ParamError, parseParam } from '../core/params.ts';
+import { STRATEGY_NAMES, type StrategyName } from '../core/strategies.ts';
+import { type CheckOptions } from './check-scenario.ts';
+import { UsageError } from './errors.ts';
+import { intFlag, secondsFlag } from './numbers.ts';
+
+/** `--param K=V` values as text; each is parsed by its scenario's declared type (typedParams). */
+export function parseParams(vals: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of vals ?? []) {
+    const m = /^([A-Za-z_][\w-]*)=(.*)$/.exec(kv);
+    if (!m) throw new UsageError(`--param expects K=V, got '${kv}'`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/** Parse each `--param` value by the scenario's declared type and range (one line and exit 2 if bad). */
+export function typedParams(sc: Scenario<any>, raw: Record<string, string>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  try {
+    for (const [k, v] of Object.entries(raw)) out[k] = parseParam(sc, k, v);
+  } catch (e) {
+    if (e instanceof ParamError) throw new UsageError(e.message);
+    throw e;
+  }
+  return out;
+}
+
+export type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+export function parse(argv: string[], options: Flags): { values: Record<string, any>; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }) as { values: Record<string, any>; positionals: string[] };
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0]!;
+    const unknown = /Unknown option '([^']+)'/.exec(msg);
+    if (unknown) throw new UsageError(`unknown option '${unknown[1]}' (see --help)`);
+    const ambiguous = /Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(msg);
+    if (ambiguous) {
+      const i = argv.indexOf(ambiguous[1]!);
+      throw new UsageError(`${ambiguous[1]} got '${argv[i + 1] ?? ''}', which looks like an option: values are 0 or more (write ${ambiguous[1]}=VALUE for a value that starts with '-')`);
+    }
+    throw new UsageError(msg.replace(/^TypeError \[[A-Z_]+\]: /, '').replace(/\. To specify.*$/, ''));
+  }
+}
+
+export const checkFlags = {
+  strategy: { type: 'string' },
+  seed: { type: 'string' },
+  schedules: { type: 'string' },
+  time: { type: 'string' },
+  depth: { type: 'string' },
+  preemptions: { type: 'string' },
+  delays: { type: 'string' },
+  mutant: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  'no-shrink': { type: 'boolean' },
+  'no-write': { type: 'boolean' },
+  'state-cache': { type: 'boolean' },
+  progress: { type: 'string' },
+  json: { type: 'boolean' },
+  all: { type: 'boolean' },
+  timelines: { type: 'boolean' },
+} satisfies Flags;
+
+export function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions & { rawParams: Record<string, string> } {
+  const strategy = (v.strategy as string | undefined) ?? 'dpor';
+  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
+  if (v['state-cache'] && strategy !== 'dfs') throw new UsageError('--state-cache works with --strategy dfs only (it is not sound with DPOR)');
+  if (v.delays !== undefined && strategy !== 'dfs') throw new UsageError('--delays bounds --strategy dfs only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)');
+  return {
+    strategy: strategy as StrategyName,
+    seed: intFlag('seed', v.seed as string | undefined, 1),
+    depth: intFlag('depth', v.depth as string | undefined, 3, 1),
+    schedules: v.schedules === undefined ? undefined : intFlag('schedules', v.schedules as string, 0, 1),
+    timeSec: secondsFlag('time', v.time as string | undefined, dfltTime),
+    preemptions: v.preemptions === undefined ? undefined : intFlag('preemptions', v.preemptions as string, 0),
+    delays: v.delays === undefined ? undefined : intFlag('delays', v.delays as string, 0),
+    mutant: (v.mutant as string | undefined) ?? null,
+    params: {},
+    rawParams: parseParams(v.param as string[] | undefined),
+    shrink: !v['no-shrink'],
+    write: !v['no-write'],
+    stateCache: Boolean(v['state-cache']),
+    progressEvery: v.progress === undefined ? 0 : secondsFlag('progress', v.progress as string, 10),
+  };
+}
+
+export const EXIT = { pass: 0, fail: 1, incomplete: 3 } as const;
+
+/** More worker threads than twice the cores only adds contention. */
+export function maxWorkers(): number {
+  return Math.max(1, availableParallelism()) * 2;
+}
+
+export function shardFlag(v: string | undefined): { index: number; count: number } {
+  if (v === undefined) return { index: 0, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard expects i/n with 0 <= i < n, got '${v}'`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}

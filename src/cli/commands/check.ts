@@ -1,0 +1,91 @@
+/** nsm check. */
+import { join } from 'node:path';
+import type { ParamValue, Scenario } from '../../core/scenario.ts';
+import { allScenarios, findScenario } from '../../scenarios/registry.ts';
+import { checkScenario } from '../check-scenario.ts';
+import { UsageError } from '../errors.ts';
+import { artefactDir, ensureWritableDir } from '../failure-report.ts';
+import { table } from '../table.ts';
+import { checkFlags, checkOptions, EXIT, parse, typedParams } from '../args.ts';
+import { checkKnowing } from '../known-check.ts';
+
+export const help = `usage: nsm check <scenario> [options]
+       nsm check --all [options]
+
+options:
+  --strategy S      random | pct | dfs | dpor | portfolio   (default dpor)
+  --seed N          seed for random and PCT (default 1)
+  --schedules N     stop after N executions (default: unbounded for dfs/dpor, 1000 otherwise)
+  --time S          stop after S seconds (default 60)
+  --depth D         PCT bug depth (default 3)
+  --preemptions P   preemption bound for dfs/dpor
+  --delays D        delay bound for dfs
+  --mutant NAME     switch on a catalogued bug
+  --param K=V       set a scenario parameter (repeatable)
+  --no-shrink       report the failing schedule as found
+  --no-write        write no artefact (by default each failure is written as JSON + HTML
+                    under .nsm/failures/, or under $NSM_DIR/failures/ when NSM_DIR is set)
+  --state-cache     with dfs: prune states seen before (scenarios with a stateHash)
+  --progress S      a progress line on stderr every S seconds: schedules, steps, rate, and
+                    for dfs/dpor the depth of the current path and the branches still open
+                    on it (DPOR adds branches as it finds races, so no completion estimate)
+  --all             every registered scenario; a failure that is a catalogued finding
+                    (a race in the C code as written) is one line, then the model with
+                    its candidate fixes is checked; ends with a summary table
+  --timelines       with --all: the full timeline of known findings too
+  --json            print one JSON object (one per line with --all)
+
+exit codes: 0 pass, 1 failure found (with --all: one that is not a known finding,
+            or a known finding whose fixes fail), 2 bad input, 3 incomplete
+
+examples:
+  nsm check tb-counter
+  nsm check tb-counter --mutant tb-unlocked-increment --strategy pct --depth 2
+  nsm check tb-counter --param threads=4 --strategy dpor --json`;
+
+export function run(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const { values, positionals } = parse(argv, checkFlags);
+  if (values.help) return out(help), 0;
+  const o = { ...checkOptions(values, 60), progressLine: err };
+  let targets = allScenarios();
+  if (values.all) {
+    if (positionals.length > 0) throw new UsageError(`nsm check --all takes no scenario name (got '${positionals.join(' ')}'): use one or the other`);
+  } else {
+    if (positionals.length !== 1) throw new UsageError('nsm check needs one scenario name (or --all); see nsm list');
+    const sc = findScenario(positionals[0]!);
+    if (!sc) throw new UsageError(`unknown scenario '${positionals[0]}' (see nsm list)`);
+    targets = [sc];
+  }
+  const paramsOf = new Map<Scenario<any>, Record<string, ParamValue>>();
+  for (const sc of targets) {
+    if (o.mutant !== null && !(sc.mutants ?? []).includes(o.mutant)) {
+      if (values.all) continue;
+      throw new UsageError(`scenario '${sc.name}' has no mutant '${o.mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
+    }
+    paramsOf.set(sc, typedParams(sc, o.rawParams));
+  }
+  if (o.write) ensureWritableDir(join(artefactDir(), 'failures'));
+  let worst = 0;
+  const rows: string[][] = [['scenario', 'strategy', 'verdict', 'schedules', 'steps', 'seconds']];
+  for (const sc of targets) {
+    if (o.mutant !== null && !(sc.mutants ?? []).includes(o.mutant)) continue;
+    const so = { ...o, params: paramsOf.get(sc)! };
+    let code: number;
+    if (values.all && !values.json) {
+      const r = checkKnowing(sc, so, out, Boolean(values.timelines));
+      rows.push(r.row);
+      code = r.code;
+    } else {
+      const r = checkScenario(sc, so);
+      if (values.json) out(JSON.stringify(r.json));
+      else for (const l of r.lines) out(l);
+      code = EXIT[r.json.verdict];
+    }
+    if (code === 1 || (code === 3 && worst === 0)) worst = code;
+  }
+  if (values.all && !values.json) {
+    out('');
+    for (const l of table(rows)) out(l);
+  }
+  return worst;
+}

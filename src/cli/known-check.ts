@@ -1,0 +1,38 @@
+/** How `nsm start` and `nsm check --all` check a scenario: known findings in one line, then the fixed model. */
+import { fixParamsFor, knownFinding } from '../bugs/known.ts';
+import type { Scenario } from '../core/scenario.ts';
+import { checkScenario, type CheckOptions } from './check-scenario.ts';
+import { EXIT } from './args.ts';
+
+export const fmtVerdict = (v: string, complete: boolean) => v + (complete ? ' (complete)' : '');
+
+/**
+ * Check one scenario the way `nsm start` and `nsm check --all` do: a
+ * failure of the unmodified model that is a catalogued finding (a race of
+ * the C code as written) is told in one line (its whole timeline with
+ * `timelines`), then the model with the candidate fixes is checked. Any other
+ * failure is told in full. Returns the summary row (scenario, strategy,
+ * verdict, schedules, steps, seconds) and the exit code it earns.
+ */
+export function checkKnowing(sc: Scenario<any>, o: CheckOptions, out: (s: string) => void, timelines: boolean): { row: string[]; json: unknown[]; code: number } {
+  const r = checkScenario(sc, o);
+  const json: unknown[] = [r.json];
+  let verdict = fmtVerdict(r.json.verdict, r.json.complete);
+  let row = r.json;
+  let code = EXIT[r.json.verdict];
+  const known = r.json.verdict === 'fail' && o.mutant === null ? knownFinding(sc.name, r.json.failure?.spec) : undefined;
+  if (known) {
+    const f = r.json.failure!;
+    out(`finding     ${sc.name}  ${known.id}, a race in the C code as written (docs/findings.md): ${f.spec}: ${f.message}`);
+    out(`              replay: nsm replay ${f.token}`);
+    if (timelines) for (const l of r.lines) out(l);
+    const fixes = fixParamsFor(sc);
+    const fixed = checkScenario(sc, { ...o, params: { ...o.params, ...fixes } });
+    json.push({ ...fixed.json, fixes });
+    verdict = `finding ${known.id}; with fixes: ${fmtVerdict(fixed.json.verdict, fixed.json.complete)}`;
+    row = fixed.json;
+    code = EXIT[fixed.json.verdict];
+    for (const l of fixed.lines) out(fixed.json.verdict === 'fail' ? l : `  with fixes (${Object.keys(fixes).join(', ')}): ${l.trim()}`);
+  } else for (const l of r.lines) out(l);
+  return { row: [sc.name, row.strategy, verdict, row.schedules.toLocaleString('en-US'), row.steps.toLocaleString('en-US'), (row.elapsedMs / 1000).toFixed(2)], json, code };
+}

@@ -209,8 +209,8 @@ export class DfsStrategy implements Strategy {
         depth++;
         return 0;
       },
-      onStep: (ex: Execution, _tid: number, fp: readonly number[]) => {
-        const f = this.withInvariants(ex, fp);
+      onStep: (ex: Execution, _tid: number, fpBuf: Int32Array, fpLen: number) => {
+        const f = this.withInvariants(ex, fpBuf, fpLen);
         const commute = ex.hasCommuting && this.opts.commute !== false;
         const strict = ex.hasCommuting ? strictFp(ex, f) : f;
         this.stepFp[ex.stepIndex] = commute ? f : strict;
@@ -226,20 +226,23 @@ export class DfsStrategy implements Strategy {
   }
 
   /** Footprint plus the pseudo-objects of invariants watching touched objects. */
-  private withInvariants(ex: Execution, fp: readonly number[]): number[] {
-    const out = fp.slice();
+  private withInvariants(ex: Execution, fp: Int32Array, n: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(fp[i]!);
     const wb = ex.invariantWatchMap();
     if (wb.length === 0) return out;
     // Only writes change what an invariant sees: a step writing a watched
     // object writes the invariant's pseudo-object; a read leaves it alone.
-    for (const e of fp) {
+    for (let i = 0; i < n; i++) {
+      const e = fp[i]!;
       if ((e & 1) === 0) continue;
       const w = wb[e >> 1];
       if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
     }
     // A step inside a critical section writes what the lock protects.
-    for (const id of ex.heldAtStart) {
-      const w = wb[id];
+    const hs = ex.heldAtStartBuf;
+    for (let i = 0; i < ex.heldAtStartLen; i++) {
+      const w = wb[hs[i]!];
       if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
     }
     return out;

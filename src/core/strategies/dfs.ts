@@ -26,7 +26,7 @@
  * `bounded` and fromBlockStart.
  */
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
-import type { SearchProgress, Strategy } from '../strategy.ts';
+import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
 
 interface Node {
   data: boolean;
@@ -51,6 +51,8 @@ interface Node {
   prevTid: number;
   preemptions: number;
   delays: number;
+  /** Step index of the execution at which this choice is made. */
+  step: number;
 }
 
 export interface DfsOptions {
@@ -168,6 +170,7 @@ export class DfsStrategy implements Strategy {
             prevTid,
             preemptions: parent ? parent.preemptions + prevCost[0]! : 0,
             delays: parent ? parent.delays + prevCost[1]! : 0,
+            step: ex.stepIndex,
           };
           // First choice: stay on the previous thread if possible, else the lowest id.
           const order = this.order(node);
@@ -188,7 +191,7 @@ export class DfsStrategy implements Strategy {
         if (i < 0) throw new Error(`dfs: nondeterministic scenario: thread ${node.chosen} not enabled on re-execution at step ${ex.stepIndex}`);
         return i;
       },
-      pickValue: (_ex: Execution, n: number) => {
+      pickValue: (ex: Execution, n: number) => {
         dataInStep = true;
         if (depth < stack.length) return stack[depth++]!.chosen;
         stack.push({
@@ -205,6 +208,7 @@ export class DfsStrategy implements Strategy {
           prevTid: -1,
           preemptions: 0,
           delays: 0,
+          step: ex.stepIndex,
         });
         depth++;
         return 0;
@@ -488,6 +492,23 @@ export class DfsStrategy implements Strategy {
       else for (const t of node.backtrack) if (t !== node.chosen && !node.done.has(t) && !node.sleep.has(t) && this.withinBounds(node, t)) open++;
     }
     return { depth: this.stack.length, open };
+  }
+
+  /**
+   * Choice points of the current path with alternatives not finished (the
+   * one being explored included), deepest first, at most `limit`. Between
+   * executions the deepest one's chosen alternative is the next to run.
+   */
+  openBranches(limit = 10): OpenBranch[] {
+    const out: OpenBranch[] = [];
+    for (let d = this.stack.length - 1; d >= 0 && out.length < limit; d--) {
+      const node = this.stack[d]!;
+      let open = 0;
+      if (node.data) open = node.n - node.chosen;
+      else for (const t of node.backtrack) if (!node.done.has(t) && !node.sleep.has(t) && this.withinBounds(node, t)) open++;
+      if (open > 0) out.push({ depth: d, step: node.step, open });
+    }
+    return out;
   }
 
   /** Move to the next unexplored branch, popping exhausted nodes. */

@@ -41,13 +41,26 @@ export function measureDporCpu(sc: Scenario<any>, o: { schedules: number; reps: 
   };
 }
 
+/** Both measurements, as `bench/ab.ts` reads them (--json). */
+export interface StepLoopResult {
+  dpor: DporCpuRow;
+  random: { stepsPerSec: number; stepsPerCpuSec: number; allStepsPerSec: number[] };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { medium } = await import('./scenarios.ts');
   const { measureThroughput } = await import('./throughput.ts');
   const args = process.argv.slice(2);
-  const n = Number(args[args.indexOf('--schedules') + 1] ?? 2000) || 2000;
-  const d = measureDporCpu(medium, { schedules: n, reps: 3 });
-  process.stdout.write(`dpor ${d.scenario}: ${d.schedules} schedules, ${d.steps} steps, ${d.cpuUsPerSchedule.toFixed(1)} us CPU/schedule (reps ${d.allCpuUsPerSchedule.join(' / ')})\n`);
-  const t = measureThroughput(medium, 'random', { reps: 3, ms: 1500, warmupMs: 500 });
-  process.stdout.write(`random ${t.scenario}: ${Math.round(t.stepsPerSec)} steps/s, ${Math.round(t.stepsPerCpuSec)} steps/CPU-s (reps ${t.allStepsPerSec.join(' / ')})\n`);
+  const opt = (name: string, d: number) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? Number(args[i + 1]) || d : d;
+  };
+  const d = measureDporCpu(medium, { schedules: opt('--schedules', 2000), reps: opt('--reps', 3) });
+  const t = measureThroughput(medium, 'random', { reps: opt('--reps', 3), ms: opt('--ms', 1500), warmupMs: 500 });
+  const res: StepLoopResult = { dpor: d, random: { stepsPerSec: t.stepsPerSec, stepsPerCpuSec: t.stepsPerCpuSec, allStepsPerSec: t.allStepsPerSec } };
+  if (args.includes('--json')) process.stdout.write(JSON.stringify(res) + '\n');
+  else {
+    process.stdout.write(`dpor ${d.scenario}: ${d.schedules} schedules, ${d.steps} steps, ${d.cpuUsPerSchedule.toFixed(1)} us CPU/schedule (reps ${d.allCpuUsPerSchedule.join(' / ')})\n`);
+    process.stdout.write(`random ${t.scenario}: ${Math.round(t.stepsPerSec)} steps/s, ${Math.round(t.stepsPerCpuSec)} steps/CPU-s (reps ${t.allStepsPerSec.join(' / ')})\n`);
+  }
 }

@@ -158,8 +158,8 @@ class CvSignal extends Effect<void> {
     ex.touch(this.cv.id, true);
     if (sl.length === 0) return;
     if (this.code === LockCode.cvBroadcast) {
-      for (const s of sl) s.woken = true;
-      sl.length = 0;
+      // Wake every sleeper and empty the queue (pop: no array truncation).
+      while (sl.length > 0) sl.pop()!.woken = true;
       return;
     }
     const i = sl.length > 1 ? ex.choose(sl.length, `cv_signal(${this.cv.name}) wakes`) : 0;

@@ -75,6 +75,12 @@ export function renderMarkdown(r: BenchResults): string {
     ),
   );
   out.push('');
+  if (r.dporCpu?.length) {
+    out.push(`DPOR step loop (bench/steploop.ts): CPU time (user+system) per schedule over the first ${r.config.stepLoop.schedules} schedules of the DPOR search, best of ${r.config.stepLoop.reps} repetitions after a warm-up run. The same schedules in every version of the engine (the search is deterministic), so it compares engines; \`node --import tsx bench/ab.ts DIR\` runs it against another checkout back to back (bench/AB.md).`);
+    out.push('');
+    out.push(table(['workload', 'schedules', 'steps', 'us CPU per schedule', 'us wall per schedule', 'us CPU per schedule of each rep'], r.dporCpu.map((d) => [d.scenario, fmtInt(d.schedules), fmtInt(d.steps), fmtNum(d.cpuUsPerSchedule), fmtNum(d.wallUsPerSchedule), d.allCpuUsPerSchedule.map((x) => fmtNum(x)).join(' / ')])));
+    out.push('');
+  }
   out.push('Workloads (bench/scenarios.ts): bench-small = 2 threads x 10 rounds over 2 mutexes, bench-medium = 4 x 50 over 3, bench-large = 8 x 200 over 4, each ending in a mutex+cv barrier.');
   out.push('');
 

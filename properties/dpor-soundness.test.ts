@@ -244,3 +244,24 @@ describe('DPOR soundness', () => {
     );
   });
 });
+
+/** Every execution of a DPOR search, in order: its schedule, pruned or not, its verdict. */
+function searchLog(sc: Scenario<St>, incremental: boolean, bound: Bound): string[] {
+  const log: string[] = [];
+  const st = new DfsStrategy({ dpor: true, incremental, ...bound });
+  const r = explore(sc, st, { keepGoing: true, schedules: 5_000, onExecution: (_ex, res) => log.push(`${res.schedule.join(',')}${res.pruned ? ' pruned' : ''} ${res.failure?.spec ?? 'ok'}`) });
+  log.push(`complete=${r.complete}`);
+  return log;
+}
+
+describe('incremental race analysis', () => {
+  it('gives the same search as re-analysing every execution from its first step (same executions, in the same order)', () => {
+    fc.assert(
+      fc.property(programArb, fc.constantFrom<Bound>({}, { preemptionBound: 1 }, { preemptionBound: 2 }), (p, bound) => {
+        const sc = programScenario(p);
+        expect(searchLog(sc, true, bound)).toEqual(searchLog(sc, false, bound));
+      }),
+      { numRuns: Math.ceil(runs / 2), seed: seed + 2 },
+    );
+  });
+});

@@ -25,6 +25,7 @@ const TINY: BenchConfig = {
   bugs: { seeds: 2, schedules: 100, capMs: 100, budgetMs: 2_000, portfolioBudgetMs: 200 },
   fc: { reps: 1, ms: 20, warmupMs: 10, seeds: 1, schedules: 50, capMs: 100, budgetMs: 500 },
   scaling: { threads: [2], rounds: [2], baseThreads: 2, baseRounds: 2, nlocks: 2, ms: 20, paramSteps: [0], paramMs: 20, paramBudgetMs: 100 },
+  stepLoop: { schedules: 20, reps: 1 },
 };
 
 describe('bench quick suite', () => {
@@ -54,7 +55,10 @@ describe('bench quick suite', () => {
     expect(r.portfolio.map((p) => p.mutant)).toEqual(textbook.map((m) => m.mutant));
     expect(r.fcBugs.map((f) => f.mutant)).toEqual(textbook.map((m) => m.mutant));
     expect(r.scaling).toHaveLength(2);
-    expect(r.targets).toHaveLength(4);
+    expect(r.targets).toHaveLength(5);
+    // The DPOR step loop runs on the first workload when bench-medium is not given.
+    expect(r.dporCpu.map((d) => [d.scenario, d.schedules])).toEqual([['bench-small', TINY.stepLoop.schedules]]);
+    expect(r.dporCpu[0]!.cpuUsPerSchedule).toBeGreaterThan(0);
     for (const t of r.targets) expect([true, false, null]).toContain(t.met);
     const md = renderMarkdown(r);
     for (const h of ['## Machine', '## Targets', '## Throughput', '## Baseline', '## Reduction', '## Time to bug', '## Scaling']) expect(md).toContain(h);

@@ -67,13 +67,21 @@ export abstract class Effect<R = unknown> implements Iterator<Effect, R, unknown
     return this;
   }
   next(v?: unknown): IteratorResult<Effect, R> {
+    // Two shared result objects instead of two allocations per effect: the
+    // caller (`yield*`, then the step loop) reads a result before the next
+    // call to any effect's next(), and never keeps it.
     if (!this.yielded) {
       this.yielded = true;
-      return { value: this, done: false };
+      YIELDED.value = this;
+      return YIELDED;
     }
-    return { value: v as R, done: true };
+    RETURNED.value = v;
+    return RETURNED as IteratorReturnResult<R>;
   }
 }
+
+const YIELDED: IteratorYieldResult<Effect> = { value: null as unknown as Effect, done: false };
+const RETURNED: IteratorReturnResult<unknown> = { value: undefined, done: true };
 
 /** A kernel code path: a generator of effects returning R. */
 export type KThread<R = unknown> = Generator<Effect, R, unknown>;

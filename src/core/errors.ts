@@ -25,11 +25,30 @@ export class ModelFailure extends Error {
 }
 
 /**
+ * What an assertion says when it fails: a string, or a function building it.
+ * Hot paths pass a function (`() => \`MUTEX_HELD(${m.name})\``) so that the
+ * message is built only on failure, never on the passing call.
+ */
+export type AssertMessage = string | (() => string);
+
+/** The text of an AssertMessage (built now: call only on failure). */
+export function messageOf(what: AssertMessage): string {
+  return typeof what === 'function' ? what() : what;
+}
+
+/**
  * kassert(cond, 'MUTEX_HELD(netstack_g_lock)'): the ASSERT/VERIFY of the C
  * code. A false condition fails the execution at this step and thread.
+ * `what` may be a function: it is called only when the assertion fails.
  */
-export function kassert(cond: unknown, what: string, spec = 'kassert'): asserts cond {
-  if (!cond) throw new ModelFailure('assert', spec, `assertion failed: ${what}`);
+export function kassert(cond: unknown, what: AssertMessage, spec = 'kassert'): asserts cond {
+  // The failing half lives apart, so that this one stays small enough for
+  // V8 to inline at every call site (and then allocate no message closure).
+  if (!cond) assertionFailed(what, spec);
+}
+
+function assertionFailed(what: AssertMessage, spec: string): never {
+  throw new ModelFailure('assert', spec, `assertion failed: ${messageOf(what)}`);
 }
 
 /** Raise a failure of a given kind from model or primitive code. */

@@ -22,8 +22,12 @@ export interface Chooser {
   pickThread(ex: Execution, enabled: readonly number[]): number;
   /** Pick a value in [0, n) for a labelled data choice. */
   pickValue(ex: Execution, n: number, label: string): number;
-  /** Optional: observe each finished step (DPOR reads footprints here). */
-  onStep?(ex: Execution, tid: number, fp: readonly number[]): void;
+  /**
+   * Optional: observe each finished step (DPOR reads footprints here). The
+   * footprint is fp[0..n): a buffer the execution reuses for the next step,
+   * so an observer copies what it keeps.
+   */
+  onStep?(ex: Execution, tid: number, fp: Int32Array, n: number): void;
 }
 
 export interface ExecOptions {
@@ -56,7 +60,7 @@ export class Thread {
   /** Number of steps this thread has taken. */
   steps = 0;
   /** Locks held, innermost last (maintained by src/locks). */
-  readonly held: { id: number; name: string; cls: string }[] = [];
+  readonly held: { readonly id: number; readonly name: string; readonly cls: string }[] = [];
   /** Spurious wake-ups this thread has had (bounded by SPURIOUS_PER_THREAD). */
   spuriousWakeups = 0;
   /** Messages delivered by `send`, consumed by `receive`. */
@@ -126,9 +130,18 @@ export class Execution {
   failure: Failure | null = null;
   /** Set when the strategy pruned the execution before its end. */
   pruned = false;
-  private fp: number[] = [];
-  /** Ids of the locks the stepping thread held when its step began. */
-  readonly heldAtStart: number[] = [];
+  /**
+   * Footprint of the running step, fpBuf[0..fpLen): obj*2 + (write ? 1 : 0).
+   * A buffer reused by every step (no per-step allocation, no truncation).
+   */
+  private fpBuf = new Int32Array(64);
+  private fpLen = 0;
+  /**
+   * Ids of the locks the stepping thread held when its step began:
+   * heldAtStartBuf[0..heldAtStartLen), reused by every step.
+   */
+  heldAtStartBuf = new Int32Array(16);
+  heldAtStartLen = 0;
   private stepEffects: Effect[] | null = null;
   state: unknown = undefined;
   private invariants: Invariant<unknown>[] = [];
@@ -191,7 +204,23 @@ export class Execution {
   hasCommuting = false;
   /** Record that the running step read (write=false) or wrote an object. */
   touch(obj: number, write: boolean): void {
-    if (this.current) this.fp.push(obj * 2 + (write ? 1 : 0));
+    if (this.current) this.pushFp(obj * 2 + (write ? 1 : 0));
+  }
+  private pushFp(code: number): void {
+    if (this.fpLen === this.fpBuf.length) {
+      const b = new Int32Array(this.fpBuf.length * 2);
+      b.set(this.fpBuf);
+      this.fpBuf = b;
+    }
+    this.fpBuf[this.fpLen++] = code;
+  }
+  /** The running (or last) step's footprint, as a fresh array (reports, tests). */
+  stepFootprint(): number[] {
+    return Array.from(this.fpBuf.subarray(0, this.fpLen));
+  }
+  /** Ids of the locks the last step's thread held when it began, as a fresh array. */
+  get heldAtStart(): number[] {
+    return Array.from(this.heldAtStartBuf.subarray(0, this.heldAtStartLen));
   }
 
   // ---- state caching -----------------------------------------------------
@@ -351,19 +380,20 @@ export class Execution {
 
   /** Run one step of thread t. */
   private step(t: Thread, enabled: readonly number[]): void {
-    this.fp.length = 0;
+    this.fpLen = 0;
     // Locks held across the step protect what it writes without touching
     // them: invariants watching them are checked after it, and DPOR counts
     // it as writing those invariants' pseudo-objects.
-    const heldNow = this.heldAtStart;
-    heldNow.length = 0;
     const held = t.held;
-    for (let i = 0; i < held.length; i++) heldNow.push(held[i]!.id);
+    if (held.length > this.heldAtStartBuf.length) this.heldAtStartBuf = new Int32Array(held.length * 2);
+    const heldNow = this.heldAtStartBuf;
+    for (let i = 0; i < held.length; i++) heldNow[i] = held[i]!.id;
+    this.heldAtStartLen = held.length;
     const eff = t.pending!;
     if (this.hasCommuting && held.length > 0) {
       // Holding a commuting mutex reads it; waiting while holding it writes it.
       const w = eff.commuteBarrier ? 1 : 0;
-      for (let i = 0; i < held.length; i++) if (this.commuting[held[i]!.id]) this.fp.push(held[i]!.id * 2 + w);
+      for (let i = 0; i < held.length; i++) if (this.commuting[held[i]!.id]) this.pushFp(held[i]!.id * 2 + w);
     }
     t.pending = null;
     this.current = t;
@@ -391,14 +421,14 @@ export class Execution {
       this.trace.push({
         tid: t.id,
         effects: this.stepEffects!,
-        fp: this.fp.slice(),
+        fp: this.stepFootprint(),
         now: this.now,
         enabled: enabled.slice(),
         held: this.threads.map((th) => th.held.map((h) => h.name)),
         objects,
       });
     }
-    if (this.chooser!.onStep) this.chooser!.onStep(this, t.id, this.fp);
+    if (this.chooser!.onStep) this.chooser!.onStep(this, t.id, this.fpBuf, this.fpLen);
     this.stepIndex++;
   }
 
@@ -417,14 +447,15 @@ export class Execution {
       const set = this.invScratch;
       set.clear();
       for (const k of this.alwaysCheck) set.add(k);
-      const fp = this.fp;
+      const fp = this.fpBuf;
       const wb = this.watchedBy;
-      for (let i = 0; i < fp.length; i++) {
+      for (let i = 0; i < this.fpLen; i++) {
         const w = wb[fp[i]! >> 1];
         if (w) for (const k of w) set.add(k);
       }
-      for (const id of this.heldAtStart) {
-        const w = wb[id];
+      const hs = this.heldAtStartBuf;
+      for (let i = 0; i < this.heldAtStartLen; i++) {
+        const w = wb[hs[i]!];
         if (w) for (const k of w) set.add(k);
       }
       if (set.size === 0) return;
@@ -482,14 +513,26 @@ export class Execution {
       }
       for (const o of w(this.state, this)) (this.watchedBy[o] ??= []).push(k);
     }
-    const enabled: number[] = [];
     const maxSteps = this.options.maxSteps;
     while (!this.failure) {
-      enabled.length = 0;
+      // The enabled set: with fewer than 31 threads, a bit mask names a
+      // shared array (enabledOf), so the hot loop allocates nothing.
+      let enabled: readonly number[];
       const live = this.live;
-      for (let i = 0; i < live.length; i++) {
-        const t = live[i]!;
-        if (t.pending!.enabled(this, t)) enabled.push(t.id);
+      if (this.threads.length < 31) {
+        let mask = 0;
+        for (let i = 0; i < live.length; i++) {
+          const t = live[i]!;
+          if (t.pending!.enabled(this, t)) mask |= 1 << t.id;
+        }
+        enabled = enabledOf(mask);
+      } else {
+        const en: number[] = [];
+        for (let i = 0; i < live.length; i++) {
+          const t = live[i]!;
+          if (t.pending!.enabled(this, t)) en.push(t.id);
+        }
+        enabled = en;
       }
       if (enabled.length === 0) {
         if (live.some((t) => !t.daemon)) this.reportDeadlock();
@@ -580,6 +623,25 @@ export class Execution {
       details,
     };
   }
+}
+
+/**
+ * Enabled sets by bit mask of thread ids (all below 31), ascending. Shared
+ * by every execution and frozen: a Chooser reads them, never keeps a
+ * mutable reference. Masks below 4096 index an array, others a map.
+ */
+const ENABLED_SMALL: (readonly number[] | null)[] = Array.from({ length: 4096 }, () => null);
+const ENABLED_BIG = new Map<number, readonly number[]>();
+function enabledOf(mask: number): readonly number[] {
+  if (mask < 4096) return ENABLED_SMALL[mask] ?? (ENABLED_SMALL[mask] = buildEnabled(mask));
+  let a = ENABLED_BIG.get(mask);
+  if (a === undefined) ENABLED_BIG.set(mask, (a = buildEnabled(mask)));
+  return a;
+}
+function buildEnabled(mask: number): readonly number[] {
+  const out: number[] = [];
+  for (let t = 0; t < 31; t++) if (mask & (1 << t)) out.push(t);
+  return Object.freeze(out);
 }
 
 /** The first scheduling point of every thread: its start. */

@@ -1,13 +1,15 @@
 /**
  * The runner: drives many executions of one scenario under a strategy until
- * a failure, the schedule budget, the time budget, or the end of an
- * exhaustive search. Wall-clock time is injected (`timeUp`) by the caller so
- * that nothing in src/core reads a clock.
+ * a failure, the schedule budget, the time budget, a stop request, or the
+ * end of an exhaustive search. Stop requests and time budgets are polled
+ * between executions only: an execution is never cut in the middle, so a
+ * stopped run reports whole schedules. The model never reads a clock; the
+ * runner reads one only for `timeMs` (through `now`, injectable).
  */
 import { Execution, type ExecOptions, type ExecResult, RunContext } from './execution.ts';
 import type { Failure } from './failure.ts';
 import type { ParamValue, Scenario } from './scenario.ts';
-import type { Strategy } from './strategy.ts';
+import type { OpenBranch, Strategy } from './strategy.ts';
 import { resolveParams } from './params.ts';
 import { ReplayStrategy } from './strategies/replay.ts';
 
@@ -16,8 +18,19 @@ export interface RunOptions {
   params?: Record<string, ParamValue>;
   /** Maximum executions (schedules). Default: unbounded for exhaustive, 1,000 otherwise. */
   schedules?: number;
-  /** Polled between executions; true stops the run (time budget). */
+  /** Polled between executions (after the first); true stops the run (time budget). */
   timeUp?: () => boolean;
+  /**
+   * Polled before every execution; true stops the run (SIGINT). The result
+   * is partial: complete=false, the counts so far, the open branches.
+   */
+  shouldStop?: () => boolean;
+  /** An AbortSignal (or any { aborted } flag), checked where shouldStop is. */
+  signal?: { readonly aborted: boolean };
+  /** Wall-clock budget in ms, checked between executions (after the first). */
+  timeMs?: number;
+  /** Clock for timeMs (default performance.now). */
+  now?: () => number;
   /** Keep going after a failure (count failures) instead of stopping. */
   keepGoing?: boolean;
   /** Override the scenario's step limit. */
@@ -40,6 +53,19 @@ export interface RunResult {
   failures: number;
   /** First failure found, with the schedule that produced it. */
   failure: null | { failure: Failure; schedule: number[]; sigs: number[]; steps: number; execution: number };
+  /**
+   * Why the run ended before the strategy ran out of schedules: a stop
+   * request (shouldStop or signal), the time budget (timeMs or timeUp), the
+   * schedule limit; null when it ended by itself (exhausted, or a failure).
+   */
+  stopped: null | 'stop' | 'time' | 'schedules';
+  /**
+   * Exhaustive strategies (dfs, dpor, portfolio with one): the open
+   * branches left when the run ended, deepest first (choice-point depth and
+   * the number of unexplored alternatives there); empty when complete,
+   * null for strategies without a search tree.
+   */
+  openBranches: OpenBranch[] | null;
 }
 
 /** Resolve a scenario's execution options (defaults + overrides); validates names. */
@@ -77,9 +103,22 @@ export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {
   let steps = 0;
   let failures = 0;
   let first: RunResult['failure'] = null;
+  let stopped: RunResult['stopped'] = null;
+  const clock = o.now ?? (() => performance.now());
+  const deadline = o.timeMs !== undefined ? clock() + o.timeMs : Infinity;
   for (;;) {
-    if (schedules >= limit) break;
-    if (o.timeUp && schedules > 0 && o.timeUp()) break;
+    if (schedules >= limit) {
+      stopped = 'schedules';
+      break;
+    }
+    if ((o.shouldStop && o.shouldStop()) || (o.signal && o.signal.aborted)) {
+      stopped = 'stop';
+      break;
+    }
+    if (schedules > 0 && ((o.timeUp && o.timeUp()) || (deadline !== Infinity && clock() >= deadline))) {
+      stopped = 'time';
+      break;
+    }
     const chooser = strategy.next();
     if (!chooser) break;
     run.currentExecution = schedules;
@@ -116,6 +155,8 @@ export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {
     steps,
     failures,
     failure: first,
+    stopped,
+    openBranches: strategy.openBranches ? strategy.openBranches() : null,
   };
 }
 

@@ -17,6 +17,21 @@ export interface Strategy {
   readonly exhaustive: boolean;
   /** Exhaustive strategies: how far the search is, for progress lines. */
   progress?(): SearchProgress;
+  /**
+   * Exhaustive strategies: the choice points on the current path that
+   * still have unexplored alternatives, deepest first, at most `limit`.
+   */
+  openBranches?(limit?: number): OpenBranch[];
+}
+
+/** A choice point of a depth-first search with alternatives left to explore. */
+export interface OpenBranch {
+  /** Index of the choice point on the current path (0 = the first choice). */
+  depth: number;
+  /** Step of the execution at which the choice is made. */
+  step: number;
+  /** Alternatives not yet explored there. */
+  open: number;
 }
 
 /** Where a depth-first search is. */

@@ -61,7 +61,7 @@ class CvSleep extends Effect<Sleeper> {
     this.obj = cv.id;
   }
   perform(ex: Execution, t: Thread): Sleeper {
-    kassert(this.m.owner === t, `MUTEX_HELD(${this.m.name}) in cv_wait(${this.cv.name})`, 'kcondvar');
+    kassert(this.m.owner === t, () => `MUTEX_HELD(${this.m.name}) in cv_wait(${this.cv.name})`, 'kcondvar');
     this.m.owner = null;
     noteRelease(t, this.m.id);
     const s: Sleeper = { t, woken: false, timer: this.ticks >= 0 ? ex.armTimer(ex.now + this.ticks) : 0 };
@@ -105,9 +105,9 @@ class CvWake extends Effect<number> {
         if (this.s.timer !== 0) ex.disarmTimer(this.s.timer);
       }
     } else if (this.s.timer !== 0) ex.disarmTimer(this.s.timer);
-    if (this.m.mem) this.m.mem.check(ex, `mutex_enter(${this.m.name}) in cv_wait`);
+    if (this.m.mem) this.m.mem.check(ex, () => `mutex_enter(${this.m.name}) in cv_wait`);
     this.m.owner = t;
-    noteAcquire(ex, t, this.m.id, this.m.name, this.m.cls);
+    noteAcquire(ex, t, this.m.heldRec);
     ex.touch(this.cv.id, true);
     ex.touch(this.m.id, true);
     return rv;
@@ -158,8 +158,8 @@ class CvSignal extends Effect<void> {
     ex.touch(this.cv.id, true);
     if (sl.length === 0) return;
     if (this.code === LockCode.cvBroadcast) {
-      for (const s of sl) s.woken = true;
-      sl.length = 0;
+      // Wake every sleeper and empty the queue (pop: no array truncation).
+      while (sl.length > 0) sl.pop()!.woken = true;
       return;
     }
     const i = sl.length > 1 ? ex.choose(sl.length, `cv_signal(${this.cv.name}) wakes`) : 0;

@@ -5,7 +5,7 @@
  * the thread.
  */
 import { Effect } from '../core/effect.ts';
-import { ModelFailure } from '../core/errors.ts';
+import { type AssertMessage, messageOf, ModelFailure } from '../core/errors.ts';
 import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
 
@@ -26,14 +26,17 @@ export class KMem {
   stateKey(): string {
     return this.freed ? 'F' : 'a';
   }
-  /** Fail if freed: call before any access to the object or its fields. */
-  check(ex: Execution, what: string): void {
+  /**
+   * Fail if freed: call before any access to the object or its fields.
+   * `what` may be a function, called only when the check fails.
+   */
+  check(ex: Execution, what: AssertMessage): void {
     if (this.freed) {
       const t = ex.current ? ex.current.name : 'setup';
       throw new ModelFailure(
         'use-after-free',
         'no-use-after-free',
-        `${t} ${what} of ${this.name}, freed by ${this.freedBy} at step ${this.freedAt}`,
+        `${t} ${messageOf(what)} of ${this.name}, freed by ${this.freedBy} at step ${this.freedAt}`,
       );
     }
   }
@@ -79,7 +82,7 @@ class KmemTouch extends Effect<void> {
     this.obj = mem.id;
   }
   perform(ex: Execution): void {
-    this.mem.check(ex, `${this.write ? 'write' : 'read'} of ${this.field}`);
+    this.mem.check(ex, () => `${this.write ? 'write' : 'read'} of ${this.field}`);
     ex.touch(this.mem.id, this.write);
   }
   describe(): string {

@@ -31,7 +31,10 @@ export class KMutex {
     ex.registerStateful(this);
     this.cls = opts.cls ?? name;
     this.mem = opts.mem ?? null;
+    this.heldRec = { id: this.id, name, cls: this.cls };
   }
+  /** What Thread.held lists while a thread owns it (one shared record, never mutated). */
+  readonly heldRec: HeldLock;
   /** State for state caching (see Execution.stateKey). */
   stateKey(): string {
     return `m${this.owner ? this.owner.id : '-'}`;
@@ -54,16 +57,27 @@ export function MUTEX_HELD(ex: Execution, m: KMutex): boolean {
   return m.held(ex);
 }
 
-export function noteAcquire(ex: Execution, t: Thread, id: number, name: string, cls: string): void {
-  if (t.held.length > 0) LockOrderGraph.of(ex.options.run).acquire(ex, t.held.map((h) => h.cls), cls);
-  t.held.push({ id, name, cls });
+/** A lock as Thread.held lists it: each lock has one record, shared, never mutated. */
+export interface HeldLock {
+  readonly id: number;
+  readonly name: string;
+  readonly cls: string;
 }
 
+/** t acquires the lock `rec`: lock-order edges from what it holds, then it holds rec (innermost). */
+export function noteAcquire(ex: Execution, t: Thread, rec: HeldLock): void {
+  if (t.held.length > 0) LockOrderGraph.of(ex.options.run).acquireHeld(ex, t.held, rec.cls);
+  t.held.push(rec);
+}
+
+/** t releases lock `id`: usually the innermost (pop), else shift the inner ones down. */
 export function noteRelease(t: Thread, id: number): void {
   const h = t.held;
-  for (let i = h.length - 1; i >= 0; i--) {
+  const n = h.length;
+  for (let i = n - 1; i >= 0; i--) {
     if (h[i]!.id === id) {
-      h.splice(i, 1);
+      for (let k = i; k + 1 < n; k++) h[k] = h[k + 1]!;
+      h.pop();
       return;
     }
   }
@@ -85,10 +99,10 @@ class MutexEnter extends Effect<void> {
     if (this.m.owner !== null) Contention.of(ex.options.run).mutexes.add(this.m.cls);
   }
   perform(ex: Execution, t: Thread): void {
-    if (this.m.mem) this.m.mem.check(ex, `mutex_enter(${this.m.name})`);
+    if (this.m.mem) this.m.mem.check(ex, () => `mutex_enter(${this.m.name})`);
     this.m.owner = t;
     ex.touch(this.m.id, !this.m.commutes);
-    noteAcquire(ex, t, this.m.id, this.m.name, this.m.cls);
+    noteAcquire(ex, t, this.m.heldRec);
   }
   /** Mutex waits alone are lock-order cycles (see Effect.commuteBarrier). */
   override get commuteBarrier(): boolean {
@@ -118,8 +132,8 @@ class MutexExit extends Effect<void> {
     this.obj = m.id;
   }
   perform(ex: Execution, t: Thread): void {
-    if (this.m.mem) this.m.mem.check(ex, `mutex_exit(${this.m.name})`);
-    kassert(this.m.owner === t, `MUTEX_HELD(${this.m.name}) in mutex_exit by ${t.name}`, 'kmutex');
+    if (this.m.mem) this.m.mem.check(ex, () => `mutex_exit(${this.m.name})`);
+    kassert(this.m.owner === t, () => `MUTEX_HELD(${this.m.name}) in mutex_exit by ${t.name}`, 'kmutex');
     this.m.owner = null;
     ex.touch(this.m.id, !this.m.commutes);
     noteRelease(t, this.m.id);
@@ -145,11 +159,11 @@ class MutexTryEnter extends Effect<boolean> {
     this.obj = m.id;
   }
   perform(ex: Execution, t: Thread): boolean {
-    if (this.m.mem) this.m.mem.check(ex, `mutex_tryenter(${this.m.name})`);
+    if (this.m.mem) this.m.mem.check(ex, () => `mutex_tryenter(${this.m.name})`);
     ex.touch(this.m.id, true);
     if (this.m.owner !== null) return false;
     this.m.owner = t;
-    noteAcquire(ex, t, this.m.id, this.m.name, this.m.cls);
+    noteAcquire(ex, t, this.m.heldRec);
     return true;
   }
   describe(): string {

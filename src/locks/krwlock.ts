@@ -16,7 +16,7 @@ import { kassert, ModelFailure } from '../core/errors.ts';
 import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
 import { Contention } from './contention.ts';
-import { noteAcquire, noteRelease } from './kmutex.ts';
+import { type HeldLock, noteAcquire, noteRelease } from './kmutex.ts';
 
 export type RwMode = 'RW_READER' | 'RW_WRITER';
 
@@ -39,7 +39,10 @@ export class KRwlock {
     this.cls = opts.cls ?? name;
     this.commutes = opts.commutes === true;
     if (this.commutes) ex.markCommuting(this.id);
+    this.heldRec = { id: this.id, name, cls: this.cls };
   }
+  /** What Thread.held lists while a thread holds it (one shared record). */
+  readonly heldRec: HeldLock;
   /** State for state caching (see Execution.stateKey). */
   stateKey(): string {
     return `rw${this.writer ? this.writer.id : '-'}/${[...this.readers].map(([t, n]) => `${t.id}x${n}`).sort().join('.')}/${[...this.wantWrite].map((t) => t.id).sort().join('.')}`;
@@ -72,7 +75,7 @@ function take(ex: Execution, t: Thread, l: KRwlock, mode: RwMode): void {
     l.wantWrite.delete(t);
   } else l.readers.set(t, (l.readers.get(t) ?? 0) + 1);
   ex.touch(l.id, (mode === 'RW_WRITER' && !l.commutes) || l.wantWrite.size > 0);
-  noteAcquire(ex, t, l.id, l.name, l.cls);
+  noteAcquire(ex, t, l.heldRec);
 }
 
 class RwEnter extends Effect<void> {
@@ -137,7 +140,7 @@ class RwTry extends Effect<boolean> {
     ex.touch(this.l.id, true);
     const l = this.l;
     if (this.mode === 'upgrade') {
-      kassert(l.readers.has(t), `RW_READ_HELD(${l.name}) in rw_tryupgrade`, 'krwlock');
+      kassert(l.readers.has(t), () => `RW_READ_HELD(${l.name}) in rw_tryupgrade`, 'krwlock');
       if (l.readers.size !== 1 || l.readers.get(t) !== 1 || l.wantWrite.size > 0) return false;
       l.readers.delete(t);
       l.writer = t;
@@ -181,7 +184,7 @@ class RwLocal extends Effect<void> {
     // a writer is parked (its enabledness depends on the reader count).
     ex.touch(l.id, (l.writer === t && !l.commutes) || l.wantWrite.size > 0 || this.code === LockCode.rwDowngrade);
     if (this.code === LockCode.rwDowngrade) {
-      kassert(l.writer === t, `RW_WRITE_HELD(${l.name}) in rw_downgrade`, 'krwlock');
+      kassert(l.writer === t, () => `RW_WRITE_HELD(${l.name}) in rw_downgrade`, 'krwlock');
       l.writer = null;
       l.readers.set(t, 1);
       return;
@@ -189,7 +192,7 @@ class RwLocal extends Effect<void> {
     if (l.writer === t) l.writer = null;
     else {
       const n = l.readers.get(t);
-      kassert(n !== undefined, `RW_LOCK_HELD(${l.name}) in rw_exit by ${t.name}`, 'krwlock');
+      kassert(n !== undefined, () => `RW_LOCK_HELD(${l.name}) in rw_exit by ${t.name}`, 'krwlock');
       if (n === 1) l.readers.delete(t);
       else l.readers.set(t, n - 1);
     }

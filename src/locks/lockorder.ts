@@ -27,15 +27,22 @@ export class LockOrderGraph {
     return g;
   }
 
+  /** Record that the running thread acquires `cls` while holding the locks `held` (Thread.held). */
+  acquireHeld(ex: Execution, held: readonly { readonly cls: string }[], cls: string): void {
+    for (let i = 0; i < held.length; i++) this.edge(ex, held[i]!.cls, cls);
+  }
+
   /** Record that the running thread acquires `cls` while holding `heldClasses`. */
   acquire(ex: Execution, heldClasses: readonly string[], cls: string): void {
-    for (const a of heldClasses) {
-      if (a === cls) continue;
-      let m = this.edges.get(a);
-      if (!m) this.edges.set(a, (m = new Map()));
-      if (!m.has(cls)) {
-        m.set(cls, { thread: ex.current?.name ?? '?', execution: ex.options.run.currentExecution, step: ex.stepIndex });
-      }
+    for (const a of heldClasses) this.edge(ex, a, cls);
+  }
+
+  private edge(ex: Execution, a: string, cls: string): void {
+    if (a === cls) return;
+    let m = this.edges.get(a);
+    if (!m) this.edges.set(a, (m = new Map()));
+    if (!m.has(cls)) {
+      m.set(cls, { thread: ex.current?.name ?? '?', execution: ex.options.run.currentExecution, step: ex.stepIndex });
     }
   }
 

@@ -26,7 +26,7 @@
  * `bounded` and fromBlockStart.
  */
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
-import type { SearchProgress, Strategy } from '../strategy.ts';
+import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
 
 interface Node {
   data: boolean;
@@ -51,6 +51,8 @@ interface Node {
   prevTid: number;
   preemptions: number;
   delays: number;
+  /** Step index of the execution at which this choice is made. */
+  step: number;
 }
 
 export interface DfsOptions {
@@ -70,6 +72,14 @@ export interface DfsOptions {
    * every critical section, as for any other mutex (for comparisons).
    */
   commute?: boolean;
+  /**
+   * DPOR: analyse races incrementally (default true): an execution that
+   * shares a prefix with the previous one keeps that prefix's vector clocks
+   * and access history and analyses only the steps after it. False
+   * re-analyses every execution from its first step (the reference the
+   * incremental analysis is checked against: identical searches).
+   */
+  incremental?: boolean;
 }
 
 const INV_BASE = 1 << 24;
@@ -103,7 +113,15 @@ export class DfsStrategy implements Strategy {
    * that are within the bound.
    */
   private readonly bounded: boolean;
+  /** DPOR with incremental race analysis (DfsOptions.incremental). */
+  private readonly incremental: boolean;
+  /** Incremental: the first step the next execution may change. */
+  private validFrom = 0;
+  /** Incremental: some step up to j (included) ran with commuting mutexes on. */
+  private commuteUpTo: boolean[] = [];
+  private readonly races = new RaceState();
   constructor(readonly opts: DfsOptions) {
+    this.incremental = opts.dpor && opts.incremental !== false;
     this.bounded = opts.preemptionBound !== undefined || opts.delayBound !== undefined;
     if (opts.dpor && opts.delayBound !== undefined) {
       // Bounded POR's argument covers preemption bounds; with a delay bound
@@ -126,11 +144,17 @@ export class DfsStrategy implements Strategy {
     }
     this.started = true;
     let depth = 0;
-    this.stepNode = [];
-    this.stepFp = [];
-    this.stepTid = [];
-    this.stepPend = [];
-    this.stepHeld = [];
+    const incremental = this.incremental;
+    if (!incremental) {
+      this.stepNode = [];
+      this.stepFp = [];
+      this.stepTid = [];
+      this.stepPend = [];
+      this.stepHeld = [];
+    }
+    // Incremental: the steps before validFrom re-run the previous
+    // execution's prefix, so what onStep recorded for them stands.
+    const keepBelow = incremental ? this.validFrom : 0;
     let lastThreadNode = -1;
     /** The running step made a data choice. */
     let dataInStep = false;
@@ -168,6 +192,7 @@ export class DfsStrategy implements Strategy {
             prevTid,
             preemptions: parent ? parent.preemptions + prevCost[0]! : 0,
             delays: parent ? parent.delays + prevCost[1]! : 0,
+            step: ex.stepIndex,
           };
           // First choice: stay on the previous thread if possible, else the lowest id.
           const order = this.order(node);
@@ -188,7 +213,7 @@ export class DfsStrategy implements Strategy {
         if (i < 0) throw new Error(`dfs: nondeterministic scenario: thread ${node.chosen} not enabled on re-execution at step ${ex.stepIndex}`);
         return i;
       },
-      pickValue: (_ex: Execution, n: number) => {
+      pickValue: (ex: Execution, n: number) => {
         dataInStep = true;
         if (depth < stack.length) return stack[depth++]!.chosen;
         stack.push({
@@ -205,41 +230,58 @@ export class DfsStrategy implements Strategy {
           prevTid: -1,
           preemptions: 0,
           delays: 0,
+          step: ex.stepIndex,
         });
         depth++;
         return 0;
       },
-      onStep: (ex: Execution, _tid: number, fp: readonly number[]) => {
-        const f = this.withInvariants(ex, fp);
-        const commute = ex.hasCommuting && this.opts.commute !== false;
-        const strict = ex.hasCommuting ? strictFp(ex, f) : f;
-        this.stepFp[ex.stepIndex] = commute ? f : strict;
-        const node = stack[this.stepNode[ex.stepIndex]!]!;
-        node.fp = strict;
-        // Without a data choice the step is the same in every execution through this node.
-        node.fpAll = node.fpAll === null || !dataInStep ? strict : unionFp(node.fpAll, strict);
-        dataInStep = false;
-        this.stepPend[ex.stepIndex] = pendingFp(ex, _tid, !commute);
-        if (commute) this.stepHeld[ex.stepIndex] = ex.heldAtStart.filter((id) => ex.isCommuting(id));
-      },
+      // Footprints serve DPOR only (races, sleep sets): plain DFS skips them.
+      onStep: !dpor
+        ? undefined
+        : (ex: Execution, _tid: number, fpBuf: Int32Array, fpLen: number) => {
+            const j = ex.stepIndex;
+            if (j < keepBelow) {
+              // The same step as in the previous execution: its footprints,
+              // and its node's fp and fpAll, are already those.
+              dataInStep = false;
+              return;
+            }
+            const f = this.withInvariants(ex, fpBuf, fpLen);
+            const commute = ex.hasCommuting && this.opts.commute !== false;
+            const strict = ex.hasCommuting ? strictFp(ex, f) : f;
+            this.stepFp[j] = commute ? f : strict;
+            const node = stack[this.stepNode[j]!]!;
+            node.fp = strict;
+            // Without a data choice the step is the same in every execution through this node.
+            node.fpAll = node.fpAll === null || !dataInStep ? strict : unionFp(node.fpAll, strict);
+            dataInStep = false;
+            this.stepPend[j] = pendingFp(ex, _tid, !commute);
+            if (incremental) {
+              this.stepHeld[j] = commute ? ex.heldAtStart.filter((id) => ex.isCommuting(id)) : NONE;
+              this.commuteUpTo[j] = commute || (j > 0 && this.commuteUpTo[j - 1] === true);
+            } else if (commute) this.stepHeld[j] = ex.heldAtStart.filter((id) => ex.isCommuting(id));
+          },
     };
   }
 
   /** Footprint plus the pseudo-objects of invariants watching touched objects. */
-  private withInvariants(ex: Execution, fp: readonly number[]): number[] {
-    const out = fp.slice();
+  private withInvariants(ex: Execution, fp: Int32Array, n: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(fp[i]!);
     const wb = ex.invariantWatchMap();
     if (wb.length === 0) return out;
     // Only writes change what an invariant sees: a step writing a watched
     // object writes the invariant's pseudo-object; a read leaves it alone.
-    for (const e of fp) {
+    for (let i = 0; i < n; i++) {
+      const e = fp[i]!;
       if ((e & 1) === 0) continue;
       const w = wb[e >> 1];
       if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
     }
     // A step inside a critical section writes what the lock protects.
-    for (const id of ex.heldAtStart) {
-      const w = wb[id];
+    const hs = ex.heldAtStartBuf;
+    for (let i = 0; i < ex.heldAtStartLen; i++) {
+      const w = wb[hs[i]!];
       if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
     }
     return out;
@@ -285,8 +327,195 @@ export class DfsStrategy implements Strategy {
   finished(ex: Execution, res: ExecResult): void {
     if (res.pruned) this.pruned++;
     else this.terminal++;
-    if (this.opts.dpor) this.analyseRaces(ex);
+    if (this.opts.dpor) {
+      if (this.incremental) this.analyseIncremental(ex);
+      else this.analyseRaces(ex);
+    }
     this.backtrack();
+    // The next execution re-runs the path up to the deepest node, whose
+    // choice just changed: every step before that node's step stays the same.
+    this.validFrom = this.stack.length > 0 ? this.stack[this.stack.length - 1]!.step : 0;
+  }
+
+  // ---- incremental race analysis ------------------------------------------
+
+  /**
+   * analyseRaces, incrementally. The analysis of step j depends only on
+   * steps 0..j (their footprints, threads, vector clocks, the objects' last
+   * writes and reads since), and the races it finds only add backtrack
+   * points, idempotently: re-analysing a step of a prefix the previous
+   * execution shared adds nothing. So the state after the previous
+   * execution's steps is kept as a stack (RaceState: clocks in a flat
+   * Int32Array, an undo log for the access history), rolled back to the
+   * first step that changed (validFrom) and extended over the new steps.
+   * Threads parked at the end depend on the whole execution: they are
+   * checked every time, as in analyseRaces. DfsOptions.incremental=false
+   * runs analyseRaces instead; properties/dpor-incremental.test.ts checks
+   * that both give the same search.
+   */
+  private analyseIncremental(ex: Execution): void {
+    const r = this.races;
+    const n = ex.stepIndex;
+    const nthreads = ex.threads.length;
+    const anyCommute = n > 0 && this.commuteUpTo[n - 1] === true;
+    let from = Math.min(this.validFrom, r.analysed, n);
+    // The clock width covers every thread; relocation depends on whether any
+    // step ran with commuting mutexes: either changing restarts the analysis.
+    if (nthreads > r.width || anyCommute !== r.anyCommute) {
+      r.reset(Math.max(r.width, nthreads, 4));
+      from = 0;
+    }
+    r.anyCommute = anyCommute;
+    r.rollback(from);
+    r.ensure(n);
+    r.nthreads = nthreads;
+    const W = r.width;
+    for (let j = from; j < n; j++) {
+      const fp = this.stepFp[j]!;
+      const p = this.stepTid[j]!;
+      this.raceCheck(ex, j, p, fp, j);
+      // The step's clock: its thread's, joined with its dependencies', plus one.
+      const row = j * W;
+      r.joinInto(p, r.vcs, row);
+      r.vcs[row + p]!++;
+      r.local[j] = r.vcs[row + p]!;
+      r.tidOf[j] = p;
+      r.prevOf[j] = r.lastOf[p]!;
+      r.lastOf[p] = j;
+      r.record(j, fp);
+      r.analysed = j + 1;
+      const pe = this.stepPend[j] ?? NONE;
+      if (pe.length > 0) this.raceCheck(ex, -1, p, pe, j + 1);
+      for (let q = 0; q < nthreads; q++) {
+        if (q === p) continue;
+        const lq = r.lastOf[q]!;
+        if (lq < 0) continue;
+        const pq = this.stepPend[lq] ?? NONE;
+        if (pq.length === 0) continue;
+        let uses = false;
+        for (let a = 0; a < pq.length && !uses; a++) uses = usesObj(fp, pq[a]! >> 1);
+        if (uses) this.raceCheck(ex, -1, q, pq, j + 1);
+      }
+    }
+    r.analysed = n;
+    // Threads still parked (or never run) at the end: a parked acquire of a
+    // commuting mutex now counts as writing it, as without commuting.
+    for (const t of ex.liveThreads) {
+      if (t.id >= nthreads) continue;
+      const pe = pendingFp(ex, t.id, true);
+      if (pe.length > 0) this.raceCheck(ex, -1, t.id, pe, n);
+    }
+  }
+
+  /**
+   * Races of a step of thread p: executed step j (limit = j), or p's pending
+   * step (j = -1) seen after the first `limit` steps.
+   */
+  private raceCheck(_ex: Execution, j: number, p: number, fp: readonly number[], limit: number): void {
+    const r = this.races;
+    const nc = r.candidatesOf(fp);
+    const W = r.width;
+    const lp = r.lastOf[p]!;
+    let joined = false;
+    for (let c = 0; c < nc; c++) {
+      const i = r.cands[c]!;
+      const ti = r.tidOf[i]!;
+      const cpti = lp < 0 ? 0 : r.vcs[lp * W + ti]!;
+      if (ti !== p && cpti < r.local[i]!) {
+        if (!joined) {
+          r.joinInto(p, r.jvc, 0);
+          joined = true;
+        }
+        this.raceIncr(i, j, p, fp, limit);
+      }
+    }
+  }
+
+  /** Race (i, j) with j's clock in races.jvc: analyseRaces' `race`, on the flat state. */
+  private raceIncr(i0: number, j: number, q: number, jFp: readonly number[], limit: number): void {
+    const r = this.races;
+    const i = r.anyCommute ? this.relocateIncr(i0, j, jFp, limit) : i0;
+    const node = this.stack[this.stepNode[i]!];
+    if (!node || node.data) return;
+    const W = r.width;
+    const nthreads = r.nthreads;
+    const ti = r.tidOf[i]!;
+    if (this.bounded) this.fromBlockStart(i, ti, q);
+    const li = r.local[i]!;
+    const firstLocal = r.firstLocal;
+    firstLocal.fill(0);
+    const initials = r.initials;
+    let ni = 0;
+    const end = j < 0 ? limit : j;
+    const vcs = r.vcs;
+    for (let k = i + 1; k < end; k++) {
+      if (vcs[k * W + ti]! >= li) continue; // k happens after i: not in v
+      const tk = r.tidOf[k]!;
+      if (firstLocal[tk]! > 0) continue;
+      if (isInitial(tk, vcs, k * W, firstLocal, nthreads)) initials[ni++] = tk;
+      firstLocal[tk] = r.local[k]!;
+    }
+    if (firstLocal[q]! === 0 && isInitial(q, r.jvc, 0, firstLocal, nthreads)) initials[ni++] = q;
+    let hasQ = false;
+    for (let a = 0; a < ni; a++) {
+      const p = initials[a]!;
+      if (node.backtrack.has(p)) return;
+      if (p === q) hasQ = true;
+    }
+    let pick = -1;
+    if (hasQ && !node.sleep.has(q)) pick = q;
+    else
+      for (let a = 0; a < ni; a++)
+        if (!node.sleep.has(initials[a]!)) {
+          pick = initials[a]!;
+          break;
+        }
+    if (pick < 0) return; // every initial sleeps: already covered
+    if (node.enabled.includes(pick)) node.backtrack.add(pick);
+    else for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
+  }
+
+  /** analyseRaces' `relocate`, on the flat state. */
+  private relocateIncr(i: number, j: number, jFp: readonly number[], limit: number): number {
+    const r = this.races;
+    const W = r.width;
+    for (;;) {
+      const hs = this.stepHeld[i];
+      if (!hs || hs.length === 0) return i;
+      const ti = r.tidOf[i]!;
+      const li = r.local[i]!;
+      const end = j < 0 ? limit : j;
+      let target = -1;
+      for (const m of hs) {
+        let used = usesObj(jFp, m);
+        for (let k = i + 1; !used && k < end; k++) {
+          if (r.vcs[k * W + ti]! < li && r.local[k]! <= r.jvc[r.tidOf[k]!]! && usesObj(this.stepFp[k], m)) used = true;
+        }
+        if (!used) continue;
+        const a = this.acquireStep(ti, m, i);
+        if (a >= 0 && (target < 0 || a < target)) target = a;
+      }
+      if (target < 0) return i;
+      i = target;
+    }
+  }
+
+  /** The last step of thread p before `before` that began without holding commuting mutex m: where p acquired it. */
+  private acquireStep(p: number, m: number, before: number): number {
+    for (let k = before - 1; k >= 0; k--) if (this.stepTid[k] === p && !(this.stepHeld[k] ?? NONE).includes(m)) return k;
+    return -1;
+  }
+
+  /** Bounded POR: add q (or every enabled thread) at the start of ti's run of steps ending at i. */
+  private fromBlockStart(i: number, ti: number, q: number): void {
+    let b = i;
+    while (b > 0 && this.stepTid[b - 1] === ti) b--;
+    if (b === i) return;
+    const nb = this.stack[this.stepNode[b]!];
+    if (!nb || nb.data) return;
+    if (nb.enabled.includes(q)) {
+      if (!nb.sleep.has(q)) nb.backtrack.add(q);
+    } else for (const t of nb.enabled) if (!nb.sleep.has(t)) nb.backtrack.add(t);
   }
 
   /**
@@ -487,6 +716,23 @@ export class DfsStrategy implements Strategy {
     return { depth: this.stack.length, open };
   }
 
+  /**
+   * Choice points of the current path with alternatives not finished (the
+   * one being explored included), deepest first, at most `limit`. Between
+   * executions the deepest one's chosen alternative is the next to run.
+   */
+  openBranches(limit = 10): OpenBranch[] {
+    const out: OpenBranch[] = [];
+    for (let d = this.stack.length - 1; d >= 0 && out.length < limit; d--) {
+      const node = this.stack[d]!;
+      let open = 0;
+      if (node.data) open = node.n - node.chosen;
+      else for (const t of node.backtrack) if (!node.done.has(t) && !node.sleep.has(t) && this.withinBounds(node, t)) open++;
+      if (open > 0) out.push({ depth: d, step: node.step, open });
+    }
+    return out;
+  }
+
   /** Move to the next unexplored branch, popping exhausted nodes. */
   private backtrack(): void {
     const stack = this.stack;
@@ -570,4 +816,186 @@ export function independent(a: readonly number[], b: readonly number[]): boolean
     }
   }
   return true;
+}
+
+/**
+ * The incremental race analysis' state: a stack over the steps of the last
+ * execution analysed, steps [0, analysed). Vector clocks are rows of a flat
+ * Int32Array (step j's clock at vcs[j*width ..]); the access history per
+ * object (last write, reads since) changes only through record(), which
+ * logs what it overwrites so that rollback() can pop steps off the top.
+ */
+class RaceState {
+  /** Clock width: at least the thread count of every execution analysed since the last reset. */
+  width = 0;
+  nthreads = 0;
+  /** Steps whose analysis the state holds. */
+  analysed = 0;
+  /** The analysed steps ran with commuting mutexes (relocation on). */
+  anyCommute = false;
+  private cap = 0;
+  vcs = new Int32Array(0);
+  /** local[j]: step j's own component of its clock. */
+  local = new Int32Array(0);
+  /** Thread of each analysed step (the strategy's stepTid is overwritten by the next execution). */
+  tidOf = new Int32Array(0);
+  /** Previous analysed step of the same thread, or -1. */
+  prevOf = new Int32Array(0);
+  /** Per thread: its last analysed step, or -1 (its clock is that step's row). */
+  lastOf = new Int32Array(0);
+  /** Scratch: the clock of a step being checked (joined with its dependencies, not incremented). */
+  jvc = new Int32Array(0);
+  firstLocal = new Int32Array(0);
+  initials = new Int32Array(0);
+  /** Scratch: candidates of one step, cands[0..n) after candidatesOf. */
+  cands = new Int32Array(64);
+  // Access history by object slot (objects and invariant pseudo-objects interleaved).
+  private lastW: number[] = [];
+  private readBase: number[] = [];
+  private reads: number[][] = [];
+  /** Undo log: triples (slot, previous lastW, previous readBase) for a write, (slot, -2, 0) for a read. */
+  private undo: number[] = [];
+  private undoLen = 0;
+  private undoStart = new Int32Array(0);
+
+  reset(width: number): void {
+    this.width = width;
+    this.analysed = 0;
+    this.cap = 0;
+    this.vcs = new Int32Array(0);
+    this.lastOf = new Int32Array(width).fill(-1);
+    this.jvc = new Int32Array(width);
+    this.firstLocal = new Int32Array(width);
+    this.initials = new Int32Array(width + 1);
+    this.lastW = [];
+    this.readBase = [];
+    this.reads = [];
+    this.undoLen = 0;
+  }
+
+  /** Room for n steps. */
+  ensure(n: number): void {
+    if (n <= this.cap) return;
+    let c = Math.max(64, this.cap);
+    while (c < n) c *= 2;
+    const grow = (a: Int32Array, size: number) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.vcs = grow(this.vcs, c * this.width);
+    this.local = grow(this.local, c);
+    this.tidOf = grow(this.tidOf, c);
+    this.prevOf = grow(this.prevOf, c);
+    this.undoStart = grow(this.undoStart, c);
+    this.cap = c;
+  }
+
+  /** Pop analysed steps down to `to` (keep steps [0, to)). */
+  rollback(to: number): void {
+    for (let j = this.analysed - 1; j >= to; j--) {
+      const start = this.undoStart[j]!;
+      for (let u = this.undoLen - 3; u >= start; u -= 3) {
+        const sl = this.undo[u]!;
+        const prev = this.undo[u + 1]!;
+        if (prev === -2) this.reads[sl]!.pop();
+        else {
+          this.lastW[sl] = prev;
+          this.readBase[sl] = this.undo[u + 2]!;
+        }
+      }
+      this.undoLen = start;
+      this.lastOf[this.tidOf[j]!] = this.prevOf[j]!;
+    }
+    if (to < this.analysed) this.analysed = to;
+  }
+
+  private slot(o: number): number {
+    const sl = o < INV_BASE ? o * 2 : (o - INV_BASE) * 2 + 1;
+    while (this.lastW.length <= sl) {
+      this.lastW.push(-1);
+      this.readBase.push(0);
+      this.reads.push([]);
+    }
+    return sl;
+  }
+
+  private pushUndo(a: number, b: number, c: number): void {
+    const u = this.undo;
+    u[this.undoLen] = a;
+    u[this.undoLen + 1] = b;
+    u[this.undoLen + 2] = c;
+    this.undoLen += 3;
+  }
+
+  /** Step j's accesses: a write becomes the last write (reads since start afresh), a read joins the reads. */
+  record(j: number, fp: readonly number[]): void {
+    this.undoStart[j] = this.undoLen;
+    for (let a = 0; a < fp.length; a++) {
+      const e = fp[a]!;
+      const sl = this.slot(e >> 1);
+      if (e & 1) {
+        this.pushUndo(sl, this.lastW[sl]!, this.readBase[sl]!);
+        this.lastW[sl] = j;
+        this.readBase[sl] = this.reads[sl]!.length;
+      } else {
+        this.pushUndo(sl, -2, 0);
+        this.reads[sl]!.push(j);
+      }
+    }
+  }
+
+  /** Steps a step with footprint fp depends on: each object's last write, and for a write the reads since. Returns their count in cands. */
+  candidatesOf(fp: readonly number[]): number {
+    let n = 0;
+    for (let a = 0; a < fp.length; a++) {
+      const e = fp[a]!;
+      const sl = this.slot(e >> 1);
+      const w = this.lastW[sl]!;
+      if (w >= 0) n = this.pushCand(n, w);
+      if (e & 1) {
+        const rs = this.reads[sl]!;
+        for (let k = this.readBase[sl]!; k < rs.length; k++) n = this.pushCand(n, rs[k]!);
+      }
+    }
+    this.ncands = n;
+    return n;
+  }
+  private ncands = 0;
+  private pushCand(n: number, v: number): number {
+    if (n === this.cands.length) {
+      const b = new Int32Array(n * 2);
+      b.set(this.cands);
+      this.cands = b;
+    }
+    this.cands[n] = v;
+    return n + 1;
+  }
+
+  /** out[off..off+width) = thread p's clock joined with the clocks of the current candidates. */
+  joinInto(p: number, out: Int32Array, off: number): void {
+    const W = this.width;
+    const vcs = this.vcs;
+    const lp = this.lastOf[p]!;
+    if (lp < 0) for (let k = 0; k < W; k++) out[off + k] = 0;
+    else for (let k = 0, src = lp * W; k < W; k++) out[off + k] = vcs[src + k]!;
+    for (let c = 0; c < this.ncands; c++) {
+      const base = this.cands[c]! * W;
+      for (let k = 0; k < W; k++) {
+        const x = vcs[base + k]!;
+        if (x > out[off + k]!) out[off + k] = x;
+      }
+    }
+  }
+}
+
+/** No thread other than t has its first step of v (firstLocal) happening before the step whose clock is vc[off..]. */
+function isInitial(t: number, vc: Int32Array, off: number, firstLocal: Int32Array, nthreads: number): boolean {
+  for (let u = 0; u < nthreads; u++) if (u !== t && firstLocal[u]! > 0 && vc[off + u]! >= firstLocal[u]!) return false;
+  return true;
+}
+
+function usesObj(fp: readonly number[] | undefined, o: number): boolean {
+  if (fp) for (let a = 0; a < fp.length; a++) if (fp[a]! >> 1 === o) return true;
+  return false;
 }

@@ -5,7 +5,7 @@
  * exhaustive member: complete once that member completes.
  */
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
-import type { Strategy } from '../strategy.ts';
+import type { OpenBranch, Strategy } from '../strategy.ts';
 
 export class PortfolioStrategy implements Strategy {
   readonly name: string;
@@ -31,6 +31,11 @@ export class PortfolioStrategy implements Strategy {
       }
     }
     return null;
+  }
+  /** The open branches of the exhaustive member. */
+  openBranches(limit?: number): OpenBranch[] {
+    const m = this.members.find((x) => x.exhaustive && x.openBranches);
+    return m ? m.openBranches!(limit) : [];
   }
   finished(ex: Execution, res: ExecResult): void {
     this.last?.finished(ex, res);

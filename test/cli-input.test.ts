@@ -152,3 +152,34 @@ describe('artefacts are checked', () => {
     );
   });
 });
+
+describe('a long search stopped early reports what it did', () => {
+  it('Ctrl-C (SIGINT): the partial report, exit 3; --json still prints one object', async () => {
+    const { spawn } = await import('node:child_process');
+    const bin = join(__dirname, '..', 'bin', 'nsm.js');
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NSM_DIR: mkdtempSync(join(tmpdir(), 'nsm-int-')) } });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        // Interrupt once the search is under way (the first progress line on stderr).
+        p.stderr.once('data', () => p.kill('SIGINT'));
+        p.on('close', (code) => resolve({ code, out }));
+      });
+    const text = await run(['check', 'ipmp-exchange', '--time', '120', '--progress', '0.5']);
+    expect(text.code).toBe(3);
+    expect(text.out).toMatch(/^incomplete\s+ipmp-exchange\s+[\d,]+ schedules \(not complete\)/);
+    expect(text.out).toMatch(/interrupted \(Ctrl-C\): the [\d,]+ schedules explored found no failure/);
+    expect(text.out).toMatch(/deepest open branches: depth \d+/);
+    const json = await run(['check', 'ipmp-exchange', '--time', '120', '--progress', '0.5', '--json']);
+    expect(json.code).toBe(3);
+    const o = JSON.parse(json.out.trim());
+    expect(o).toMatchObject({ scenario: 'ipmp-exchange', verdict: 'incomplete', complete: false, stopped: 'stop' });
+    expect(o.openBranches.length).toBeGreaterThan(0);
+  });
+  it('--time expiry: the same report, saying why', async () => {
+    const r = await nsm(['check', 'ipmp-exchange', '--time', '0.5', '--no-write']);
+    expect(r.code).toBe(3);
+    expect(r.out.join('\n')).toMatch(/stopped by the time budget \(--time 0\.5\)/);
+  });
+});

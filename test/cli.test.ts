@@ -25,7 +25,7 @@ describe('nsm check --json', () => {
     const r = await nsm(['check', 'tb-counter', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out[0]!);
-    expect(Object.keys(j).sort()).toEqual(['complete', 'elapsedMs', 'failure', 'mutant', 'scenario', 'schedules', 'steps', 'strategy', 'verdict'].sort());
+    expect(Object.keys(j).sort()).toEqual(['complete', 'elapsedMs', 'failure', 'mutant', 'openBranches', 'scenario', 'schedules', 'steps', 'stopped', 'strategy', 'verdict'].sort());
     expect(j).toMatchObject({ scenario: 'tb-counter', strategy: 'dpor', mutant: null, verdict: 'pass', complete: true, failure: null });
   });
   it('--progress: progress lines on stderr (schedules, rate, DFS depth, open branches), the JSON result unchanged on stdout', async () => {

@@ -1,7 +1,9 @@
 /**
  * nsm check: run one scenario under one strategy and report a verdict.
  */
-import { explore, type RunResult } from '../core/runner.ts';
+import { RunContext } from '../core/execution.ts';
+import { explore, type RunOptions, type RunResult } from '../core/runner.ts';
+import { coverageOf, transitionPercent } from './coverage.ts';
 import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { makeStrategy, type StrategyName } from '../core/strategies.ts';
 import type { SearchProgress } from '../core/strategy.ts';
@@ -32,6 +34,10 @@ export interface CheckJson {
   mutant: string | null;
   verdict: 'pass' | 'fail' | 'incomplete';
   complete: boolean;
+  /** Why the search stopped before its end: 'stop' (Ctrl-C), 'time' (--time), 'schedules' (--schedules), or null. */
+  stopped: RunResult['stopped'];
+  /** Depth-first searches: where work was left, deepest first (null for random and pct). */
+  openBranches: RunResult['openBranches'];
   schedules: number;
   steps: number;
   elapsedMs: number;
@@ -45,7 +51,48 @@ export interface CheckOutcome {
   lines: string[];
 }
 
-export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome {
+/** Set by SIGINT during a check: the running search stops at its next execution and reports what it did. */
+let interrupted = false;
+
+export function wasInterrupted(): boolean {
+  return interrupted;
+}
+
+/**
+ * Explore in slices of about 100 ms, yielding to the event loop between
+ * slices so that a SIGINT handler can run: the search itself is
+ * synchronous, and a signal is only delivered between tasks. Slices share
+ * the strategy and the run context, so the executions are exactly those of
+ * one uninterrupted explore(); only the counts are summed here.
+ */
+async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof makeStrategy>, o: Omit<RunOptions, 'run' | 'shouldStop' | 'timeUp' | 'timeMs'>, deadline: number, run: RunContext): Promise<RunResult> {
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  let total: RunResult | null = null;
+  try {
+    for (;;) {
+      const sliceEnd = performance.now() + 100;
+      const left = o.schedules === undefined ? undefined : o.schedules - (total?.schedules ?? 0);
+      const r = explore(sc, strategy, { ...o, schedules: left, run, shouldStop: () => interrupted || performance.now() > sliceEnd, timeUp: () => performance.now() > deadline });
+      total = total
+        ? { ...r, schedules: total.schedules + r.schedules, steps: total.steps + r.steps, failures: total.failures + r.failures, failure: r.failure ? { ...r.failure, execution: r.failure.execution < 0 ? -1 : total.schedules + r.failure.execution } : null }
+        : r;
+      if (r.stopped !== 'stop' || interrupted) break;
+      if (performance.now() > deadline) {
+        total.stopped = 'time';
+        break;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return total!;
+}
+
+export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise<CheckOutcome> {
   if (o.stateCache && !sc.stateHash) throw new UsageError(`scenario '${sc.name}' has no stateHash, so --state-cache cannot be used with it`);
   const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, delays: o.delays, stateCache: o.stateCache });
   const t0 = performance.now();
@@ -54,23 +101,30 @@ export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome 
   let steps = 0;
   let lastLine = t0;
   const every = (o.progressEvery ?? 0) * 1000;
-  const run = explore(sc, strategy, {
-    mutant: o.mutant,
-    params: o.params,
-    schedules: o.schedules,
-    timeUp: () => performance.now() > deadline,
-    onExecution:
-      every > 0 && o.progressLine
-        ? (_ex, res) => {
-            schedules++;
-            steps += res.steps;
-            const now = performance.now();
-            if (now - lastLine < every) return;
-            lastLine = now;
-            o.progressLine!(progressLine(sc.name, strategy.name, schedules, steps, now - t0, strategy.progress?.()));
-          }
-        : undefined,
-  });
+  const ctx = new RunContext();
+  const run = await exploreSliced(
+        sc,
+        strategy,
+        {
+          mutant: o.mutant,
+          params: o.params,
+          // The default limit of a sampling strategy, fixed once for all the slices.
+          schedules: o.schedules ?? (strategy.exhaustive ? undefined : 1000),
+          onExecution:
+            every > 0 && o.progressLine
+              ? (_ex, res) => {
+                  schedules++;
+                  steps += res.steps;
+                  const now = performance.now();
+                  if (now - lastLine < every) return;
+                  lastLine = now;
+                  o.progressLine!(progressLine(sc.name, strategy.name, schedules, steps, now - t0, strategy.progress?.()));
+                }
+              : undefined,
+        },
+        deadline,
+        ctx,
+      );
   const elapsedMs = Math.round(performance.now() - t0);
   let failure: FailureSummary | null = null;
   let lines: string[] = [];
@@ -81,20 +135,35 @@ export function checkScenario(sc: Scenario<any>, o: CheckOptions): CheckOutcome 
   } else {
     const bound = run.complete ? 'complete' : 'not complete';
     const n = run.schedules;
-    lines = [`${run.verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${n.toLocaleString('en-US')} schedule${n === 1 ? '' : 's'} (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
+    const verdict = run.stopped === 'stop' ? 'incomplete' : run.verdict;
+    lines = [`${verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${n.toLocaleString('en-US')} schedule${n === 1 ? '' : 's'} (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
+    if (!run.complete && strategy.exhaustive || run.stopped === 'stop') lines.push(...partialReport(run, ctx, o.timeSec));
   }
   const json: CheckJson = {
     scenario: sc.name,
     strategy: run.strategy,
     mutant: o.mutant,
-    verdict: run.verdict,
+    verdict: !run.failure && run.stopped === 'stop' ? 'incomplete' : run.verdict,
     complete: run.complete,
+    stopped: run.stopped,
+    openBranches: run.openBranches,
     schedules: run.schedules,
     steps: run.steps,
     elapsedMs,
     failure: failure ? { spec: failure.spec, message: failure.message, token: failure.token, steps: failure.steps, preemptions: failure.preemptions } : null,
   };
   return { json, run, failure, lines };
+}
+
+/** What a search that stopped early did and left: why, where, coverage so far. */
+function partialReport(run: RunResult, ctx: RunContext, timeSec: number): string[] {
+  const why = run.stopped === 'stop' ? 'interrupted (Ctrl-C)' : run.stopped === 'time' ? `stopped by the time budget (--time ${timeSec})` : run.stopped === 'schedules' ? 'stopped by --schedules' : 'stopped';
+  const out = [`  ${why}: the ${run.schedules.toLocaleString('en-US')} schedules explored found no failure`];
+  const ob = run.openBranches ?? [];
+  if (ob.length) out.push(`  deepest open branches: ${ob.slice(0, 5).map((b) => `depth ${b.depth} (step ${b.step}, ${b.open} left)`).join(', ')}`);
+  const cov = coverageOf(ctx);
+  if (Object.keys(cov.totals).length) out.push(`  machine transitions reached so far: ${transitionPercent(cov).toFixed(1)}% (nsm coverage for the detail)`);
+  return out;
 }
 
 /** One progress line: counts, rate, and for exhaustive searches the DFS position. */

@@ -14,8 +14,8 @@ export const fmtVerdict = (v: string, complete: boolean) => v + (complete ? ' (c
  * failure is told in full. Returns the summary row (scenario, strategy,
  * verdict, schedules, steps, seconds) and the exit code it earns.
  */
-export function checkKnowing(sc: Scenario<any>, o: CheckOptions, out: (s: string) => void, timelines: boolean): { row: string[]; json: unknown[]; code: number } {
-  const r = checkScenario(sc, o);
+export async function checkKnowing(sc: Scenario<any>, o: CheckOptions, out: (s: string) => void, timelines: boolean): Promise<{ row: string[]; json: unknown[]; code: number }> {
+  const r = await checkScenario(sc, o);
   const json: unknown[] = [r.json];
   let verdict = fmtVerdict(r.json.verdict, r.json.complete);
   let row = r.json;
@@ -27,7 +27,7 @@ export function checkKnowing(sc: Scenario<any>, o: CheckOptions, out: (s: string
     out(`              replay: nsm replay ${f.token}`);
     if (timelines) for (const l of r.lines) out(l);
     const fixes = fixParamsFor(sc);
-    const fixed = checkScenario(sc, { ...o, params: { ...o.params, ...fixes } });
+    const fixed = await checkScenario(sc, { ...o, params: { ...o.params, ...fixes } });
     json.push({ ...fixed.json, fixes });
     verdict = `finding ${known.id}; with fixes: ${fmtVerdict(fixed.json.verdict, fixed.json.complete)}`;
     row = fixed.json;

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { ParamValue, Scenario } from '../../core/scenario.ts';
 import { allScenarios, findScenario } from '../../scenarios/registry.ts';
-import { checkScenario } from '../check-scenario.ts';
+import { checkScenario, wasInterrupted } from '../check-scenario.ts';
 import { UsageError } from '../errors.ts';
 import { artefactDir, ensureWritableDir } from '../failure-report.ts';
 import { table } from '../table.ts';
@@ -43,7 +43,7 @@ examples:
   nsm check tb-counter --mutant tb-unlocked-increment --strategy pct --depth 2
   nsm check tb-counter --param threads=4 --strategy dpor --json`;
 
-export function run(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, checkFlags);
   if (values.help) return out(help), 0;
   const o = { ...checkOptions(values, 60), progressLine: err };
@@ -68,15 +68,20 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
   let worst = 0;
   const rows: string[][] = [['scenario', 'strategy', 'verdict', 'schedules', 'steps', 'seconds']];
   for (const sc of targets) {
+    if (wasInterrupted()) {
+      out(`interrupted: ${sc.name} and the scenarios after it were not checked`);
+      worst = worst === 1 ? 1 : 3;
+      break;
+    }
     if (o.mutant !== null && !(sc.mutants ?? []).includes(o.mutant)) continue;
     const so = { ...o, params: paramsOf.get(sc)! };
     let code: number;
     if (values.all && !values.json) {
-      const r = checkKnowing(sc, so, out, Boolean(values.timelines));
+      const r = await checkKnowing(sc, so, out, Boolean(values.timelines));
       rows.push(r.row);
       code = r.code;
     } else {
-      const r = checkScenario(sc, so);
+      const r = await checkScenario(sc, so);
       if (values.json) out(JSON.stringify(r.json));
       else for (const l of r.lines) out(l);
       code = EXIT[r.json.verdict];

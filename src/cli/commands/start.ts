@@ -7,6 +7,7 @@ import { table } from '../table.ts';
 import { secondsFlag } from '../numbers.ts';
 import { checkOptions, parse } from '../args.ts';
 import { checkKnowing } from '../known-check.ts';
+import { wasInterrupted } from '../check-scenario.ts';
 
 export const help = `usage: nsm start [--time S] [--json]
 
@@ -20,7 +21,7 @@ examples:
   nsm start
   nsm start --time 30`;
 
-export function run(argv: string[], out: (s: string) => void): number {
+export async function run(argv: string[], out: (s: string) => void): Promise<number> {
   const { values } = parse(argv, { time: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return out(help), 0;
   const time = secondsFlag('time', values.time, 10);
@@ -36,7 +37,11 @@ export function run(argv: string[], out: (s: string) => void): number {
   rows.push(['regress', `${reg.length} catalogued bugs`, 'replay+search', bad.length ? `${bad.length} regressed` : 'all reproduce', String(reg.reduce((a, r) => a + r.schedules, 0)), '', ((performance.now() - t0) / 1000).toFixed(2)]);
   json.push({ regress: reg });
   for (const sc of allScenarios()) {
-    const r = checkKnowing(sc, { ...checkOptions({}, time), write: true }, out, false);
+    if (wasInterrupted()) {
+      out(`interrupted: ${sc.name} and the scenarios after it were not checked`);
+      break;
+    }
+    const r = await checkKnowing(sc, { ...checkOptions({}, time), write: true }, out, false);
     json.push(...r.json);
     rows.push(['check', ...r.row]);
     worst = Math.max(worst, r.code === 3 ? 0 : r.code);

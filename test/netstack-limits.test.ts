@@ -41,7 +41,7 @@ describe('ns-global-shutdown-vs-shared-boot (analysis C4; zones abstraction)', (
     ]);
   });
   it('the pinned shutdown-in-use token replays: zone 2 joins between L433-441 and L443-444', () => {
-    const t = 'nsm1:ns-global-shutdown-vs-shared-boot:-:-:f4dca158:9:AQEBAgICAgEB:Mw8OqAA:55124ac4';
+    const t = 'nsm1:ns-global-shutdown-vs-shared-boot:-:-:273dfa4b:9:AQEBAgICAgEB:Mw8OqAA:e41dd89d';
     const f = replayToken(t, lookup).res.failure;
     expect(f?.spec).toBe('shutdown-in-use');
     expect(f?.step).toBe(8);
@@ -56,17 +56,18 @@ describe('ns-reap-chain (analysis C5; assumed chain module)', () => {
     expect(r.failure?.failure ?? null).toBeNull();
     expect(r.complete).toBe(true);
   });
-  it('deadlocks with reapSlots = 1: the reap and the next last release both wait in sema_p (L1149)', () => {
+  it('deadlocks with reapSlots = 1: the reap and the next last release both wait in sema_p (L1149), the second system_taskq worker idle', () => {
     const r = explore(sc, new DfsStrategy({ dpor: true }), { params: { reapSlots: 1 } });
     const f = r.failure?.failure;
     expect(f?.spec).toBe('deadlock');
     expect(f?.details).toEqual([
       'system_taskq/0 (daemon) blocked in sema_p(netstack_reap_limiter) at netstack.c L1149',
+      'system_taskq/1 (daemon) blocked in taskq system_taskq takes a job',
       'Z1 blocked in sema_p(netstack_reap_limiter) at netstack.c L1149',
     ]);
   });
   it('the pinned reapSlots = 1 token replays to the deadlock', () => {
-    const t = 'nsm1:ns-reap-chain:-:cmVhcFNsb3RzPW4x:8ffa383a:46:AAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQECAgICAAAAAAAAAAAAAA:ILi-pC_X2M32-Ka2NtvNhCU6nOb7_VU:a5b16edd';
+    const t = 'nsm1:ns-reap-chain:-:cmVhcFNsb3RzPW4x:db23802a:47:AAECAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAwMDAwAAAAAAAAAAAAA:4KP4xpnfb1UthtbIzCOAMjlYYH6DXbcH:882fe8c9';
     const f = replayToken(t, findScenario).res.failure;
     expect(f?.spec).toBe('deadlock');
     expect(f?.message).toBe('no enabled thread while Z1 unfinished');

@@ -41,9 +41,18 @@ const L = (n: number): string => `netstack.c L${n}`;
 /** applyfn_t (L114): (lockp = &netstack_g_lock, ns, moduleid) -> lock dropped. */
 export type ApplyFn = (ex: Execution, g: NetstackGlobals, ns: Netstack, m: number, pass: string) => KThread<boolean>;
 
-/** A ghost name for one apply_all_* invocation (thread and step). */
-function passName(ex: Execution, dir: 'fwd' | 'rev' | 'all', what: string): string {
-  return `${dir}:${what}:${ex.currentThread().id}@${ex.stepIndex}`;
+/**
+ * Ghost: the callers of the apply_all_* walks. Each invocation of a caller
+ * names itself once (applyInvocation) and hands the name to its walks, which
+ * hand it to the callbacks they run, so that the order specs can check the
+ * callbacks of one invocation against what netstack.c intends for that
+ * caller (src/specs/netstack/monitor.ts, INTENDED_ORDER).
+ */
+export type ApplyCaller = 'zone_create' | 'zone_shutdown' | 'stack_inactive' | 'register' | 'unregister';
+
+/** Ghost: the name of one invocation of `caller` on `subject` (a stack name, or a module id for register/unregister). */
+export function applyInvocation(ex: Execution, caller: ApplyCaller, subject: string | number): string {
+  return `${caller}|${subject}|${ex.currentThread().id}@${ex.stepIndex}`;
 }
 
 /**
@@ -52,11 +61,11 @@ function passName(ex: Execution, dir: 'fwd' | 'rev' | 'all', what: string): stri
  * applyfn dropped the lock, the list may have changed arbitrarily, so the
  * walk restarts at the head (L607-611) instead of following netstack_next.
  * It terminates because each visit either consumes a NEEDED bit or waits
- * for an INPROGRESS one to clear (L613-616).
+ * for an INPROGRESS one to clear (L613-616). `pass` (ghost) names the
+ * caller's invocation (applyInvocation).
  */
-export function* applyAllNetstacks(ex: Execution, g: NetstackGlobals, m: number, applyfn: ApplyFn, kind: CbKind): KThread<void> {
+export function* applyAllNetstacks(ex: Execution, g: NetstackGlobals, m: number, applyfn: ApplyFn, kind: CbKind, pass: string): KThread<void> {
   yield* mutexEnter(g.gLock, L(623));
-  const pass = passName(ex, 'all', `${kind}(${m})`);
   let ns = g.head; // L624
   while (ns !== null) {
     if (!ex.bug('ns-no-wait-creator') && (yield* waitForZoneCreator(ex, g, ns))) {
@@ -85,17 +94,15 @@ export function* applyAllNetstacks(ex: Execution, g: NetstackGlobals, m: number,
  * the lock was dropped does not matter since the list is not walked
  * (L652-655). The caller keeps ns alive (it owns the stack's lifecycle).
  */
-export function* applyAllModules(ex: Execution, g: NetstackGlobals, ns: Netstack, applyfn: ApplyFn, kind: CbKind): KThread<void> {
+export function* applyAllModules(ex: Execution, g: NetstackGlobals, ns: Netstack, applyfn: ApplyFn, pass: string): KThread<void> {
   yield* mutexEnter(g.gLock, L(650));
-  const pass = passName(ex, 'fwd', `${kind}(${ns.name})`);
   for (let i = 0; i < g.nsMax; i++) yield* applyfn(ex, g, ns, i, pass); // L651-657
   yield* mutexExit(g.gLock, L(658));
 }
 
 /** apply_all_modules_reverse, L662-676: as apply_all_modules, in decreasing module id. */
-export function* applyAllModulesReverse(ex: Execution, g: NetstackGlobals, ns: Netstack, applyfn: ApplyFn, kind: CbKind): KThread<void> {
+export function* applyAllModulesReverse(ex: Execution, g: NetstackGlobals, ns: Netstack, applyfn: ApplyFn, pass: string): KThread<void> {
   yield* mutexEnter(g.gLock, L(667));
-  const pass = passName(ex, 'rev', `${kind}(${ns.name})`);
   for (let i = g.nsMax - 1; i >= 0; i--) yield* applyfn(ex, g, ns, i, pass); // L668-674
   yield* mutexExit(g.gLock, L(675));
 }
@@ -113,7 +120,7 @@ export const netstackApplyCreate: ApplyFn = function* (ex, g, ns, m, pass) {
   let dropped = false;
   kassert(MUTEX_HELD(ex, g.gLock), 'MUTEX_HELD(lockp)'); // L697
   yield* mutexEnter(ns.lock, L(698));
-  if (yield* waitForNmsInprogress(ex, g, ns, m)) dropped = true; // L700
+  if (!ex.bug('ns-create-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L700
   if (nms.flags & NSS_CREATE_NEEDED) {
     // L703-705: claim the create.
     nmsUpdate(ex, g, ns, m, NSS_CREATE_NEEDED, NSS_CREATE_INPROGRESS, 'CLAIM_CREATE');
@@ -217,12 +224,18 @@ export function* waitForZoneCreator(ex: Execution, g: NetstackGlobals, ns: Netst
   yield* mutexEnter(ns.lock, L(872));
   while (ns.flags & NSF_ZONE_CREATE) {
     dropped = true;
-    yield* mutexExit(g.gLock, L(878));
+    const keepG = ex.bug('ns-creator-wait-keeps-g-lock');
+    if (!keepG) yield* mutexExit(g.gLock, L(878));
     if (g.fix.reapWaitsForWaiters) ns.waiters++;
     yield* cvWait(ns.cv, ns.lock, L(880));
-    yield* mutexExit(ns.lock, L(883));
-    yield* mutexEnter(g.gLock, L(884));
-    yield* mutexEnter(ns.lock, L(885));
+    if (ex.bug('ns-creator-retake-inverted')) {
+      // Mutant: take netstack_g_lock while still holding netstack_lock.
+      yield* mutexEnter(g.gLock, L(884));
+    } else if (!keepG) {
+      yield* mutexExit(ns.lock, L(883));
+      yield* mutexEnter(g.gLock, L(884));
+      yield* mutexEnter(ns.lock, L(885));
+    }
     if (g.fix.reapWaitsForWaiters) yield* waiterDone(ns);
     if (ex.bug('ns-creator-wait-if')) break;
   }

@@ -34,9 +34,10 @@ export interface NetstackInitOptions {
   fix?: Partial<NetstackFixes>;
   /**
    * Worker threads of the model's system_taskq (default 1). The kernel's
-   * system_taskq has many; a scenario in which a running reap can wait for
-   * another reap (ns-reap-chain) gives it one per reap slot, so that the
-   * taskq itself never limits the reaps the limiter admits.
+   * system_taskq has many; the scenarios set this from their parameter
+   * taskqThreads (2 where two stacks can be reaped, so that two reaps run
+   * at once, as in the kernel, and the taskq never limits the reaps the
+   * limiter admits; see src/scenarios/netstack/world.ts).
    */
   systemTaskqThreads?: number;
 }

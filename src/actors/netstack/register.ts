@@ -9,7 +9,7 @@ import { kassert } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { access, localAccess } from '../../core/ops.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
-import { applyAllNetstacks, netstackApplyCreate, netstackApplyDestroy, netstackApplyShutdown } from './apply.ts';
+import { applyAllNetstacks, applyInvocation, netstackApplyCreate, netstackApplyDestroy, netstackApplyShutdown } from './apply.ts';
 import { nmsUpdate } from './nmstate.ts';
 import {
   type CreateFn,
@@ -65,7 +65,7 @@ export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, 
     yield* mutexExit(ns.lock, L(205));
   }
   yield* mutexExit(g.gLock, L(207));
-  yield* applyAllNetstacks(ex, g, m, netstackApplyCreate, 'create'); // L215
+  yield* applyAllNetstacks(ex, g, m, netstackApplyCreate, 'create', applyInvocation(ex, 'register', m)); // L215
   g.obs.registerDone(ex, g, m, marked);
 }
 
@@ -110,12 +110,13 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
     r.flags |= NRF_DYING;
     yield* mutexExit(g.gLock, L(288));
   }
+  const pass = applyInvocation(ex, 'unregister', m); // ghost: one invocation, both walks
   if (ex.bug('ns-unregister-destroy-first')) {
-    yield* applyAllNetstacks(ex, g, m, netstackApplyDestroy, 'destroy');
-    yield* applyAllNetstacks(ex, g, m, netstackApplyShutdown, 'shutdown');
+    yield* applyAllNetstacks(ex, g, m, netstackApplyDestroy, 'destroy', pass);
+    yield* applyAllNetstacks(ex, g, m, netstackApplyShutdown, 'shutdown', pass);
   } else {
-    yield* applyAllNetstacks(ex, g, m, netstackApplyShutdown, 'shutdown'); // L291
-    yield* applyAllNetstacks(ex, g, m, netstackApplyDestroy, 'destroy'); // L292
+    yield* applyAllNetstacks(ex, g, m, netstackApplyShutdown, 'shutdown', pass); // L291
+    yield* applyAllNetstacks(ex, g, m, netstackApplyDestroy, 'destroy', pass); // L292
   }
   yield* mutexEnter(g.gLock, L(299));
   kassert(r.flags & NRF_REGISTERED, `ns_reg[${m}].nr_flags & NRF_REGISTERED`); // L300

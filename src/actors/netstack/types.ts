@@ -79,7 +79,7 @@ export interface ModuleInstance {
 export type CreateFn = (ex: Execution, g: NetstackGlobals, m: number, stackid: number, ns: Netstack, pass: string) => KThread<ModuleInstance>;
 /** nr_shutdown / nr_destroy (netstack.c L778, L837). */
 export type FiniFn = (ex: Execution, g: NetstackGlobals, m: number, stackid: number, inst: ModuleInstance | null, ns: Netstack, pass: string) => KThread<void>;
-/* `pass` (ghost) names the apply_all_* invocation that runs the callback, for the order specs. */
+/* `pass` (ghost) names the invocation of the caller whose apply_all_* walk runs the callback (applyInvocation in apply.ts), for the order specs. */
 
 /** nm_state_t: per-(netstack, module) state. nms_flags: written holding netstack_g_lock and netstack_lock. */
 export interface NmState {

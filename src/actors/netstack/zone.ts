@@ -11,7 +11,7 @@ import type { Execution } from '../../core/execution.ts';
 import { cvBroadcast } from '../../locks/kcondvar.ts';
 import { kmemFree, memAccess } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
-import { applyAllModules, applyAllModulesReverse, netstackApplyCreate, netstackApplyDestroy, netstackApplyShutdown } from './apply.ts';
+import { applyAllModules, applyAllModulesReverse, applyInvocation, netstackApplyCreate, netstackApplyDestroy, netstackApplyShutdown } from './apply.ts';
 import { allocNetstack } from './init.ts';
 import { nmsUpdate } from './nmstate.ts';
 import { netstackRele } from './refs.ts';
@@ -97,7 +97,7 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
   }
   yield* mutexExit(ns.lock, L(408));
   yield* mutexExit(g.gLock, L(409));
-  yield* applyAllModules(ex, g, ns, netstackApplyCreate, 'create'); // L411
+  yield* applyAllModules(ex, g, ns, netstackApplyCreate, applyInvocation(ex, 'zone_create', ns.name)); // L411
   yield* mutexEnter(ns.lock, L(414));
   ns.flags &= ~NSF_UNINIT; // L415
   if (!ex.bug('ns-no-zone-create-flag')) kassert(ns.flags & NSF_ZONE_CREATE, 'netstack_flags & NSF_ZONE_CREATE'); // L416
@@ -146,7 +146,9 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
   g.obs.zoneShutdownMarked(ex, g, ns, marked);
   yield* mutexExit(ns.lock, L(469));
   yield* mutexExit(g.gLock, L(470));
-  yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, 'shutdown'); // L476
+  const pass = applyInvocation(ex, 'zone_shutdown', ns.name); // ghost
+  if (ex.bug('ns-zone-shutdown-forward-order')) yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
+  else yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L476
   yield* mutexEnter(ns.lock, L(479));
   kassert(ns.flags & NSF_ZONE_SHUTDOWN, 'netstack_flags & NSF_ZONE_SHUTDOWN'); // L480
   ns.flags &= ~NSF_ZONE_SHUTDOWN; // L481
@@ -230,15 +232,16 @@ export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Ne
   }
   yield* mutexExit(ns.lock, L(572));
   yield* mutexExit(g.gLock, L(573));
+  const pass = applyInvocation(ex, 'stack_inactive', ns.name); // ghost: one invocation, both walks
   if (ex.bug('ns-inactive-destroy-first')) {
-    yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, 'destroy');
-    yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, 'shutdown');
+    yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass);
+    yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass);
   } else if (ex.bug('ns-inactive-forward-order')) {
-    yield* applyAllModules(ex, g, ns, netstackApplyShutdown, 'shutdown');
-    yield* applyAllModules(ex, g, ns, netstackApplyDestroy, 'destroy');
+    yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
+    yield* applyAllModules(ex, g, ns, netstackApplyDestroy, pass);
   } else {
-    yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, 'shutdown'); // L587
-    yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, 'destroy'); // L588
+    yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L587
+    yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass); // L588
   }
   yield* mutexEnter(ns.lock, L(591));
   kassert(ns.flags & NSF_ZONE_DESTROY, 'netstack_flags & NSF_ZONE_DESTROY'); // L592

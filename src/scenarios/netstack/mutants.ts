@@ -30,4 +30,8 @@ export const NETSTACK_MUTANTS = [
   'ns-inactive-no-shutdown-mark',
   'ns-creator-wait-if',
   'ns-nms-wait-if',
+  'ns-create-no-wait',
+  'ns-creator-wait-keeps-g-lock',
+  'ns-creator-retake-inverted',
+  'ns-zone-shutdown-forward-order',
 ] as const;

@@ -30,6 +30,19 @@ export { netstackEndChecks, netstackInvariants, type NetstackWorld };
 /** Parameters that switch on the candidate fixes of the findings. */
 export const FIX_PARAMS = { fixInactiveCoversCreates: false, fixShutdownInprogress: false, fixReapWaitsForWaiters: false } as const;
 
+/**
+ * Scenario parameters of every netstack scenario: the fixes, and
+ * `taskqThreads`, the number of system_taskq workers that run reaps
+ * (netstack_rele dispatches netstack_reap there, L1156; the kernel's
+ * system_taskq has many workers). `reaps` is how many stacks the scenario
+ * can reap: with one, a second worker could only change which idle worker
+ * picks the job up, so the default is 1; with two or more the default is 2,
+ * so that two reaps can run at the same time as they can in the kernel.
+ */
+export function netstackParams(reaps: number): typeof FIX_PARAMS & { taskqThreads: number } {
+  return { ...FIX_PARAMS, taskqThreads: reaps > 1 ? 2 : 1 };
+}
+
 function fixes(ex: Execution): Partial<NetstackFixes> {
   const p = ex.options.params;
   return {
@@ -49,14 +62,15 @@ export interface WorldSpec {
   /** Zones running before the scenario starts (besides the global zone 0). */
   zones: { id: number; excl: boolean }[];
   reapSlots?: number;
-  /** Worker threads of system_taskq (default 1, see NetstackInitOptions). */
+  /** Worker threads of system_taskq (default: the scenario parameter taskqThreads if it has one, else 1). */
   systemTaskqThreads?: number;
 }
 
 /** netstack_init, the global zone, pre-booted zones and pre-loaded modules. */
 export function buildWorld(ex: Execution, spec: WorldSpec): NetstackWorld {
   const reapSlots = spec.reapSlots ?? 1024;
-  const g = netstackInit(ex, { nsMax: spec.modules, outstandingReaps: reapSlots, obs: new NetstackMonitor(), fix: fixes(ex), systemTaskqThreads: spec.systemTaskqThreads });
+  const workers = spec.systemTaskqThreads ?? (ex.options.params['taskqThreads'] as number | undefined) ?? 1;
+  const g = netstackInit(ex, { nsMax: spec.modules, outstandingReaps: reapSlots, obs: new NetstackMonitor(), fix: fixes(ex), systemTaskqThreads: workers });
   const z = zonesInit(ex);
   bootZone(ex, g, z, 0, true);
   for (const m of spec.loaded) bootRegister(ex, g, m, moduleCreate, moduleShutdown, moduleDestroy);

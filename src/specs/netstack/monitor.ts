@@ -13,7 +13,7 @@
  */
 import { kfail } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
-import { PHASE_BITS } from '../../actors/netstack/apply.ts';
+import { type ApplyCaller, PHASE_BITS } from '../../actors/netstack/apply.ts';
 import {
   type CbKind,
   type Netstack,
@@ -32,6 +32,33 @@ import {
 
 type Phase = 'no' | 'running' | 'done';
 
+/**
+ * What netstack.c intends for the callbacks that one invocation of each
+ * caller of the apply_all_* walks runs: which kinds, in which order of
+ * kinds (`kinds`, each kind's callbacks all before the next kind's), and in
+ * which order of module ids within a kind.
+ *  - netstack_zone_create, L411: apply_all_modules, creates in increasing
+ *    module id (the order the modules depend on each other).
+ *  - netstack_register, L215: apply_all_netstacks for its own module id;
+ *    the order over stacks is not specified (the walk restarts at the head).
+ *  - netstack_zone_shutdown, L476: apply_all_modules_reverse, shutdowns in
+ *    decreasing module id.
+ *  - netstack_stack_inactive, L575-588: "we tear them down in the reverse
+ *    order of what was used to create them": all shutdowns, then all
+ *    destroys, each walk in decreasing module id.
+ *  - netstack_unregister, L291-292: one module across the stacks, the
+ *    shutdown walk before the destroy walk.
+ * Callbacks of different invocations (another caller, another stack) are
+ * not ordered by this table; cb-seq orders the callbacks of one instance.
+ */
+export const INTENDED_ORDER: Record<ApplyCaller, { spec: 'create-order' | 'teardown-order'; kinds: CbKind[]; modules: 'increasing' | 'decreasing' | 'own'; cite: string }> = {
+  zone_create: { spec: 'create-order', kinds: ['create'], modules: 'increasing', cite: 'netstack.c L411' },
+  register: { spec: 'create-order', kinds: ['create'], modules: 'own', cite: 'netstack.c L215' },
+  zone_shutdown: { spec: 'teardown-order', kinds: ['shutdown'], modules: 'decreasing', cite: 'netstack.c L476' },
+  stack_inactive: { spec: 'teardown-order', kinds: ['shutdown', 'destroy'], modules: 'decreasing', cite: 'netstack.c L575-588' },
+  unregister: { spec: 'teardown-order', kinds: ['shutdown', 'destroy'], modules: 'own', cite: 'netstack.c L291-292' },
+};
+
 interface Life {
   create: Phase;
   shutdown: Phase;
@@ -46,8 +73,8 @@ export const NETSTACK_SPECS = {
   'cb-seq': 'per (netstack, module, registration): create completes before shutdown, shutdown (if the module has one) completes before destroy',
   'cb-no-overlap': 'no two callbacks of one (netstack, module) run at the same time',
   'cb-not-after-teardown': 'no callback starts on a netstack that stack_inactive has torn down (or that was freed)',
-  'create-order': 'while a zone is being created only its creator runs creates on its stack; every apply_all_modules pass runs in increasing module id',
-  'teardown-order': 'every apply_all_modules_reverse pass (zone shutdown, stack teardown) runs in decreasing module id',
+  'create-order': "while a zone is being created only its creator runs creates on its stack; each caller's creates run as INTENDED_ORDER says (zone_create: increasing module id; register: its own module only)",
+  'teardown-order': "each caller's shutdowns and destroys run as INTENDED_ORDER says (zone_shutdown: decreasing module id; stack_inactive: every shutdown, then every destroy, each in decreasing module id; unregister: its own module only, every shutdown before any destroy)",
   'apply-all-post': 'when apply_all_netstacks returns, no stack on the list has the pass NEEDED or anything INPROGRESS for the module',
   'register-post': 'when netstack_register returns, every stack it marked that is not closing (or freed) since has the module created',
   'unregister-post': 'when netstack_unregister returns, no stack has anything NEEDED or INPROGRESS for the module, every instance of the registration is destroyed and no callback of the module is running',
@@ -61,8 +88,8 @@ export class NetstackMonitor implements NetstackObserver {
   private readonly lives = new Map<string, Life>();
   /** (netstack, module) -> running callback and its thread. */
   private readonly running = new Map<string, { kind: CbKind; thread: string; m: number }>();
-  /** pass -> last module id it ran a callback for. */
-  private readonly passLast = new Map<string, number>();
+  /** invocation (ghost pass name) -> the kind index and module id of its last callback. */
+  private readonly passLast = new Map<string, { k: number; m: number }>();
 
   private life(ns: Netstack, m: number, epoch: number): Life {
     const k = `${ns.name}|${m}|${epoch}`;
@@ -105,16 +132,27 @@ export class NetstackMonitor implements NetstackObserver {
     if (kind === 'shutdown' && l.destroy !== 'no') kfail('invariant', 'cb-seq', `${what} by ${who} after its destroy`);
     if (kind === 'destroy' && l.create !== 'done') kfail('invariant', 'cb-seq', `${what} by ${who} before its create completed`);
     if (kind === 'destroy' && l.hasShutdown && l.shutdown !== 'done') kfail('invariant', 'cb-seq', `${what} by ${who} without its shutdown having run (shutdown ${l.shutdown})`);
-    if (pass.startsWith('fwd:') || pass.startsWith('rev:')) {
-      const last = this.passLast.get(pass);
-      if (last !== undefined) {
-        const ok = pass.startsWith('fwd:') ? m > last : m < last;
-        if (!ok) kfail('invariant', pass.startsWith('fwd:') ? 'create-order' : 'teardown-order', `${what} by ${who} after module ${last} in the same ${pass.startsWith('fwd:') ? 'increasing' : 'decreasing'} pass`);
-      }
-      this.passLast.set(pass, m);
-    }
+    if (pass !== 'setup') this.checkOrder(pass, kind, m, `${what} by ${who}`);
     l[kind] = 'running';
     this.running.set(key, { kind, thread: who, m });
+  }
+
+  /** create-order / teardown-order: the callback `kind` on module m, run by invocation `pass`, against INTENDED_ORDER. */
+  private checkOrder(pass: string, kind: CbKind, m: number, what: string): void {
+    const [caller, subject] = pass.split('|') as [ApplyCaller, string];
+    const rule = INTENDED_ORDER[caller];
+    if (!rule) kfail('invariant', 'create-order', `${what}: unknown caller ${caller}`);
+    const k = rule.kinds.indexOf(kind);
+    const name = `netstack_${caller}`;
+    if (k < 0) kfail('invariant', rule.spec, `${what}: ${name} runs no ${kind} callbacks (${rule.cite})`);
+    if (rule.modules === 'own' && String(m) !== subject) kfail('invariant', rule.spec, `${what}: ${name}(${subject}) runs a callback of module ${m} (${rule.cite})`);
+    const last = this.passLast.get(pass);
+    if (last !== undefined) {
+      if (k < last.k) kfail('invariant', rule.spec, `${what}: ${name}(${subject}) runs a ${kind} after its ${rule.kinds[last.k]} of module ${last.m} (${rule.cite})`);
+      if (k === last.k && rule.modules === 'increasing' && m <= last.m) kfail('invariant', rule.spec, `${what}: ${name}(${subject}) runs module ${m} after module ${last.m}, not in increasing module id (${rule.cite})`);
+      if (k === last.k && rule.modules === 'decreasing' && m >= last.m) kfail('invariant', rule.spec, `${what}: ${name}(${subject}) runs module ${m} after module ${last.m}, not in decreasing module id (${rule.cite})`);
+    }
+    this.passLast.set(pass, { k, m });
   }
 
   applyAllDone(_ex: Execution, g: NetstackGlobals, m: number, kind: CbKind): void {

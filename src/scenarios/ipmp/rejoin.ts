@@ -34,6 +34,7 @@ export const ipmpLeaveRejoin = defineScenario<S>({
   system: 'ipmp',
   threads: 1,
   params: { fixMactype: false, fixKstats: false, fixTimer: true, fixRefreshTid: false, fires: 0 },
+  paramTypes: { fires: { min: 0, max: 3, description: 'refresh callouts that fire during the leave and rejoin (unfair-clock bound)' } },
   mutants: [],
   granularity: IPMP_GRANULARITY,
   allocFail: true,

@@ -11,7 +11,7 @@ import { GLOBAL_NETSTACKID } from '../../actors/netstack/types.ts';
 import { bootZoneShutdown, zoneDestroy } from '../../actors/netstack/zones.ts';
 import { NETSTACK_MUTANTS } from './mutants.ts';
 import { netstackSnapshot } from '../../specs/netstack/state.ts';
-import { buildWorld, netstackParams, findByStackid, findByZoneid, loadModule, netstackEndChecks, netstackInvariants, type NetstackWorld, unloadModule, walkStacks, zoneLife } from './world.ts';
+import { buildWorld, NETSTACK_PARAM_TYPES, netstackParams, findByStackid, findByZoneid, loadModule, netstackEndChecks, netstackInvariants, type NetstackWorld, unloadModule, walkStacks, zoneLife } from './world.ts';
 
 const common = {
   system: 'netstack',
@@ -29,6 +29,7 @@ export const registerVsZoneCreate = defineScenario<NetstackWorld>({
   description: 'netstack_register(1) races netstack_zone_create of exclusive zone 1 (module 0 already loaded)',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'create'));
@@ -43,6 +44,7 @@ export const unregisterVsZoneCreate = defineScenario<NetstackWorld>({
   description: 'netstack_unregister(1) races netstack_zone_create of exclusive zone 1 (modules 0 and 1 loaded)',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0, 1], zones: [] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'create'));
@@ -57,6 +59,7 @@ export const unregisterVsZoneShutdown = defineScenario<NetstackWorld>({
   description: 'netstack_unregister(0) races zone 1 being created and shut down (module 0 loaded)',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'shutdown'));
@@ -71,6 +74,7 @@ export const unregisterVsZoneTeardown = defineScenario<NetstackWorld>({
   description: 'netstack_unregister(0) races the shutdown, destroy and reap of running zone 1 (module 0 loaded)',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [{ id: 1, excl: true }] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
@@ -85,6 +89,7 @@ export const zoneLifecycleVsModules = defineScenario<NetstackWorld>({
   description: "zone 1's whole lifecycle (create, shutdown, destroy, reap) while module 1 is loaded",
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy'));
@@ -99,6 +104,7 @@ export const registerVsZoneTeardown = defineScenario<NetstackWorld>({
   description: 'netstack_register(1) races the shutdown, destroy and reap of running zone 1 (module 0 loaded)',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [{ id: 1, excl: true }] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
@@ -113,6 +119,7 @@ export const unloadReload = defineScenario<NetstackWorld>({
   description: 'module 0 is unloaded and loaded again while zone 2 is created next to running zone 1',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [{ id: 1, excl: true }] });
     ex.spawn('Z2', zoneLife(ex, w, 2, true, 'create'));
@@ -130,6 +137,7 @@ export const lookupVsDestroy = defineScenario<NetstackWorld>({
   description: 'netstack_find_by_zoneid and netstack_find_by_stackid hold and release stack 1 while zone 1 is shut down, destroyed and reaped',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [], zones: [{ id: 1, excl: true }] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
@@ -147,6 +155,7 @@ export const walkerVsDestroy = defineScenario<NetstackWorld>({
   description: 'a netstack_next walker holds and releases every stack while zone 1 is shut down, destroyed and reaped',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [], zones: [{ id: 1, excl: true }] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
@@ -161,6 +170,7 @@ export const sharedStackKstats = defineScenario<NetstackWorld>({
   description: 'shared-stack zones 2 and 3 boot and halt on the global stack while a kstat of the global stack is created and deleted',
   threads: 3,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [] });
     ex.spawn('S2', zoneLife(ex, w, 2, false, 'destroy'));
@@ -179,6 +189,7 @@ export const reapLimiter = defineScenario<NetstackWorld>({
   description: 'zones 1 and 2 are destroyed together with netstack_outstanding_reaps = 1, so the second last release blocks in sema_p until the first reap is done',
   threads: 2,
   params: { ...netstackParams(2), reapSlots: 1 },
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [{ id: 1, excl: true }, { id: 2, excl: true }], reapSlots: ex.param<number>('reapSlots') });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
@@ -193,6 +204,7 @@ export const sharedZoneShutdown = defineScenario<NetstackWorld>({
   description: 'shared-stack zone 2 boots and halts (numzones > 1 on the global stack) while module 1 is loaded',
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [] });
     ex.spawn('S2', zoneLife(ex, w, 2, false, 'destroy'));
@@ -207,6 +219,7 @@ export const globalShutdownVsSharedBoot = defineScenario<NetstackWorld>({
   description: "analysis C4: the global zone's netstack_zone_shutdown (numzones read at L433-434, locks dropped and re-taken at L441-444 without a re-check) races shared-stack zone 2 booting onto the global stack (L358-367); module 0 loaded",
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [] });
     ex.spawn('G', zoneLife(ex, w, 0, true, 'shutdown', 'running'));
@@ -228,6 +241,7 @@ export const reapChain = defineScenario<NetstackWorld>({
     'analysis C5, assuming a module whose instance on stack k holds stack k + 1 (chain module, modules.ts): zone 1 boots and its instance holds the stack of zone 2; zones 2 and 1 are destroyed, so the reap of stack 1 may release the last reference of stack 2 from its destroy callback and need a second netstack_reap_limiter slot (L1143-1149) before it returns its own (L1109); zone 4 is destroyed after zone 1. Deadlocks with reapSlots = 1',
   threads: 2,
   params: { ...netstackParams(2), reapSlots: 2 },
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     // Zones 2 and 4 run before the scenario starts, so k + 1 (3, 5) is no
     // stack for their instances, and are already shut down (the chain
@@ -250,6 +264,7 @@ export const lifecycleVsLoadUnload = defineScenario<NetstackWorld>({
   description: "zone 1 is created, shut down and destroyed (and reaped) while module 1 registers and module 0 unregisters (module 0 loaded; global stack present)",
   threads: 3,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy'));
@@ -265,6 +280,7 @@ export const twoZonesModuleReload = defineScenario<NetstackWorld>({
   description: "zones 1 and 2 each run their whole lifecycle (create, shutdown, destroy, reap) while module 0 is unloaded and loaded again; the two reaps may overlap (taskqThreads workers)",
   threads: 3,
   params: netstackParams(2),
+  paramTypes: NETSTACK_PARAM_TYPES,
   maxSteps: 4000,
   setup(ex) {
     const w = buildWorld(ex, { modules: 1, loaded: [0], zones: [] });
@@ -284,6 +300,7 @@ export const registerVsClosingTwoReaps = defineScenario<NetstackWorld>({
   description: 'netstack_register(1) meets running zones 1 and 2 being shut down, destroyed and reaped; the two reaps may overlap on system_taskq (taskqThreads workers; module 0 loaded)',
   threads: 3,
   params: netstackParams(2),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [{ id: 1, excl: true }, { id: 2, excl: true }] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'destroy', 'running'));
@@ -299,6 +316,7 @@ export const registerVsMiddleShutdown = defineScenario<NetstackWorld>({
   description: "netstack_register(1) walks three stacks (global, zone 1, zone 2) while zone 1, in the middle of the list, is shut down: after each create the walk restarts at the head and waits out zone 1's shutdown of module 1 (L629-631, L700; module 0 loaded)",
   threads: 2,
   params: netstackParams(1),
+  paramTypes: NETSTACK_PARAM_TYPES,
   setup(ex) {
     const w = buildWorld(ex, { modules: 2, loaded: [0], zones: [{ id: 1, excl: true }, { id: 2, excl: true }] });
     ex.spawn('Z1', zoneLife(ex, w, 1, true, 'shutdown', 'running'));

@@ -39,6 +39,12 @@ export const FIX_PARAMS = { fixInactiveCoversCreates: false, fixShutdownInprogre
  * picks the job up, so the default is 1; with two or more the default is 2,
  * so that two reaps can run at the same time as they can in the kernel.
  */
+/** What the numeric parameters of the netstack scenarios accept (booleans are the fix switches). */
+export const NETSTACK_PARAM_TYPES = {
+  taskqThreads: { min: 1, max: 4, description: 'system_taskq worker threads (reaps run on it)' },
+  reapSlots: { min: 1, max: 4, description: 'netstack_reap_limiter slots' },
+} as const;
+
 export function netstackParams(reaps: number): typeof FIX_PARAMS & { taskqThreads: number } {
   return { ...FIX_PARAMS, taskqThreads: reaps > 1 ? 2 : 1 };
 }

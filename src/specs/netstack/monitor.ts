@@ -11,6 +11,7 @@
  * object (which every critical section of it writes); the callback histories
  * read are their ghost objects.
  */
+import { registerSpecStatements } from '../../core/spec.ts';
 import { kfail } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { type ApplyCaller, PHASE_BITS } from '../../actors/netstack/apply.ts';
@@ -211,3 +212,7 @@ export class NetstackMonitor implements NetstackObserver {
     if (ns.reaps > 1) kfail('invariant', 'one-reap', `${ns.name} reaped ${ns.reaps} times`);
   }
 }
+
+// The monitor raises its specs inline (kfail) as callbacks start and end:
+// their statements, for failure reports.
+registerSpecStatements(NETSTACK_SPECS);

@@ -1,0 +1,6 @@
+/** Scenarios of the FreeBSD ifnet model (system 'freebsd'), in the order nsm list shows them. */
+import type { Scenario } from '../../core/scenario.ts';
+import { fbIfnetDisappear } from './disappear.ts';
+import { fbIfindexAba, fbIfindexDupAlloc, fbIfindexGrowUaf } from './index-table.ts';
+
+export const ifnetScenarios: Scenario<any>[] = [fbIfindexGrowUaf, fbIfindexDupAlloc, fbIfnetDisappear, fbIfindexAba];

@@ -12,7 +12,7 @@ import { findScenario } from '../src/scenarios/registry.ts';
 function outcomes(name: string, mutant: string | null, f: (g: IfnetGlobals) => string) {
   const sc = findScenario(name)!;
   const seen = new Set<string>();
-  const r = explore(sc, makeStrategy('dpor', { seed: 1 }), { mutant, schedules: 10_000, keepGoing: true, onExecution: (ex, res) => res.pruned || seen.add(f((ex.state as { g: IfnetGlobals }).g)) });
+  const r = explore(sc, makeStrategy('dpor', { seed: 1, depth: 3 }), { mutant, schedules: 10_000, keepGoing: true, onExecution: (ex, res) => res.pruned || seen.add(f((ex.state as { g: IfnetGlobals }).g)) });
   return { r, seen };
 }
 
@@ -27,7 +27,7 @@ describe('freebsd ifnet model', () => {
     expect([...seen].sort()).toEqual(['NULL ed1@1', 'NULL ed1@2', 'ed0 ed1@1', 'ed0 ed1@2']);
   });
   it('fb-ifindex-grow-uaf: the era if_alloc (if_grow with no lock) frees the array under an IFNET_RLOCK reader', () => {
-    const r = explore(findScenario('fb-ifindex-grow-uaf')!, makeStrategy('dpor', { seed: 1 }), { mutant: 'fb-pre-ifindex-alloc-locked', schedules: 1000 });
+    const r = explore(findScenario('fb-ifindex-grow-uaf')!, makeStrategy('dpor', { seed: 1, depth: 3 }), { mutant: 'fb-pre-ifindex-alloc-locked', schedules: 1000 });
     expect(r.verdict).toBe('fail');
     expect(r.failure!.failure.spec).toBe('no-use-after-free');
   });

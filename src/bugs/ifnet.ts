@@ -6,7 +6,7 @@
  * as such. Found by the portfolio, pinned from an exhaustive DPOR run,
  * shown absent by exhaustive DPOR of the fixed model.
  */
-import type { MutantEntry } from './types.ts';
+import type { FindingEntry, MutantEntry } from './types.ts';
 
 export const ifnetMutants: MutantEntry[] = [
   {
@@ -17,7 +17,7 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'before the ifindex_table locking commit: ifnet_byindex loads V_ifindex_table and reads the slot with no lock, so if_grow frees the array under it',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-ifindex-grow-uaf:fb-pre-46dd6e44-byindex-unlocked:-:f76fa8b9:5:AAABAQA:J_AD:4499c476',
+    token: 'nsm1:fb-ifindex-grow-uaf:fb-pre-46dd6e44-byindex-unlocked:-:f76fa8b9:5:AAABAQA:118N:51a1616c',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -28,7 +28,7 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'if_alloc after the locking commit: the free-slot scan takes the lock per slot, V_if_index and if_grow run unlocked, only ifnet_setbyindex is under IFNET_WLOCK; two allocations take the same index',
     expect: { spec: 'IDX-2', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-ifindex-dup-alloc:fb-pre-ifindex-alloc-locked:-:ddf57f89:8:AAABAQEBAAA:Z1a0Rw:b7e36799',
+    token: 'nsm1:fb-ifindex-dup-alloc:fb-pre-ifindex-alloc-locked:-:ddf57f89:8:AAABAQEBAAA:N227LQ:872228fa',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -39,7 +39,7 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'before ifunit_ref: ifioctl keeps the bare pointer ifunit returns across the driver call, and if_free frees at once',
     expect: { spec: 'REF-1', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-ifnet-disappear:fb-pre-r191423-ifunit-noref:-:844aa335:8:AAABAQEBAQE:lLA5NA:a454f015',
+    token: 'nsm1:fb-ifnet-disappear:fb-pre-r191423-ifunit-noref:-:844aa335:8:AAABAQEBAQE:L8N6TQ:36d781d9',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -50,7 +50,36 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'a holder of an index resolves it with ifnet_byindex after the index was freed and given to a new ifnet, and gets the new one',
     expect: { spec: 'IDX-5', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-ifindex-aba:fb-pre-byindexgen:-:226f3357:10:AAEBAQEBAgIAAQ:l5nEw6o:13b2182b',
+    token: 'nsm1:fb-ifindex-aba:fb-pre-byindexgen:-:226f3357:10:AAEBAQEBAgIAAQ:t7bpSOI:0e5a4243',
     clean: { strategy: 'dpor', schedules: 10_000 },
+  },
+  {
+    mutant: 'fb-pre-sa-dl-equal',
+    system: 'freebsd',
+    scenario: 'fb-sadl-equal',
+    cLine: 'if.c log L566-567 (sa_dl_equal replaces sa_equal for sockaddr_dl)',
+    description: 'before sa_dl_equal: if_findmulti compares AF_LINK groups with sa_equal, so the same MAC with another sdl_index is a second membership',
+    expect: { spec: 'MC-5', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 50 },
+    token: 'nsm1:fb-sadl-equal:fb-pre-sa-dl-equal:-:357fc7ef:5:AAAAAAA:J9QE:fc944719',
+    clean: { strategy: 'dpor', schedules: 100 },
+  },
+];
+
+/**
+ * Races in the if.c code as modelled (not fixed by a commit of the log).
+ * FB-1 is the race the SIOCADDMULTI handler's own comment admits.
+ */
+export const ifnetFindings: FindingEntry[] = [
+  {
+    id: 'FB-1',
+    system: 'freebsd',
+    scenario: 'fb-addmulti-toctou',
+    title: 'two userland SIOCADDMULTI of one group both succeed: the lookup and if_addmulti are separate IF_ADDR_LOCK sections',
+    cLines: 'if.c log L563-565 (AF_LINK joins through the ioctl); ifhwioctl SIOCADDMULTI, "may also lose a race"',
+    expect: { spec: 'MC-6', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-addmulti-toctou:-:-:632c2c9d:6:AAABAQEA:J-Y2:72969997',
+    fix: { params: { fixAddmultiAtomic: true }, verify: { strategy: 'dpor', schedules: 1000 } },
   },
 ];

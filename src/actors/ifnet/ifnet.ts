@@ -43,7 +43,7 @@ function* dropPointer(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void>
  * from here on, before if_attach (FB-PUBLISH-BEFORE-INIT is about that).
  */
 export function* ifAlloc(ex: Execution, g: IfnetGlobals, name: string): KThread<Ifnet> {
-  const ifp = new Ifnet(new KMem(ex, `ifnet ${name}`), name, g.cov);
+  const ifp = new Ifnet(ex, new KMem(ex, `ifnet ${name}`), name, g.cov);
   if (!ex.bug(NOREF)) ifp.ref = new KRefcount(ex, `${name}.if_refcount`, 1);
   g.all.push(ifp);
   yield* ifAllocIndex(ex, g, ifp);

@@ -15,6 +15,7 @@
  */
 import type { Execution, Thread } from '../../core/execution.ts';
 import { KMem } from '../../locks/kmem.ts';
+import { KMutex } from '../../locks/kmutex.ts';
 import { KRwlock } from '../../locks/krwlock.ts';
 import type { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
@@ -32,15 +33,49 @@ export class Ifnet {
   idxgen = 0;
   /** Ghost: threads holding this pointer outside ifnet_lock, and whether each holds a reference. */
   readonly holders = new Map<Thread, boolean>();
+  /** IF_ADDR_LOCK(ifp): protects if_multiaddrs and every ifma_refcount on it. Lives in the ifnet. */
+  readonly addrLock: KMutex;
+  /** if_multiaddrs; protected by addrLock. */
+  readonly multiaddrs: Ifma[] = [];
   readonly m: MachineRef;
   constructor(
+    ex: Execution,
     readonly mem: KMem,
     /** if_xname, constant. */
     readonly name: string,
     cov: MachineCoverage,
   ) {
     this.m = new MachineRef(ifnetMachine(), `ifnet ${name}`, cov);
+    this.addrLock = new KMutex(ex, `${name}.if_addr_mtx`, { mem, cls: 'if_addr_mtx' });
   }
+}
+
+/**
+ * struct sockaddr_dl as far as equality goes: sdl_alen and the link-level
+ * address are the identity; sdl_index and sdl_nlen are further bytes of
+ * the structure that differ with who built it (a kernel resolution fills
+ * in the interface index, userland leaves 0).
+ */
+export interface SockaddrDl {
+  readonly alen: number;
+  readonly lladdr: string;
+  readonly index: number;
+  readonly nlen: number;
+}
+
+/** struct ifmultiaddr (AF_LINK only: no ifma_llifma companion). */
+export class Ifma {
+  /** ifma_refcount; protected by IF_ADDR_LOCK(ifma_ifp). */
+  refcount = 1;
+  /** Ghost: references taken by userland SIOCADDMULTI (MC-6). */
+  userRefs = 0;
+  constructor(
+    readonly mem: KMem,
+    /** ifma_addr, constant. */
+    readonly addr: SockaddrDl,
+    /** ifma_ifp; NULL once the ifnet is purged. */
+    public ifp: Ifnet | null,
+  ) {}
 }
 
 /** The array V_ifindex_table points to: malloc'ed by if_grow, freed by the next if_grow. */
@@ -76,6 +111,8 @@ export class IfnetGlobals {
    * watch.
    */
   readonly idxObj: number;
+  /** Ghost object written at every change of an if_multiaddrs list or an ifma's counts (MC-*). */
+  readonly mcObj: number;
   /** Ghost: every ifnet ever allocated, in allocation order. */
   readonly all: Ifnet[] = [];
   /** Ghost: results of index resolutions, for IDX-5 (bound = what the holder meant). */
@@ -91,6 +128,7 @@ export class IfnetGlobals {
     this.ifnetLock = new KRwlock(ex, 'ifnet_lock');
     this.globalsObj = ex.newObject('V_ifindex_table/V_if_index/V_if_indexlim', 'ghost');
     this.idxObj = ex.newObject('ifindex ghost', 'ghost');
+    this.mcObj = ex.newObject('multicast ghost', 'ghost');
     this.cov = MachineCoverage.of(ex.options.run);
     this.ifIndexLim = lim;
     this.table = this.newTable(lim);
@@ -103,4 +141,4 @@ export class IfnetGlobals {
 }
 
 /** errno values the model returns. */
-export const Errno = { OK: 0, ENXIO: 6, ENOSPC: 28 } as const;
+export const Errno = { OK: 0, ENXIO: 6, ENOMEM: 12, ENOSPC: 28, EADDRINUSE: 48 } as const;

@@ -2,5 +2,6 @@
 import type { Scenario } from '../../core/scenario.ts';
 import { fbIfnetDisappear } from './disappear.ts';
 import { fbIfindexAba, fbIfindexDupAlloc, fbIfindexGrowUaf } from './index-table.ts';
+import { fbAddmultiToctou, fbSadlEqual } from './multicast.ts';
 
-export const ifnetScenarios: Scenario<any>[] = [fbIfindexGrowUaf, fbIfindexDupAlloc, fbIfnetDisappear, fbIfindexAba];
+export const ifnetScenarios: Scenario<any>[] = [fbIfindexGrowUaf, fbIfindexDupAlloc, fbIfnetDisappear, fbIfindexAba, fbSadlEqual, fbAddmultiToctou];

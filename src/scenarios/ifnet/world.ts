@@ -18,7 +18,7 @@ export const IFNET_GRANULARITY =
 export function ifnetWorld(ex: Execution, lim: number, names: readonly string[]): IfnetGlobals {
   const g = new IfnetGlobals(ex, lim);
   for (const name of names) {
-    const ifp = new Ifnet(new KMem(ex, `ifnet ${name}`), name, g.cov);
+    const ifp = new Ifnet(ex, new KMem(ex, `ifnet ${name}`), name, g.cov);
     if (!ex.bug('fb-pre-r191423-ifunit-noref')) ifp.ref = new KRefcount(ex, `${name}.if_refcount`, 1);
     ifp.index = ++g.ifIndex;
     if (ifp.index >= lim) throw new Error(`ifnetWorld: ${names.length} ifnets do not fit V_if_indexlim ${lim}`);

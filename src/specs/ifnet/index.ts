@@ -113,3 +113,34 @@ export const ifnetQuiescent: EndCheck<HasIfnet> = {
     return null;
   },
 };
+
+/** MC-5: at most one ifma per (ifp, link-layer group), by sa_dl_equal identity. */
+export const mc5: Invariant<HasIfnet> = {
+  name: 'MC-5',
+  statement: 'an ifnet has at most one multicast membership per link-level address',
+  watches: ({ g }) => [g.mcObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) {
+      const seen = new Set<string>();
+      for (const ifma of ifp.multiaddrs) {
+        const k = `${ifma.addr.alen}/${ifma.addr.lladdr}`;
+        if (seen.has(k)) return `${ifp.name} has two memberships of ${ifma.addr.lladdr}`;
+        seen.add(k);
+      }
+    }
+    return null;
+  },
+};
+
+/** MC-6: userland (which cannot hold an ifma between calls) holds at most one reference per membership. */
+export const mc6: Invariant<HasIfnet> = {
+  name: 'MC-6',
+  statement: 'the references userland SIOCADDMULTI took on a membership are at most 1',
+  watches: ({ g }) => [g.mcObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) for (const ifma of ifp.multiaddrs) if (ifma.userRefs > 1) return `${ifp.name} membership ${ifma.addr.lladdr} has ${ifma.userRefs} userland references (refcount ${ifma.refcount})`;
+    return null;
+  },
+};
+
+export const multicastInvariants: Invariant<HasIfnet>[] = [mc5, mc6];

@@ -64,6 +64,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-sadl-equal:fb-pre-sa-dl-equal:-:357fc7ef:5:AAAAAAA:J9QE:fc944719',
     clean: { strategy: 'dpor', schedules: 100 },
   },
+  {
+    mutant: 'fb-pre-needsgiant-removal',
+    system: 'freebsd',
+    scenario: 'fb-deferred-start-after-detach',
+    cLine: 'if.c log L32-36 (IFF_NEEDSGIANT removed: no more deferred if_start)',
+    description: 'before the IFF_NEEDSGIANT removal: if_start on a Giant driver queues if_starttask, which if_detach does not drain and which holds no reference; the last if_rele frees the ifnet under it',
+    expect: { spec: 'TQ-1', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-deferred-start-after-detach:fb-pre-needsgiant-removal:-:0d34d48a:11:AQEBAQICAgICAgI:9uA3CooJ:75f48f10',
+    clean: { strategy: 'dpor', schedules: 10_000 },
+  },
 ];
 
 /**

@@ -214,3 +214,9 @@ export function* ifCloneDestroy(ex: Execution, g: IfnetGlobals, name: string, op
   return Errno.OK;
 }
 
+
+/** The end of a use begun with ifunit_ref: the pointer is given up, then if_rele. Entry and exit: no lock held. */
+export function* ifunitRefDone(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
+  yield* dropPointer(ex, g, ifp);
+  yield* ifRele(ex, g, ifp);
+}

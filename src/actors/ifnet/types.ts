@@ -17,6 +17,7 @@ import type { Execution, Thread } from '../../core/execution.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { KMutex } from '../../locks/kmutex.ts';
 import { KRwlock } from '../../locks/krwlock.ts';
+import type { KTaskq } from '../../locks/taskq.ts';
 import type { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
 import { ifnetMachine } from './machines.ts';
@@ -33,6 +34,12 @@ export class Ifnet {
   idxgen = 0;
   /** Ghost: threads holding this pointer outside ifnet_lock, and whether each holds a reference. */
   readonly holders = new Map<Thread, boolean>();
+  /** IFF_NEEDSGIANT in if_flags: the driver needs Giant (constant after attach). */
+  needsGiant = false;
+  /** if_starttask's ta_pending: the task is queued (taskqueue_enqueue coalesces); protected by the taskqueue. */
+  starttaskQueued = false;
+  /** Ghost: tasks queued or running that will use this ifnet (TQ-1). */
+  pendingTasks = 0;
   /** IF_ADDR_LOCK(ifp): protects if_multiaddrs and every ifma_refcount on it. Lives in the ifnet. */
   readonly addrLock: KMutex;
   /** if_multiaddrs; protected by addrLock. */
@@ -120,6 +127,9 @@ export class IfnetGlobals {
   /** Ghost: result (errno) of each named operation. */
   readonly results = new Map<string, number>();
   readonly cov: MachineCoverage;
+  /** Giant, and taskqueue_swi_giant (its worker runs tasks holding Giant); made by the scenarios that use them. */
+  giant: KMutex | null = null;
+  swiGiant: KTaskq | null = null;
   private tables = 0;
   constructor(
     readonly ex: Execution,

@@ -144,3 +144,16 @@ export const mc6: Invariant<HasIfnet> = {
 };
 
 export const multicastInvariants: Invariant<HasIfnet>[] = [mc5, mc6];
+
+/** TQ-1: no ifnet is freed while a task that will use it is queued or running. */
+export const tq1: Invariant<HasIfnet> = {
+  name: 'TQ-1',
+  statement: 'an ifnet is freed only after every task queued for it (if_starttask) has run',
+  watches: ({ g }) => [g.idxObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) if (ifp.mem.freed && ifp.pendingTasks > 0) return `${ifp.name} freed with ${ifp.pendingTasks} task(s) still queued for it`;
+    return null;
+  },
+};
+
+export const taskInvariants: Invariant<HasIfnet>[] = [tq1];

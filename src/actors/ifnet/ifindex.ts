@@ -28,6 +28,7 @@ export const L = (n: number | string): string => `if.c log L${n}`;
  */
 export function* ifnetByindexLocked(ex: Execution, g: IfnetGlobals, idx: number): KThread<Ifnet | null> {
   kassert(RW_LOCK_HELD(ex, g.ifnetLock), 'IFNET_LOCK_ASSERT()');
+  yield* localAccess(g.globalsObj, 'r', 'V_ifindex_table, V_if_index');
   if (idx > g.ifIndex) return null;
   const t = g.table;
   yield* memAccess(t.mem, 'r', `ife_ifnet[${idx}]`);
@@ -104,7 +105,7 @@ export function* ifGrow(ex: Execution, g: IfnetGlobals, locked: boolean): KThrea
   yield* memAccess(old.mem, 'r', 'ifindex_table[0..if_indexlim) (bcopy)', !locked);
   for (let i = 0; i < old.lim; i++) nt.ents[i] = old.ents[i] ?? null;
   yield* kmemFree(old.mem); // free(V_ifindex_table, M_IFNET)
-  if (!locked) yield* access(g.globalsObj, 'w', 'V_ifindex_table = e; V_if_indexlim <<= 1');
+  yield* (locked ? localAccess : access)(g.globalsObj, 'w', 'V_ifindex_table = e; V_if_indexlim <<= 1');
   g.table = nt;
   g.ifIndexLim = nt.lim;
   yield* localAccess(g.idxObj, 'w', 'ifindex_table');
@@ -143,6 +144,7 @@ export function* ifAllocIndex(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThre
   let idx = 1;
   for (; idx <= g.ifIndex; idx++) if ((yield* ifnetByindexLocked(ex, g, idx)) === null) break;
   while (idx >= g.ifIndexLim) yield* ifGrow(ex, g, true);
+  yield* localAccess(g.globalsObj, 'w', 'V_if_index');
   if (idx > g.ifIndex) g.ifIndex = idx;
   ifp.index = idx;
   yield* ifnetSetbyindex(ex, g, idx, ifp);
@@ -158,5 +160,6 @@ export function* ifAllocIndex(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThre
 export function* ifFreeIndexLocked(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
   kassert(RW_WRITE_HELD(ex, g.ifnetLock), 'IFNET_WLOCK_ASSERT()');
   yield* ifnetSetbyindex(ex, g, ifp.index, null);
+  yield* localAccess(g.globalsObj, 'w', 'V_if_index');
   while (g.ifIndex > 0 && (yield* ifnetByindexLocked(ex, g, g.ifIndex)) === null) g.ifIndex--;
 }

@@ -17,7 +17,7 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'before the ifindex_table locking commit: ifnet_byindex loads V_ifindex_table and reads the slot with no lock, so if_grow frees the array under it',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-ifindex-grow-uaf:fb-pre-46dd6e44-byindex-unlocked:-:f76fa8b9:5:AAABAQA:118N:51a1616c',
+    token: 'nsm1:fb-ifindex-grow-uaf:fb-pre-46dd6e44-byindex-unlocked:-:f76fa8b9:5:AAABAQA:Ub8K:69885642',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -28,7 +28,7 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'if_alloc after the locking commit: the free-slot scan takes the lock per slot, V_if_index and if_grow run unlocked, only ifnet_setbyindex is under IFNET_WLOCK; two allocations take the same index',
     expect: { spec: 'IDX-2', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-ifindex-dup-alloc:fb-pre-ifindex-alloc-locked:-:ddf57f89:8:AAABAQEBAAA:N227LQ:872228fa',
+    token: 'nsm1:fb-ifindex-dup-alloc:fb-pre-ifindex-alloc-locked:-:ddf57f89:8:AAABAQEBAAA:YfVONQ:6269eb83',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -39,7 +39,7 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'before ifunit_ref: ifioctl keeps the bare pointer ifunit returns across the driver call, and if_free frees at once',
     expect: { spec: 'REF-1', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-ifnet-disappear:fb-pre-r191423-ifunit-noref:-:844aa335:8:AAABAQEBAQE:L8N6TQ:36d781d9',
+    token: 'nsm1:fb-ifnet-disappear:fb-pre-r191423-ifunit-noref:-:844aa335:8:AAABAQEBAQE:N23T6g:eabdde72',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -50,7 +50,7 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'a holder of an index resolves it with ifnet_byindex after the index was freed and given to a new ifnet, and gets the new one',
     expect: { spec: 'IDX-5', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-ifindex-aba:fb-pre-byindexgen:-:226f3357:10:AAEBAQEBAgIAAQ:t7bpSOI:0e5a4243',
+    token: 'nsm1:fb-ifindex-aba:fb-pre-byindexgen:-:226f3357:10:AAEBAQEBAgIAAQ:kcb8BQc:a5ac88a9',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -61,7 +61,7 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'before sa_dl_equal: if_findmulti compares AF_LINK groups with sa_equal, so the same MAC with another sdl_index is a second membership',
     expect: { spec: 'MC-5', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 50 },
-    token: 'nsm1:fb-sadl-equal:fb-pre-sa-dl-equal:-:357fc7ef:5:AAAAAAA:J9QE:fc944719',
+    token: 'nsm1:fb-sadl-equal:fb-pre-sa-dl-equal:-:357fc7ef:5:AAAAAAA:QbMF:2e645536',
     clean: { strategy: 'dpor', schedules: 100 },
   },
   {
@@ -72,7 +72,18 @@ export const ifnetMutants: MutantEntry[] = [
     description: 'before the IFF_NEEDSGIANT removal: if_start on a Giant driver queues if_starttask, which if_detach does not drain and which holds no reference; the last if_rele frees the ifnet under it',
     expect: { spec: 'TQ-1', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-deferred-start-after-detach:fb-pre-needsgiant-removal:-:0d34d48a:11:AQEBAQICAgICAgI:9uA3CooJ:75f48f10',
+    token: 'nsm1:fb-deferred-start-after-detach:fb-pre-needsgiant-removal:-:0d34d48a:12:AQEBAQECAgICAgIC:1ZW0-MQb:92ef4244',
+    clean: { strategy: 'dpor', schedules: 10_000 },
+  },
+  {
+    mutant: 'fb-ifq-destroy-in-detach',
+    system: 'freebsd',
+    scenario: 'fb-ifq-mtx-destroy-in-use',
+    cLine: 'if.c log L298-300 (if_snd.ifq_mtx initialised by if_attach); the era if_detach destroys it, the later if.c in if_free_internal (not in the log)',
+    description: 'if_detach destroys if_snd.ifq_mtx while a sender that holds a reference still uses it: mtx_lock of a destroyed mutex, or mtx_destroy of an owned one',
+    expect: { spec: 'LK-1', kind: 'assert' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-ifq-mtx-destroy-in-use:fb-ifq-destroy-in-detach:-:660bbe9a:7:AAABAQEBAA:YfX5BQ:55ad183c',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
 ];
@@ -90,7 +101,7 @@ export const ifnetFindings: FindingEntry[] = [
     cLines: 'if.c log L563-565 (AF_LINK joins through the ioctl); ifhwioctl SIOCADDMULTI, "may also lose a race"',
     expect: { spec: 'MC-6', kind: 'invariant' },
     find: { strategy: 'portfolio', schedules: 200 },
-    token: 'nsm1:fb-addmulti-toctou:-:-:632c2c9d:6:AAABAQEA:J-Y2:72969997',
+    token: 'nsm1:fb-addmulti-toctou:-:-:632c2c9d:6:AAABAQEA:QXOk:84232252',
     fix: { params: { fixAddmultiAtomic: true }, verify: { strategy: 'dpor', schedules: 1000 } },
   },
 ];

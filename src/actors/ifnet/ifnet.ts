@@ -19,9 +19,12 @@ import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { KRefcount, refHold, refRele } from '../../locks/refcount.ts';
 import { ifAllocIndex, ifFreeIndexLocked, L } from './ifindex.ts';
+import { mtxDestroy } from './mtx.ts';
 import { Errno, Ifnet, type IfnetGlobals } from './types.ts';
 
 const NOREF = 'fb-pre-r191423-ifunit-noref';
+/** Mutant: the era if_detach destroys if_snd's mutex (the fixed model destroys it with the ifnet, at the last reference). */
+const IFQ_EARLY = 'fb-ifq-destroy-in-detach';
 
 /** Ghost: the running thread now keeps ifp outside ifnet_lock (with a reference or not). */
 function* holdPointer(ex: Execution, g: IfnetGlobals, ifp: Ifnet, referenced: boolean): KThread<void> {
@@ -80,6 +83,7 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   yield* rwExit(g.ifnetLock, L(290));
   if (i < 0) return false;
   yield* memAccess(ifp.mem, 'w', 'if_addrhead (purge), if_snd', true); // the rest of if_detach, no ifnet lock
+  if (ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
   return true;
 }
 
@@ -107,8 +111,9 @@ export function* ifFree(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<voi
 }
 
 /** if_free_internal: the memory goes. Entry and exit: no lock held; nobody can reach ifp. */
-function* ifFreeInternal(_ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
+function* ifFreeInternal(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
   kassert(ifp.dying, 'ifp->if_flags & IFF_DYING');
+  if (!ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // ifq_delete(&ifp->if_snd): nobody can reach ifp
   yield* kmemFree(ifp.mem); // free(ifp, M_IFNET)
   ifp.m.send('FREE');
   yield* localAccess(g.idxObj, 'w', 'ifnet freed');

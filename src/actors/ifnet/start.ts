@@ -17,6 +17,7 @@ import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { memAccess } from '../../locks/kmem.ts';
 import { KTaskq, taskqDispatch } from '../../locks/taskq.ts';
 import { L } from './ifindex.ts';
+import { mtxLock, mtxUnlock } from './mtx.ts';
 import type { Ifnet, IfnetGlobals } from './types.ts';
 
 /** Giant and taskqueue_swi_giant (one worker), for the scenarios that need them. */
@@ -70,3 +71,17 @@ export function* ifStart(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<vo
   }
   yield* driverStart(ifp);
 }
+
+/**
+ * IFQ_HANDOFF(ifp, m): queue a packet on if_snd under IFQ_LOCK, then
+ * if_start. Entry and exit: no lock held; the caller holds a reference on
+ * ifp (a route's ifa, or ifunit_ref).
+ */
+export function* ifqHandoff(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
+  yield* mtxLock(ifp.ifqLock);
+  yield* memAccess(ifp.mem, 'w', 'if_snd.ifq_len (IF_ENQUEUE)');
+  ifp.ifqLen++;
+  yield* mtxUnlock(ifp.ifqLock);
+  yield* ifStart(ex, g, ifp);
+}
+

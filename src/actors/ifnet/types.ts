@@ -21,6 +21,7 @@ import type { KTaskq } from '../../locks/taskq.ts';
 import type { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
 import { ifnetMachine } from './machines.ts';
+import { Mtx } from './mtx.ts';
 
 /** struct ifnet: the fields the model needs. */
 export class Ifnet {
@@ -40,6 +41,10 @@ export class Ifnet {
   starttaskQueued = false;
   /** Ghost: tasks queued or running that will use this ifnet (TQ-1). */
   pendingTasks = 0;
+  /** if_snd.ifq_mtx (IFQ_LOCK): protects ifqLen; initialised by if_attach (log L298-300). */
+  readonly ifqLock: Mtx;
+  /** if_snd.ifq_len; protected by ifqLock. */
+  ifqLen = 0;
   /** IF_ADDR_LOCK(ifp): protects if_multiaddrs and every ifma_refcount on it. Lives in the ifnet. */
   readonly addrLock: KMutex;
   /** if_multiaddrs; protected by addrLock. */
@@ -54,6 +59,7 @@ export class Ifnet {
   ) {
     this.m = new MachineRef(ifnetMachine(), `ifnet ${name}`, cov);
     this.addrLock = new KMutex(ex, `${name}.if_addr_mtx`, { mem, cls: 'if_addr_mtx' });
+    this.ifqLock = new Mtx(ex, `${name}.if_snd.ifq_mtx`, 'ifq_mtx', mem);
   }
 }
 

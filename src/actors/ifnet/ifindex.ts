@@ -32,6 +32,7 @@ export function* ifnetByindexLocked(ex: Execution, g: IfnetGlobals, idx: number)
   if (idx > g.ifIndex) return null;
   const t = g.table;
   yield* memAccess(t.mem, 'r', `ife_ifnet[${idx}]`);
+  kassert(idx < t.lim, () => `ifindex_table[${idx}] inside ${t.mem.name}`, 'IDX-3');
   return t.ents[idx] ?? null;
 }
 
@@ -52,6 +53,7 @@ export function* ifnetByindex(ex: Execution, g: IfnetGlobals, idx: number): KThr
     const t = g.table; // the pointer, loaded once
     if (idx > g.ifIndex) return null;
     yield* memAccess(t.mem, 'r', `ife_ifnet[${idx}]`, true, L(278));
+    kassert(idx < t.lim, () => `ifindex_table[${idx}] inside ${t.mem.name}`, 'IDX-3');
     return t.ents[idx] ?? null;
   }
   yield* rwEnter(g.ifnetLock, 'RW_READER', L(283));

@@ -35,8 +35,9 @@ function* resolve(ex: Execution, g: IfnetGlobals, who: string, idx: number, boun
  * array. Mutant fb-pre-46dd6e44-byindex-unlocked: the reader loads the
  * table pointer and reads the slot with no lock (IDX-3: the read of the
  * freed array is a use-after-free). Mutant fb-pre-ifindex-alloc-locked
- * shows the same use-after-free from the other side: the reader holds
- * IFNET_RLOCK, but the era if_alloc calls if_grow with no lock.
+ * (the era if_alloc, which also calls if_grow with no lock) fails earlier
+ * in every schedule: it raises V_if_index to 2 before growing the 2-slot
+ * table (IDX-4).
  */
 export const fbIfindexGrowUaf = defineScenario<S>({
   name: 'fb-ifindex-grow-uaf',

@@ -58,7 +58,7 @@ export const idx2: Invariant<HasIfnet> = {
 export const idx4: Invariant<HasIfnet> = {
   name: 'IDX-4',
   statement: 'V_if_index >= the largest index in use, and V_if_index < V_if_indexlim',
-  watches: ({ g }) => [g.idxObj],
+  watches: ({ g }) => [g.idxObj, g.globalsObj],
   check: ({ g }) => {
     if (g.ifIndex >= g.ifIndexLim) return `V_if_index ${g.ifIndex} >= V_if_indexlim ${g.ifIndexLim}`;
     for (let i = g.ifIndex + 1; i < g.table.lim; i++) if (g.table.ents[i]) return `slot ${i} (${g.table.ents[i]!.name}) is above V_if_index ${g.ifIndex}`;

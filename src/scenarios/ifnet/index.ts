@@ -1,0 +1,8 @@
+/** Scenarios of the FreeBSD ifnet model (system 'freebsd'), in the order nsm list shows them. */
+import type { Scenario } from '../../core/scenario.ts';
+import { fbDeferredStartAfterDetach, fbIfqMtxDestroyInUse } from './deferred.ts';
+import { fbIfnetDisappear } from './disappear.ts';
+import { fbIfindexAba, fbIfindexDupAlloc, fbIfindexGrowUaf } from './index-table.ts';
+import { fbAddmultiToctou, fbSadlEqual } from './multicast.ts';
+
+export const ifnetScenarios: Scenario<any>[] = [fbIfindexGrowUaf, fbIfindexDupAlloc, fbIfnetDisappear, fbIfindexAba, fbSadlEqual, fbAddmultiToctou, fbDeferredStartAfterDetach, fbIfqMtxDestroyInUse];

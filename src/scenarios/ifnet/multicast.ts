@@ -1,0 +1,111 @@
+/**
+ * Link-layer multicast scenarios (log L563-570): fb-sadl-equal and
+ * fb-addmulti-toctou. The ioctl threads work on ed0 as ifioctl hands it to
+ * ifhwioctl (looked up with ifunit_ref; ed0 is not destroyed here).
+ */
+import { defineScenario } from '../../core/scenario.ts';
+import type { KThread } from '../../core/effect.ts';
+import { ifAddmulti, ifhwioctlAddmulti } from '../../actors/ifnet/multicast.ts';
+import { Errno, type IfnetGlobals, type SockaddrDl } from '../../actors/ifnet/types.ts';
+import { ifnetInvariants, ifnetQuiescent, multicastInvariants } from '../../specs/ifnet/index.ts';
+import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
+
+interface S {
+  g: IfnetGlobals;
+}
+
+const MAC = '01:80:c2:00:00:14'; // the IS-IS all-L1 group (log L563-565)
+/** The group as a kernel caller builds it (sdl_index of ed0 filled in) and as userland does (0). */
+const KERNEL_SDL: SockaddrDl = { alen: 6, lladdr: MAC, index: 1, nlen: 3 };
+const USER_SDL: SockaddrDl = { alen: 6, lladdr: MAC, index: 0, nlen: 0 };
+
+/**
+ * fb-sadl-equal (FB-SADL-EQUAL, log L566-567): a kernel consumer joins the
+ * IS-IS group on ed0 with if_addmulti, then userland asks SIOCADDMULTI for
+ * the same MAC. Fixed (sa_dl_equal): the lookup finds the membership and
+ * the ioctl returns EADDRINUSE. Mutant fb-pre-sa-dl-equal (sa_equal): the
+ * two sockaddr_dl differ in sdl_index, so a second ifma for the same MAC
+ * is linked (MC-5). One thread, no preemption: an identity bug.
+ */
+export const fbSadlEqual = defineScenario<S>({
+  name: 'fb-sadl-equal',
+  description: 'a kernel and a userland join of one link-layer group, compared with sa_equal or sa_dl_equal',
+  system: 'freebsd',
+  threads: 1,
+  mutants: ['fb-pre-sa-dl-equal'],
+  granularity: IFNET_GRANULARITY,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    const ed0 = g.all[0]!;
+    ex.spawn(
+      'T1',
+      (function* (): KThread<void> {
+        yield* ifAddmulti(ex, g, ed0, KERNEL_SDL);
+        g.results.set('user join', yield* ifhwioctlAddmulti(ex, g, ed0, USER_SDL, false));
+      })(),
+    );
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: [...ifnetInvariants, ...multicastInvariants],
+  endChecks: [
+    ifnetQuiescent,
+    {
+      name: 'sadl-result',
+      statement: 'ed0 has one membership of the group, with one reference, and the userland join got EADDRINUSE',
+      check: ({ g }) => {
+        const m = g.all[0]!.multiaddrs;
+        if (m.length !== 1 || m[0]!.refcount !== 1) return `${m.length} ifma(s), refcounts ${m.map((i) => i.refcount).join(',')}`;
+        const r = g.results.get('user join');
+        return r === Errno.EADDRINUSE ? null : `userland join returned ${r}`;
+      },
+    },
+  ],
+});
+
+/**
+ * fb-addmulti-toctou (FB-ADDMULTI-TOCTOU, log L563-565): two userland
+ * SIOCADDMULTI of the same group on ed0. As written, ifhwioctl's lookup
+ * and if_addmulti are two IF_ADDR_LOCK sections: both lookups can find
+ * nothing, and the second if_addmulti then finds the first's ifma and
+ * takes a second reference; both joins succeed (MC-6, finding FB-1).
+ * `fixAddmultiAtomic`: one section; exactly one join succeeds.
+ */
+export const fbAddmultiToctou = defineScenario<S>({
+  name: 'fb-addmulti-toctou',
+  description: 'two userland SIOCADDMULTI of one group: check (if_findmulti) then act (if_addmulti)',
+  system: 'freebsd',
+  threads: 2,
+  params: { fixAddmultiAtomic: false },
+  paramTypes: { fixAddmultiAtomic: { description: 'candidate fix of FB-1: the SIOCADDMULTI lookup and insertion in one IF_ADDR_LOCK section' } },
+  granularity: IFNET_GRANULARITY,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    const ed0 = g.all[0]!;
+    const fix = ex.param<boolean>('fixAddmultiAtomic');
+    for (const t of ['T1', 'T2']) {
+      ex.spawn(
+        t,
+        (function* (): KThread<void> {
+          g.results.set(`${t} join`, yield* ifhwioctlAddmulti(ex, g, ed0, USER_SDL, fix));
+        })(),
+      );
+    }
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: [...ifnetInvariants, ...multicastInvariants],
+  endChecks: [
+    ifnetQuiescent,
+    {
+      name: 'addmulti-result',
+      statement: 'one membership of the group; one join succeeded and the other got EADDRINUSE',
+      check: ({ g }) => {
+        const m = g.all[0]!.multiaddrs;
+        const rs = [g.results.get('T1 join'), g.results.get('T2 join')].sort().join(',');
+        if (m.length !== 1) return `${m.length} ifmas`;
+        return rs === `${Errno.OK},${Errno.EADDRINUSE}` ? null : `join results ${rs}`;
+      },
+    },
+  ],
+});

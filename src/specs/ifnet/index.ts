@@ -1,0 +1,159 @@
+/**
+ * Specs of the FreeBSD ifnet model (names from the ifnet/vnet analysis:
+ * IDX-* for ifindex_table, REF-* for ifnet lifetime). Every invariant
+ * watches IfnetGlobals.idxObj, the ghost object the model writes at each
+ * change of a slot, V_if_index, V_ifnet, an ifnet's state or the ghost
+ * holders; those changes happen under ifnet_lock (or, for the unlocked
+ * accesses of the old variants, in the step that performs them).
+ *
+ * IDX-3 (no access to a freed table or ifnet) and REF-2's memory half are
+ * checked by the ghost memory itself (spec no-use-after-free): every read
+ * of a slot or an ifnet field is a KMem access.
+ */
+import type { EndCheck, Invariant } from '../../core/spec.ts';
+import type { Ifnet, IfnetGlobals } from '../../actors/ifnet/types.ts';
+
+export interface HasIfnet {
+  g: IfnetGlobals;
+}
+
+/** Published and not yet given back: the ifnet owns a slot. */
+function ownsSlot(ifp: Ifnet): boolean {
+  return ifp.m.state === 'PUBLISHED' || ifp.m.state === 'ATTACHED' || ifp.m.state === 'DETACHED';
+}
+
+/** IDX-1: every ifnet that owns a slot is what the table holds at its index. */
+export const idx1: Invariant<HasIfnet> = {
+  name: 'IDX-1',
+  statement: 'for every published, not yet freed ifnet, ifindex_table[ifp->if_index] == ifp',
+  watches: ({ g }) => [g.idxObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) {
+      if (!ownsSlot(ifp)) continue;
+      const at = g.table.ents[ifp.index] ?? null;
+      if (at !== ifp) return `${ifp.name} (${ifp.m.state}) has index ${ifp.index} but ifindex_table[${ifp.index}] is ${at ? at.name : 'NULL'}`;
+    }
+    return null;
+  },
+};
+
+/** IDX-2: no two ifnets that own slots share an index. */
+export const idx2: Invariant<HasIfnet> = {
+  name: 'IDX-2',
+  statement: 'no two published, not yet freed ifnets share an index',
+  watches: ({ g }) => [g.idxObj],
+  check: ({ g }) => {
+    const by = new Map<number, Ifnet>();
+    for (const ifp of g.all) {
+      if (!ownsSlot(ifp)) continue;
+      const o = by.get(ifp.index);
+      if (o) return `${o.name} and ${ifp.name} both have index ${ifp.index}`;
+      by.set(ifp.index, ifp);
+    }
+    return null;
+  },
+};
+
+/** IDX-4: V_if_index covers every used slot and the table is big enough for it. */
+export const idx4: Invariant<HasIfnet> = {
+  name: 'IDX-4',
+  statement: 'V_if_index >= the largest index in use, and V_if_index < V_if_indexlim',
+  watches: ({ g }) => [g.idxObj, g.globalsObj],
+  check: ({ g }) => {
+    if (g.ifIndex >= g.ifIndexLim) return `V_if_index ${g.ifIndex} >= V_if_indexlim ${g.ifIndexLim}`;
+    for (let i = g.ifIndex + 1; i < g.table.lim; i++) if (g.table.ents[i]) return `slot ${i} (${g.table.ents[i]!.name}) is above V_if_index ${g.ifIndex}`;
+    return null;
+  },
+};
+
+/** IDX-5: resolving a held index gives the ifnet the holder bound to, or NULL. */
+export const idx5: Invariant<HasIfnet> = {
+  name: 'IDX-5',
+  statement: 'a resolution of a held index returns the ifnet the holder bound it to, or NULL',
+  watches: ({ g }) => [g.idxObj],
+  check: ({ g }) => {
+    for (const r of g.resolutions) if (r.got !== null && r.got !== r.bound) return `${r.who} held index ${r.idx} of ${r.bound.name} and resolved it to ${r.got.name}`;
+    return null;
+  },
+};
+
+/**
+ * REF-1: an ifnet's memory is freed only once it is unlinked, out of the
+ * table, its refcount (if it has one) is 0, and no thread still holds the
+ * pointer outside ifnet_lock.
+ */
+export const ref1: Invariant<HasIfnet> = {
+  name: 'REF-1',
+  statement: 'an ifnet is freed only when it is unlinked, out of ifindex_table, its refcount is 0 and no thread holds its pointer',
+  watches: ({ g }) => [g.idxObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) {
+      if (!ifp.mem.freed) continue;
+      if (g.ifnet.includes(ifp)) return `${ifp.name} freed while on V_ifnet`;
+      if (g.table.ents[ifp.index] === ifp) return `${ifp.name} freed while in ifindex_table[${ifp.index}]`;
+      if (ifp.ref && ifp.ref.count !== 0) return `${ifp.name} freed with if_refcount ${ifp.ref.count}`;
+      for (const [t, referenced] of ifp.holders) return `${ifp.name} freed while ${t.name} holds its pointer${referenced ? ' (with a reference)' : ' (without a reference)'}`;
+    }
+    return null;
+  },
+};
+
+export const ifnetInvariants: Invariant<HasIfnet>[] = [idx2, idx1, idx4, idx5, ref1];
+
+/** At quiescence no thread holds an ifnet pointer and every dying ifnet without references was freed. */
+export const ifnetQuiescent: EndCheck<HasIfnet> = {
+  name: 'ifnet-quiescent',
+  statement: 'at the end no thread holds an ifnet pointer, and every ifnet given back by if_free with no reference left is freed',
+  check: ({ g }) => {
+    for (const ifp of g.all) {
+      if (ifp.holders.size > 0) return `${ifp.name} still held by ${[...ifp.holders.keys()].map((t) => t.name).join(', ')}`;
+      if (ifp.m.state === 'DYING' && (ifp.ref === null || ifp.ref.count === 0)) return `${ifp.name} dying with no reference but not freed`;
+      if (ifp.ref && ifp.m.state === 'DYING' && ifp.ref.count > 0) return `${ifp.name} leaked: dying with if_refcount ${ifp.ref.count}`;
+    }
+    return null;
+  },
+};
+
+/** MC-5: at most one ifma per (ifp, link-layer group), by sa_dl_equal identity. */
+export const mc5: Invariant<HasIfnet> = {
+  name: 'MC-5',
+  statement: 'an ifnet has at most one multicast membership per link-level address',
+  watches: ({ g }) => [g.mcObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) {
+      const seen = new Set<string>();
+      for (const ifma of ifp.multiaddrs) {
+        const k = `${ifma.addr.alen}/${ifma.addr.lladdr}`;
+        if (seen.has(k)) return `${ifp.name} has two memberships of ${ifma.addr.lladdr}`;
+        seen.add(k);
+      }
+    }
+    return null;
+  },
+};
+
+/** MC-6: userland (which cannot hold an ifma between calls) holds at most one reference per membership. */
+export const mc6: Invariant<HasIfnet> = {
+  name: 'MC-6',
+  statement: 'the references userland SIOCADDMULTI took on a membership are at most 1',
+  watches: ({ g }) => [g.mcObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) for (const ifma of ifp.multiaddrs) if (ifma.userRefs > 1) return `${ifp.name} membership ${ifma.addr.lladdr} has ${ifma.userRefs} userland references (refcount ${ifma.refcount})`;
+    return null;
+  },
+};
+
+export const multicastInvariants: Invariant<HasIfnet>[] = [mc5, mc6];
+
+/** TQ-1: no ifnet is freed while a task that will use it is queued or running. */
+export const tq1: Invariant<HasIfnet> = {
+  name: 'TQ-1',
+  statement: 'an ifnet is freed only after every task queued for it (if_starttask) has run',
+  watches: ({ g }) => [g.idxObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) if (ifp.mem.freed && ifp.pendingTasks > 0) return `${ifp.name} freed with ${ifp.pendingTasks} task(s) still queued for it`;
+    return null;
+  },
+};
+
+export const taskInvariants: Invariant<HasIfnet>[] = [tq1];

@@ -18,7 +18,13 @@ function tsFiles(dir: string): string[] {
     return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
   });
 }
-const read = new Set(tsFiles(src).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\.bug\('([^']+)'\)/g)].map((m) => m[1]!)));
+/** Names read by `.bug('name')`, or by `.bug(NAME)` (an upper-case constant) with `const NAME = 'name'` in the same file. */
+function readIn(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const consts = new Map([...text.matchAll(/const (\w+) = '([^']+)'/g)].map((m) => [m[1]!, m[2]!]));
+  return [...text.matchAll(/\.bug\(('([^']+)'|([A-Z_][A-Z0-9_]*))\)/g)].map((m) => m[2] ?? consts.get(m[3]!) ?? `(unresolved ${m[3]} in ${file})`);
+}
+const read = new Set(tsFiles(src).flatMap(readIn));
 const listed = new Set(scenarios.flatMap((s) => s.mutants ?? []));
 const catalogued = new Set(mutants.map((m) => m.mutant));
 const coverageDocs = readdirSync(join(__dirname, '..', 'docs', 'coverage')).map((f) => readFileSync(join(__dirname, '..', 'docs', 'coverage', f), 'utf8')).join('\n');

@@ -334,7 +334,11 @@ export class Execution {
         this.touch(t.obj, true);
         const i = this.live.indexOf(t);
         this.live.splice(i, 1);
-        if (t.held.length > 0) {
+        // A thread that returns holding a lock is a lock-discipline failure,
+        // unless the scenario models the C behaviour (returnHoldingLocks:
+        // 'keep'): the lock stays held by the finished thread, so whoever
+        // wants it next waits forever, which the search reports as a deadlock.
+        if (t.held.length > 0 && this.scenario.returnHoldingLocks !== 'keep') {
           throw new ModelFailure(
             'lock-discipline',
             'lock-discipline',

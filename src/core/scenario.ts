@@ -31,6 +31,12 @@ export interface Scenario<S = unknown> {
   spurious?: boolean;
   /** Allow KM_NOSLEEP / TQ_NOSLEEP failures (a recorded choice). Default false. */
   allocFail?: boolean;
+  /**
+   * A thread that returns while holding a lock: 'fail' (default) reports a
+   * lock-discipline failure at once; 'keep' does what the C code does, the
+   * lock stays held (a later mutex_enter of it blocks forever: deadlock).
+   */
+  returnHoldingLocks?: 'fail' | 'keep';
   /** Where its scheduling points are, in one or two sentences. */
   granularity?: string;
   setup(ex: Execution): S;

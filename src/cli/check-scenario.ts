@@ -6,6 +6,7 @@ import { explore, type RunOptions, type RunResult } from '../core/runner.ts';
 import { coverageOf, transitionPercent } from './coverage.ts';
 import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { makeStrategy, type StrategyName } from '../core/strategies.ts';
+import { IterativeBoundStrategy } from '../core/strategies/iterative.ts';
 import type { SearchProgress } from '../core/strategy.ts';
 import { UsageError } from './errors.ts';
 import { reportFailure, type FailureSummary } from './failure-report.ts';
@@ -126,18 +127,21 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
         ctx,
       );
   const elapsedMs = Math.round(performance.now() - t0);
+  const bounds = strategy instanceof IterativeBoundStrategy ? `  preemption bounds: ${strategy.summary()}${run.failure ? `; found within bound ${strategy.bound}` : ''}` : null;
   let failure: FailureSummary | null = null;
   let lines: string[] = [];
   if (run.failure) {
     const r = reportFailure(sc, { mutant: o.mutant, params: o.params }, run.failure.schedule, run.failure.failure, { shrink: o.shrink, write: o.write });
     failure = r.summary;
     lines = r.lines;
+    if (bounds) lines.splice(1, 0, bounds);
   } else {
     const bound = run.complete ? 'complete' : 'not complete';
     const n = run.schedules;
     const verdict = run.stopped === 'stop' ? 'incomplete' : run.verdict;
     lines = [`${verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${n.toLocaleString('en-US')} schedule${n === 1 ? '' : 's'} (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
-    if (!run.complete && strategy.exhaustive || run.stopped === 'stop') lines.push(...partialReport(run, ctx, o.timeSec));
+    if (bounds) lines.push(bounds);
+    if ((!run.complete && strategy.exhaustive) || run.stopped === 'stop') lines.push(...partialReport(run, ctx, o.timeSec));
   }
   const json: CheckJson = {
     scenario: sc.name,

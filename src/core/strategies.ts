@@ -1,11 +1,12 @@
 /** Build a strategy from its command-line name. */
 import { DfsStrategy } from './strategies/dfs.ts';
+import { IterativeBoundStrategy } from './strategies/iterative.ts';
 import { PctStrategy } from './strategies/pct.ts';
 import { PortfolioStrategy } from './strategies/portfolio.ts';
 import { RandomStrategy } from './strategies/random.ts';
 import type { Strategy } from './strategy.ts';
 
-export const STRATEGY_NAMES = ['random', 'pct', 'dfs', 'dpor', 'portfolio'] as const;
+export const STRATEGY_NAMES = ['random', 'pct', 'dfs', 'dpor', 'ipb', 'portfolio'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export interface StrategyConfig {
@@ -29,6 +30,9 @@ export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
       return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache });
     case 'dpor':
       return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions });
+    case 'ipb':
+      // Iterative preemption bounding with bounded DPOR rounds, 0..preemptions (default 3).
+      return new IterativeBoundStrategy(c.preemptions ?? 3, true);
     case 'portfolio':
       return new PortfolioStrategy([
         new DfsStrategy({ dpor: true, preemptionBound: c.preemptions }),

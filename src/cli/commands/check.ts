@@ -13,7 +13,9 @@ export const help = `usage: nsm check <scenario> [options]
        nsm check --all [options]
 
 options:
-  --strategy S      random | pct | dfs | dpor | portfolio   (default dpor)
+  --strategy S      random | pct | dfs | dpor | ipb | portfolio   (default dpor);
+                    ipb: iterative preemption bounding, bounded DPOR with bound 0, 1, ...
+                    up to --preemptions (default 3), stopping at the first failure
   --seed N          seed for random and PCT (default 1)
   --schedules N     stop after N executions (default: unbounded for dfs/dpor, 1000 otherwise)
   --time S          stop after S seconds (default 60)

@@ -183,3 +183,13 @@ describe('a long search stopped early reports what it did', () => {
     expect(r.out.join('\n')).toMatch(/stopped by the time budget \(--time 0\.5\)/);
   });
 });
+
+describe('nsm repin and shortened tokens', () => {
+  it('a token shown shortened in prose (ending in ...) is skipped, not reported lost', async () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'nsm-repin-')), 'doc.md');
+    writeFileSync(f, 'pinned: nsm1:tb-counter:tb-unlocked-increment:-:5660d76b:6:AQEAAAAB:Dw4C:6c336f23\nshort: `nsm1:tb-gate:-:-:...` and nsm1:ipmp-exchange:-:x:4c8b5702:16:...\n');
+    const r = await nsm(['repin', '--check', f]);
+    expect(r.code).toBe(0);
+    expect(r.out.at(-1)).toBe('1 token(s): 1 replay, 0 stale, 0 lost');
+  });
+});

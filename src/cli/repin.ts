@@ -32,7 +32,8 @@ export function repinFiles(files: readonly string[], write: boolean): RepinRow[]
   const cache = new Map<string, Omit<RepinRow, 'file' | 'token'>>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    const found = [...new Set(text.match(TOKEN_RE) ?? [])];
+    // A token shown shortened in prose (`nsm1:...:abc...`) is an illustration, not a pin: skipped.
+    const found = [...new Set([...text.matchAll(TOKEN_RE)].filter((m) => !/^[-:]*\.\.\./.test(text.slice(m.index! + m[0].length))).map((m) => m[0]))];
     let out = text;
     for (const token of found) {
       let r = cache.get(token);

@@ -51,10 +51,10 @@ describe('interruptible searches', () => {
     let n = 0;
     const a = explore(counter, makeStrategy('dfs', { seed: 1, depth: 1 }), { params, signal, onExecution: () => (++n === 3 ? (signal.aborted = true) : 0) });
     expect([a.stopped, a.complete, a.schedules]).toEqual(['stop', false, 3]);
-    // An injected clock, 10 ms per reading: the budget starts at 10 and ends at 45;
-    // the readings before executions 2, 3, 4, 5 are 20, 30, 40, 50.
+    // A fake clock owned by the caller, 10 ms per reading, the budget ending at 40:
+    // the readings before executions 2, 3, 4 are 10, 20, 30; the one before 5 is 40.
     let t = 0;
-    const b = explore(counter, makeStrategy('dpor', { seed: 1, depth: 1 }), { params, timeMs: 35, now: () => (t += 10) });
+    const b = explore(counter, makeStrategy('dpor', { seed: 1, depth: 1 }), { params, timeUp: () => (t += 10) >= 40 });
     expect([b.stopped, b.complete, b.schedules]).toEqual(['time', false, 4]);
     expect(b.openBranches!.length).toBeGreaterThan(0);
   });

@@ -3,8 +3,9 @@
  * a failure, the schedule budget, the time budget, a stop request, or the
  * end of an exhaustive search. Stop requests and time budgets are polled
  * between executions only: an execution is never cut in the middle, so a
- * stopped run reports whole schedules. The model never reads a clock; the
- * runner reads one only for `timeMs` (through `now`, injectable).
+ * stopped run reports whole schedules. Neither the model nor the runner
+ * reads a clock: a time budget is the caller's `timeUp` callback (the api's
+ * check() and nsm own the clock).
  */
 import { Execution, type ExecOptions, type ExecResult, RunContext } from './execution.ts';
 import type { Failure } from './failure.ts';
@@ -18,7 +19,12 @@ export interface RunOptions {
   params?: Record<string, ParamValue>;
   /** Maximum executions (schedules). Default: unbounded for exhaustive, 1,000 otherwise. */
   schedules?: number;
-  /** Polled between executions (after the first); true stops the run (time budget). */
+  /**
+   * The time budget: polled between executions (after the first, so every
+   * run has at least one schedule); true stops the run with stopped 'time'.
+   * The caller owns the clock (for example
+   * `const end = performance.now() + ms; timeUp: () => performance.now() > end`).
+   */
   timeUp?: () => boolean;
   /**
    * Polled before every execution; true stops the run (SIGINT). The result
@@ -27,10 +33,6 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   /** An AbortSignal (or any { aborted } flag), checked where shouldStop is. */
   signal?: { readonly aborted: boolean };
-  /** Wall-clock budget in ms, checked between executions (after the first). */
-  timeMs?: number;
-  /** Clock for timeMs (default performance.now). */
-  now?: () => number;
   /** Keep going after a failure (count failures) instead of stopping. */
   keepGoing?: boolean;
   /** Override the scenario's step limit. */
@@ -55,7 +57,7 @@ export interface RunResult {
   failure: null | { failure: Failure; schedule: number[]; sigs: number[]; steps: number; execution: number };
   /**
    * Why the run ended before the strategy ran out of schedules: a stop
-   * request (shouldStop or signal), the time budget (timeMs or timeUp), the
+   * request (shouldStop or signal), the time budget (timeUp), the
    * schedule limit; null when it ended by itself (exhausted, or a failure).
    */
   stopped: null | 'stop' | 'time' | 'schedules';
@@ -104,8 +106,6 @@ export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {
   let failures = 0;
   let first: RunResult['failure'] = null;
   let stopped: RunResult['stopped'] = null;
-  const clock = o.now ?? (() => performance.now());
-  const deadline = o.timeMs !== undefined ? clock() + o.timeMs : Infinity;
   for (;;) {
     if (schedules >= limit) {
       stopped = 'schedules';
@@ -115,7 +115,7 @@ export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {
       stopped = 'stop';
       break;
     }
-    if (schedules > 0 && ((o.timeUp && o.timeUp()) || (deadline !== Infinity && clock() >= deadline))) {
+    if (schedules > 0 && o.timeUp && o.timeUp()) {
       stopped = 'time';
       break;
     }

@@ -3,7 +3,8 @@
 // with the TypeScript compiler. tsc rewrites the `.ts` specifiers of the
 // emitted JavaScript to `.js`; declaration files keep them, so they are
 // rewritten here, which lets a consumer's tsc resolve dist/*.d.ts under any
-// moduleResolution setting.
+// moduleResolution setting. Everything is printed on stderr, so that
+// `npm pack --json` (which runs this as prepack) prints only its JSON.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,7 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: ['ignore', 2, 2] });
 
 const spec = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.ts(['"])/g;
 let n = 0;
@@ -30,4 +31,4 @@ let n = 0;
     }
   }
 })(dist);
-console.log(`built dist/ (${n} declaration files)`);
+console.error(`built dist/ (${n} declaration files)`);

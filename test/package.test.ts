@@ -55,8 +55,11 @@ beforeAll(async () => {
   dir = tmp;
   const packDir = join(tmp, 'pack');
   mkdirSync(packDir);
-  await run(npm, ['pack', '--silent', '--pack-destination', packDir], { cwd: root });
-  tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
+  // --json: stdout must be npm's JSON alone (the prepack build prints on stderr).
+  const packed = await run(npm, ['pack', '--json', '--pack-destination', packDir], { cwd: root });
+  const [info] = JSON.parse(packed.stdout) as { filename: string }[];
+  tarball = join(packDir, info!.filename);
+  expect(readdirSync(packDir)).toEqual([info!.filename]);
   const proj = join(tmp, 'proj');
   mkdirSync(proj);
   dir = proj;
@@ -70,12 +73,17 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it('holds the build, the bin and the docs, and no sources or tests', () => {
+  it('holds the build, the bin, the docs and the licence, and no sources, tests or source maps', () => {
     const list = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-    expect(list).toContain('package/dist/index.js');
-    expect(list).toContain('package/dist/index.d.ts');
-    expect(list).toContain('package/bin/nsm.js');
-    expect(list).toContain('package/README.md');
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/models.js', 'dist/integrations/vitest.js', 'dist/integrations/vitest.d.ts', 'dist/integrations/fast-check.js', 'dist/integrations/fast-check.d.ts', 'bin/nsm.js', 'README.md', 'LICENSE']) {
+      expect(list).toContain(`package/${f}`);
+    }
+    // Every page of docs/ the README names is in the tarball.
+    const named = [...readme.matchAll(/`(docs\/[^`\s]+\.md)`/g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(5);
+    for (const f of named) expect(list).toContain(`package/${f}`);
+    expect(list.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(execFileSync('tar', ['-xzOf', tarball, 'package/dist/index.js'], { encoding: 'utf8' })).not.toContain('sourceMappingURL');
     expect(list.filter((f) => /^package\/(src|test|properties|regressions|bench)\//.test(f))).toEqual([]);
     expect(list.filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f))).toEqual([]);
   });

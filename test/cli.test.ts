@@ -73,6 +73,13 @@ describe('commands', () => {
       if (c !== 'list') expect(r.out.join('\n'), c).toMatch(/example/);
     }
   });
+  it('check --all --param checks the scenarios that declare the parameter, and refuses one none declares', async () => {
+    const r = await nsm(['check', '--all', '--param', 'reapSlots=1', '--json', '--no-write']);
+    expect(r.out.map((l) => JSON.parse(l).scenario).sort()).toEqual(['ns-reap-chain', 'ns-reap-limiter']);
+    const none = await nsm(['check', '--all', '--param', 'nosuch=1']);
+    expect([none.code, none.err]).toEqual([2, ["nsm: no scenario has parameter 'nosuch' (see nsm list --json)"]]);
+  });
+
   it('regress --only, mutants --json, explain text', async () => {
     const reg = await nsm(['regress', '--only', 'tb-abba', '--json']);
     expect(reg.code).toBe(0);

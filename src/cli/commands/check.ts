@@ -1,5 +1,6 @@
 /** nsm check. */
 import { join } from 'node:path';
+import { paramSpecs } from '../../core/params.ts';
 import type { ParamValue, Scenario } from '../../core/scenario.ts';
 import { allScenarios, findScenario } from '../../scenarios/registry.ts';
 import { checkScenario, wasInterrupted } from '../check-scenario.ts';
@@ -31,7 +32,8 @@ options:
   --progress S      a progress line on stderr every S seconds: schedules, steps, rate, and
                     for dfs/dpor the depth of the current path and the branches still open
                     on it (DPOR adds branches as it finds races, so no completion estimate)
-  --all             every registered scenario; a failure that is a catalogued finding
+  --all             every registered scenario (with --mutant or --param: those that have
+                    that mutant, or every parameter given); a failure that is a catalogued finding
                     (a race in the C code as written) is one line, then the model with
                     its candidate fixes is checked; ends with a summary table
   --timelines       with --all: the full timeline of known findings too
@@ -59,12 +61,22 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
     targets = [sc];
   }
   const paramsOf = new Map<Scenario<any>, Record<string, ParamValue>>();
+  const given = Object.keys(o.rawParams);
   for (const sc of targets) {
     if (o.mutant !== null && !(sc.mutants ?? []).includes(o.mutant)) {
       if (values.all) continue;
       throw new UsageError(`scenario '${sc.name}' has no mutant '${o.mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
     }
+    // With --all, a parameter selects the scenarios that declare it, as --mutant does.
+    if (values.all && !given.every((k) => paramSpecs(sc).some((p) => p.name === k))) continue;
     paramsOf.set(sc, typedParams(sc, o.rawParams));
+  }
+  if (values.all) {
+    targets = targets.filter((sc) => paramsOf.has(sc));
+    if (targets.length === 0) {
+      const what = [o.mutant !== null ? `mutant '${o.mutant}'` : '', given.length ? `parameter${given.length > 1 ? 's' : ''} ${given.map((k) => `'${k}'`).join(', ')}` : ''].filter(Boolean).join(' and ');
+      throw new UsageError(`no scenario has ${what} (see nsm list --json)`);
+    }
   }
   if (o.write) ensureWritableDir(join(artefactDir(), 'failures'));
   let worst = 0;
@@ -75,7 +87,6 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
       worst = worst === 1 ? 1 : 3;
       break;
     }
-    if (o.mutant !== null && !(sc.mutants ?? []).includes(o.mutant)) continue;
     const so = { ...o, params: paramsOf.get(sc)! };
     let code: number;
     if (values.all && !values.json) {

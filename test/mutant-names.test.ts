@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { mutants } from '../src/bugs/index.ts';
 import { scenarios } from '../src/scenarios/registry.ts';
@@ -18,11 +19,22 @@ function tsFiles(dir: string): string[] {
     return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
   });
 }
-/** Names read by `.bug('name')`, or by `.bug(NAME)` (an upper-case constant) with `const NAME = 'name'` in the same file. */
+/**
+ * Names read by `.bug('name')`, or by `.bug(NAME)` (an upper-case constant)
+ * with `const NAME = 'name'` in the same file. The file is parsed, so a
+ * `.bug('x')` in a comment or a string is not a read.
+ */
 function readIn(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const consts = new Map([...text.matchAll(/const (\w+) = '([^']+)'/g)].map((m) => [m[1]!, m[2]!]));
-  return [...text.matchAll(/\.bug\(('([^']+)'|([A-Z_][A-Z0-9_]*))\)/g)].map((m) => m[2] ?? consts.get(m[3]!) ?? `(unresolved ${m[3]} in ${file})`);
+  const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const consts = new Map<string, string>();
+  const calls: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && ts.isStringLiteral(n.initializer)) consts.set(n.name.text, n.initializer.text);
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'bug' && n.arguments.length === 1) calls.push(n.arguments[0]!);
+    ts.forEachChild(n, visit);
+  };
+  visit(src);
+  return calls.map((a) => (ts.isStringLiteral(a) ? a.text : ts.isIdentifier(a) && /^[A-Z_][A-Z0-9_]*$/.test(a.text) ? (consts.get(a.text) ?? `(unresolved ${a.text} in ${file})`) : `(not a name: ${a.getText(src)} in ${file})`));
 }
 const read = new Set(tsFiles(src).flatMap(readIn));
 const listed = new Set(scenarios.flatMap((s) => s.mutants ?? []));

@@ -91,7 +91,7 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
   };
 }
 
-export const EXIT = { pass: 0, fail: 1, incomplete: 3 } as const;
+export const EXIT = { pass: 0, 'no-failure-found': 0, fail: 1, incomplete: 3 } as const;
 
 /** More worker threads than twice the cores only adds contention. */
 export function maxWorkers(): number {

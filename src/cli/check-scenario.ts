@@ -33,7 +33,7 @@ export interface CheckJson {
   scenario: string;
   strategy: string;
   mutant: string | null;
-  verdict: 'pass' | 'fail' | 'incomplete';
+  verdict: 'pass' | 'fail' | 'incomplete' | 'no-failure-found';
   complete: boolean;
   /** Why the search stopped before its end: 'stop' (Ctrl-C), 'time' (--time), 'schedules' (--schedules), or null. */
   stopped: RunResult['stopped'];
@@ -136,9 +136,9 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
     lines = r.lines;
     if (bounds) lines.splice(1, 0, bounds);
   } else {
-    const bound = run.complete ? 'complete' : 'not complete';
+    const bound = run.complete ? 'complete' : strategy.exhaustive ? 'not complete' : 'sampled, not exhaustive';
     const n = run.schedules;
-    const verdict = run.stopped === 'stop' ? 'incomplete' : run.verdict;
+    const verdict = run.stopped === 'stop' ? 'incomplete' : run.verdict === 'no-failure-found' ? 'no failure' : run.verdict;
     lines = [`${verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${n.toLocaleString('en-US')} schedule${n === 1 ? '' : 's'} (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
     if (bounds) lines.push(bounds);
     if ((!run.complete && strategy.exhaustive) || run.stopped === 'stop') lines.push(...partialReport(run, ctx, o.timeSec));

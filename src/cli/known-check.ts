@@ -4,7 +4,7 @@ import type { Scenario } from '../core/scenario.ts';
 import { checkScenario, type CheckOptions } from './check-scenario.ts';
 import { EXIT } from './args.ts';
 
-export const fmtVerdict = (v: string, complete: boolean) => v + (complete ? ' (complete)' : '');
+export const fmtVerdict = (v: string, complete: boolean) => (v === 'no-failure-found' ? 'no failure found' : v) + (complete ? ' (complete)' : '');
 
 /**
  * Check one scenario the way `nsm start` and `nsm check --all` do: a

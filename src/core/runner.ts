@@ -47,7 +47,13 @@ export interface RunResult {
   scenario: string;
   strategy: string;
   mutant: string | null;
-  verdict: 'pass' | 'fail' | 'incomplete';
+  /**
+   * fail: a failure was found. pass: an exhaustive search finished (within
+   * its bounds) without one. incomplete: an exhaustive search was cut short.
+   * no-failure-found: a sampling strategy (random, pct) ran its schedules
+   * without a failure, which proves nothing about the others.
+   */
+  verdict: 'pass' | 'fail' | 'incomplete' | 'no-failure-found';
   /** True when an exhaustive strategy explored everything within its bounds. */
   complete: boolean;
   schedules: number;
@@ -149,7 +155,7 @@ export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {
     scenario: sc.name,
     strategy: strategy.name,
     mutant: base.mutant,
-    verdict: first ? 'fail' : strategy.exhaustive && !complete ? 'incomplete' : 'pass',
+    verdict: first ? 'fail' : complete ? 'pass' : strategy.exhaustive ? 'incomplete' : 'no-failure-found',
     complete,
     schedules,
     steps,

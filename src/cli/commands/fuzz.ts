@@ -36,7 +36,7 @@ options:
 exit codes: 0 no failure, 1 failure found, 2 bad input
 
 examples:
-  nsm fuzz --scenario tb-cv-wait-loop --mutant tb-cv-if --strategy pct --depth 2 --schedules 5000
+  nsm fuzz --scenario tb-cv-wait-loop --mutant tb-cv-if --schedules 5000
   nsm fuzz --scenario tb-gate --time 60 --workers 2
   nsm fuzz --scenario tb-gate --schedules 100000 --shard 0/4   # one of four machines
   nsm merge .nsm/campaigns/*shard*/result.json`;
@@ -94,7 +94,7 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
   });
   if (values.json) out(JSON.stringify({ ...result, dir }));
   else {
-    out(`${result.failures.length ? 'FAIL' : 'pass'}  ${sc.name}${mutant ? ` (mutant ${mutant})` : ''}  ${result.schedules.toLocaleString('en-US')} schedules  ${result.steps.toLocaleString('en-US')} steps  ${(result.elapsedMs / 1000).toFixed(1)} s  [${strategy}${cfg.shard.count > 1 ? `, shard ${cfg.shard.index}/${cfg.shard.count}` : ''}]${result.interrupted ? '  (interrupted: --resume continues)' : ''}`);
+    out(`${result.failures.length ? 'FAIL' : 'no failure'}  ${sc.name}${mutant ? ` (mutant ${mutant})` : ''}  ${result.schedules.toLocaleString('en-US')} schedules  ${result.steps.toLocaleString('en-US')} steps  ${(result.elapsedMs / 1000).toFixed(1)} s  [${strategy}${cfg.shard.count > 1 ? `, shard ${cfg.shard.index}/${cfg.shard.count}` : ''}]${result.interrupted ? '  (interrupted: --resume continues)' : ''}`);
     for (const f of newFailures) out(`  new failure: ${f.spec}: ${f.message} (${f.steps} steps, ${f.preemptions} preemptions)\n    replay: nsm replay ${f.token}${f.artefact ? `\n    artefact: ${f.artefact}` : ''}`);
     for (const l of formatCoverage(result.coverage)) out(l);
     out(`  campaign: ${dir}`);

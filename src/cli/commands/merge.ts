@@ -23,7 +23,7 @@ export function run(argv: string[], out: (s: string) => void): number {
   }));
   if (values.json) out(JSON.stringify(merged));
   else {
-    out(`${merged.failures.length ? 'FAIL' : 'pass'}  ${merged.config.scenario}  ${positionals.length} shards  ${merged.schedules.toLocaleString('en-US')} schedules  ${merged.doneBatches.length} batches`);
+    out(`${merged.failures.length ? 'FAIL' : 'no failure'}  ${merged.config.scenario}  ${positionals.length} shards  ${merged.schedules.toLocaleString('en-US')} schedules  ${merged.doneBatches.length} batches`);
     for (const f of merged.failures) out(`  ${f.spec}: ${f.message}\n    replay: nsm replay ${f.token}`);
     for (const l of formatCoverage(merged.coverage)) out(l);
   }

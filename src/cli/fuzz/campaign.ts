@@ -58,8 +58,12 @@ export interface CampaignResult {
 }
 
 export function campaignDir(c: CampaignConfig): string {
+  // Everything that changes the schedules is in the name, so a campaign with
+  // other settings is a new campaign, not a refused resume.
   const shard = c.shard.count > 1 ? `-shard${c.shard.index}of${c.shard.count}` : '';
-  return join(artefactDir(), 'campaigns', `${c.scenario}--${c.mutant ?? 'model'}--${c.strategy}-s${c.seed}${shard}`);
+  const depth = c.strategy === 'pct' ? `-d${c.depth}` : '';
+  const params = Object.keys(c.params).sort().map((k) => `--${k}=${String(c.params[k])}`).join('');
+  return join(artefactDir(), 'campaigns', `${c.scenario}--${c.mutant ?? 'model'}--${c.strategy}${depth}-s${c.seed}${shard}${params}`);
 }
 
 function sameConfig(a: CampaignConfig, b: CampaignConfig): boolean {

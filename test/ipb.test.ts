@@ -36,3 +36,19 @@ describe('ipb', () => {
     expect(out[1]).toBe('  preemption bounds: bound 0: 2 schedules (complete); bound 1: 2 schedules; found within bound 1');
   });
 });
+
+describe('idb', () => {
+  it('each round explores exactly what bounded DFS explores at that delay bound', () => {
+    const sc = findScenario('tb-gate')!;
+    const s = new IterativeBoundStrategy(2, 'delays');
+    const r = explore(sc, s);
+    expect([r.verdict, r.complete, s.name]).toEqual(['pass', true, 'idb(dfs, delays 0..2)']);
+    for (const round of s.rounds) expect(round.schedules, `bound ${round.bound}`).toBe(explore(sc, new DfsStrategy({ dpor: false, delayBound: round.bound })).schedules);
+  });
+  it('nsm check --strategy idb finds the if-instead-of-while bug and says which delay bound it needed', async () => {
+    const out: string[] = [];
+    const code = await main(['check', 'tb-cv-wait-loop', '--mutant', 'tb-cv-if', '--strategy', 'idb', '--no-write'], (l) => out.push(l), () => {});
+    expect(code).toBe(1);
+    expect(out[1]).toMatch(/^ {2}delay bounds: bound 0: 1 schedule \(complete\); .*found within bound [1-3]$/);
+  });
+});

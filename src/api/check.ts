@@ -20,18 +20,27 @@ import { resolveParams } from '../core/params.ts';
 
 /** How to explore: every field has its default here and nowhere else. */
 export interface CheckConfig {
-  /** `dpor` (default: every interleaving, with reduction), `dfs`, `random`, `pct`, `portfolio`, or a Strategy object. */
+  /**
+   * `dpor` (default: every interleaving, with reduction), `dfs`, `ipb`
+   * (iterative preemption bounding: bounded DPOR rounds 0..`preemptions`,
+   * default 3), `idb` (iterative delay bounding: bounded DFS rounds
+   * 0..`delays`, default 3), `random`, `pct`, `portfolio`, or a Strategy object.
+   */
   strategy?: StrategyName | Strategy;
   /** Seed of random and PCT (default 1). */
   seed?: number;
-  /** PCT bug depth (default 3). */
+  /** PCT bug depth d (default 3). */
   depth?: number;
+  /** PCT k, the steps its d-1 change points are drawn from (default: learnt, the longest execution so far). */
+  pctSteps?: number;
   /** Stop after this many executions (default: unbounded for dfs/dpor, 1,000 otherwise). */
   schedules?: number;
   /** Stop after this many milliseconds of wall-clock time (default: no limit). */
   timeMs?: number;
-  /** Preemption bound for dfs and dpor. */
+  /** Preemption bound for dfs and dpor; the largest bound for ipb. */
   preemptions?: number;
+  /** Delay bound for dfs; the largest bound for idb. */
+  delays?: number;
   /** Catalogued bug to switch on (one of the scenario's `mutants`). */
   mutant?: string | null;
   /** Scenario parameters (checked against their declared types). */
@@ -86,7 +95,8 @@ function strategyOf(c: CheckConfig): Strategy {
   const s = c.strategy ?? 'dpor';
   if (typeof s !== 'string') return s;
   if (!(STRATEGY_NAMES as readonly string[]).includes(s)) throw new Error(`unknown strategy '${s}' (use one of ${STRATEGY_NAMES.join(', ')})`);
-  return makeStrategy(s, { seed: c.seed ?? 1, depth: c.depth ?? 3, preemptions: c.preemptions });
+  if (c.delays !== undefined && s !== 'dfs' && s !== 'idb') throw new Error(`delays bound strategies 'dfs' and 'idb' only, not '${s}' (DPOR is not complete within a delay bound)`);
+  return makeStrategy(s, { seed: c.seed ?? 1, depth: c.depth ?? 3, pctSteps: c.pctSteps, preemptions: c.preemptions, delays: c.delays });
 }
 
 /**

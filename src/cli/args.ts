@@ -55,6 +55,7 @@ export const checkFlags = {
   schedules: { type: 'string' },
   time: { type: 'string' },
   depth: { type: 'string' },
+  'pct-steps': { type: 'string' },
   preemptions: { type: 'string' },
   delays: { type: 'string' },
   mutant: { type: 'string' },
@@ -72,11 +73,14 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
   const strategy = (v.strategy as string | undefined) ?? 'dpor';
   if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
   if (v['state-cache'] && strategy !== 'dfs') throw new UsageError('--state-cache works with --strategy dfs only (it is not sound with DPOR)');
-  if (v.delays !== undefined && strategy !== 'dfs') throw new UsageError('--delays bounds --strategy dfs only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)');
+  if (v.delays !== undefined && strategy !== 'dfs' && strategy !== 'idb') throw new UsageError('--delays bounds --strategy dfs and idb only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)');
+  if (v.preemptions !== undefined && strategy === 'idb') throw new UsageError('--strategy idb bounds delays (--delays), not preemptions');
+  if (v['pct-steps'] !== undefined && strategy !== 'pct') throw new UsageError('--pct-steps is the k of --strategy pct only');
   return {
     strategy: strategy as StrategyName,
     seed: intFlag('seed', v.seed as string | undefined, 1),
     depth: intFlag('depth', v.depth as string | undefined, 3, 1),
+    pctSteps: v['pct-steps'] === undefined ? undefined : intFlag('pct-steps', v['pct-steps'] as string, 0, 1),
     schedules: v.schedules === undefined ? undefined : intFlag('schedules', v.schedules as string, 0, 1),
     timeSec: secondsFlag('time', v.time as string | undefined, dfltTime),
     preemptions: v.preemptions === undefined ? undefined : intFlag('preemptions', v.preemptions as string, 0),

@@ -15,6 +15,8 @@ export interface CheckOptions {
   strategy: StrategyName;
   seed: number;
   depth: number;
+  /** PCT k (--pct-steps); learnt when absent. */
+  pctSteps?: number;
   schedules?: number;
   timeSec: number;
   preemptions?: number;
@@ -95,7 +97,7 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
 
 export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise<CheckOutcome> {
   if (o.stateCache && !sc.stateHash) throw new UsageError(`scenario '${sc.name}' has no stateHash, so --state-cache cannot be used with it`);
-  const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, preemptions: o.preemptions, delays: o.delays, stateCache: o.stateCache });
+  const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, pctSteps: o.pctSteps, preemptions: o.preemptions, delays: o.delays, stateCache: o.stateCache });
   const t0 = performance.now();
   const deadline = t0 + o.timeSec * 1000;
   let schedules = 0;
@@ -127,7 +129,7 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
         ctx,
       );
   const elapsedMs = Math.round(performance.now() - t0);
-  const bounds = strategy instanceof IterativeBoundStrategy ? `  preemption bounds: ${strategy.summary()}${run.failure ? `; found within bound ${strategy.bound}` : ''}` : null;
+  const bounds = strategy instanceof IterativeBoundStrategy ? `  ${strategy.kind === 'delays' ? 'delay' : 'preemption'} bounds: ${strategy.summary()}${run.failure ? `; found within bound ${strategy.bound}` : ''}` : null;
   let failure: FailureSummary | null = null;
   let lines: string[] = [];
   if (run.failure) {

@@ -6,13 +6,15 @@ import { PortfolioStrategy } from './strategies/portfolio.ts';
 import { RandomStrategy } from './strategies/random.ts';
 import type { Strategy } from './strategy.ts';
 
-export const STRATEGY_NAMES = ['random', 'pct', 'dfs', 'dpor', 'ipb', 'portfolio'] as const;
+export const STRATEGY_NAMES = ['random', 'pct', 'dfs', 'dpor', 'ipb', 'idb', 'portfolio'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export interface StrategyConfig {
   seed: number;
   /** PCT depth (bug depth d). */
   depth: number;
+  /** PCT k: the steps change points are drawn from (default: learnt from the executions). */
+  pctSteps?: number;
   preemptions?: number;
   /** Delay bound: plain dfs only (DPOR refuses it, so dpor and portfolio ignore it). */
   delays?: number;
@@ -25,14 +27,17 @@ export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
     case 'random':
       return new RandomStrategy(c.seed);
     case 'pct':
-      return new PctStrategy(c.seed, c.depth);
+      return new PctStrategy(c.seed, c.depth, c.pctSteps);
     case 'dfs':
       return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache });
     case 'dpor':
       return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions });
     case 'ipb':
       // Iterative preemption bounding with bounded DPOR rounds, 0..preemptions (default 3).
-      return new IterativeBoundStrategy(c.preemptions ?? 3, true);
+      return new IterativeBoundStrategy(c.preemptions ?? 3, 'preemptions');
+    case 'idb':
+      // Iterative delay bounding with plain DFS rounds, 0..delays (default 3).
+      return new IterativeBoundStrategy(c.delays ?? 3, 'delays');
     case 'portfolio':
       return new PortfolioStrategy([
         new DfsStrategy({ dpor: true, preemptionBound: c.preemptions }),

@@ -14,15 +14,19 @@ export const help = `usage: nsm check <scenario> [options]
        nsm check --all [options]
 
 options:
-  --strategy S      random | pct | dfs | dpor | ipb | portfolio   (default dpor);
+  --strategy S      random | pct | dfs | dpor | ipb | idb | portfolio   (default dpor);
                     ipb: iterative preemption bounding, bounded DPOR with bound 0, 1, ...
-                    up to --preemptions (default 3), stopping at the first failure
+                    up to --preemptions (default 3), stopping at the first failure;
+                    idb: iterative delay bounding, bounded DFS with delay bound 0, 1, ...
+                    up to --delays (default 3)
   --seed N          seed for random and PCT (default 1)
   --schedules N     stop after N executions (default: unbounded for dfs/dpor, 1000 otherwise)
   --time S          stop after S seconds (default 60)
   --depth D         PCT bug depth (default 3)
+  --pct-steps K     PCT k: change points are drawn from steps 0..K-1 (default: the
+                    longest execution seen so far)
   --preemptions P   preemption bound for dfs/dpor
-  --delays D        delay bound for dfs
+  --delays D        delay bound for dfs (the largest bound for idb)
   --mutant NAME     switch on a catalogued bug
   --param K=V       set a scenario parameter (repeatable)
   --no-shrink       report the failing schedule as found

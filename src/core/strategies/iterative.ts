@@ -6,6 +6,11 @@
  * what each smaller bound explored. Each round is bounded DPOR (bounded POR:
  * complete within its bound, docs/engine.md) or bounded plain DFS; a round
  * re-explores the schedules of the rounds before it, as the technique does.
+ *
+ * Iterative delay bounding (Emmi, Qadeer and Rakamaric, POPL 2011) is the
+ * same loop over delay bounds: a delay is a step given to another thread
+ * than the round-robin scheduler's choice. Its rounds are plain DFS, since
+ * DPOR is not complete within a delay bound.
  */
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
 import type { OpenBranch, Strategy } from '../strategy.ts';
@@ -18,23 +23,28 @@ export interface BoundRound {
   complete: boolean;
 }
 
+/** What the rounds bound: preemptions (ipb, DPOR or DFS rounds) or delays (idb, DFS rounds). */
+export type BoundKind = 'preemptions' | 'delays';
+
 export class IterativeBoundStrategy implements Strategy {
   readonly exhaustive = true;
   readonly name: string;
   private round: DfsStrategy;
   /** Rounds so far, the current one last. */
   readonly rounds: BoundRound[] = [];
+  readonly dpor: boolean;
   constructor(
-    /** Largest preemption bound tried. */
+    /** Largest bound tried. */
     readonly maxBound: number,
-    readonly dpor = true,
+    readonly kind: BoundKind = 'preemptions',
   ) {
-    this.name = `ipb(${dpor ? 'dpor' : 'dfs'}, preemptions 0..${maxBound})`;
+    this.dpor = kind === 'preemptions';
+    this.name = `${kind === 'preemptions' ? 'ipb' : 'idb'}(${this.dpor ? 'dpor' : 'dfs'}, ${kind} 0..${maxBound})`;
     this.round = this.start(0);
   }
   private start(bound: number): DfsStrategy {
     this.rounds.push({ bound, schedules: 0, complete: false });
-    return new DfsStrategy({ dpor: this.dpor, preemptionBound: bound });
+    return this.kind === 'preemptions' ? new DfsStrategy({ dpor: true, preemptionBound: bound }) : new DfsStrategy({ dpor: false, delayBound: bound });
   }
   /** Complete within the largest bound. */
   get complete(): boolean {
@@ -65,7 +75,7 @@ export class IterativeBoundStrategy implements Strategy {
   progress() {
     return this.round.progress();
   }
-  /** One line: the bound reached and what each round explored. */
+  /** One line: the bound reached and what each round explored (the CLI prefixes "preemption bounds:" or "delay bounds:"). */
   summary(): string {
     return this.rounds.map((r) => `bound ${r.bound}: ${r.schedules.toLocaleString('en-US')} schedule${r.schedules === 1 ? '' : 's'}${r.complete ? ' (complete)' : ''}`).join('; ');
   }

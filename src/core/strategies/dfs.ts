@@ -27,6 +27,7 @@
  */
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
 import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
+import { dporFootprint, INV_BASE } from '../footprint.ts';
 
 interface Node {
   data: boolean;
@@ -81,8 +82,6 @@ export interface DfsOptions {
    */
   incremental?: boolean;
 }
-
-const INV_BASE = 1 << 24;
 
 export class DfsStrategy implements Strategy {
   readonly name: string;
@@ -246,7 +245,7 @@ export class DfsStrategy implements Strategy {
               dataInStep = false;
               return;
             }
-            const f = this.withInvariants(ex, fpBuf, fpLen);
+            const f = dporFootprint(ex, fpBuf, fpLen);
             const commute = ex.hasCommuting && this.opts.commute !== false;
             const strict = ex.hasCommuting ? strictFp(ex, f) : f;
             this.stepFp[j] = commute ? f : strict;
@@ -262,29 +261,6 @@ export class DfsStrategy implements Strategy {
             } else if (commute) this.stepHeld[j] = ex.heldAtStart.filter((id) => ex.isCommuting(id));
           },
     };
-  }
-
-  /** Footprint plus the pseudo-objects of invariants watching touched objects. */
-  private withInvariants(ex: Execution, fp: Int32Array, n: number): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(fp[i]!);
-    const wb = ex.invariantWatchMap();
-    if (wb.length === 0) return out;
-    // Only writes change what an invariant sees: a step writing a watched
-    // object writes the invariant's pseudo-object; a read leaves it alone.
-    for (let i = 0; i < n; i++) {
-      const e = fp[i]!;
-      if ((e & 1) === 0) continue;
-      const w = wb[e >> 1];
-      if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
-    }
-    // A step inside a critical section writes what the lock protects.
-    const hs = ex.heldAtStartBuf;
-    for (let i = 0; i < ex.heldAtStartLen; i++) {
-      const w = wb[hs[i]!];
-      if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
-    }
-    return out;
   }
 
   /** Round-robin order starting from the previous thread. */

@@ -29,7 +29,7 @@ export function scaleRun(sc: Scenario<any>, variant: string, o: { ms: number; ma
   // Warm-up, then measure with a fresh sampler.
   const warm = now() + Math.min(200, o.ms / 4);
   try {
-    explore(sc, makeStrategy('random', { seed: 99, depth: 1 }), { params: o.params, schedules: o.maxSchedules, keepGoing: true, timeUp: () => now() >= warm });
+    explore(sc, makeStrategy('random', { seed: 99, depth: 1 }), { guard: 0, params: o.params, schedules: o.maxSchedules, keepGoing: true, timeUp: () => now() >= warm });
   } catch (e) {
     return { scenario: sc.name, variant, schedules: 0, stepsPerSchedule: 0, msPerSchedule: NaN, usPerStep: NaN, peakRssMB: 0, heapGrowthMB: 0, verdicts, error: String((e as Error)?.message ?? e) };
   }
@@ -37,6 +37,7 @@ export function scaleRun(sc: Scenario<any>, variant: string, o: { ms: number; ma
   const t0 = now();
   const end = t0 + o.ms;
   const r = explore(sc, makeStrategy('random', { seed: 1, depth: 1 }), {
+    guard: 0,
     params: o.params,
     schedules: o.maxSchedules,
     keepGoing: true,

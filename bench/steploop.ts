@@ -23,7 +23,7 @@ export function measureDporCpu(sc: Scenario<any>, o: { schedules: number; reps: 
   const once = () => {
     const c0 = process.cpuUsage();
     const t0 = now();
-    const r = explore(sc, makeStrategy('dpor', { seed: 1, depth: 1 }), { schedules: o.schedules, keepGoing: true, params: o.params as never });
+    const r = explore(sc, makeStrategy('dpor', { seed: 1, depth: 1 }), { guard: 0, schedules: o.schedules, keepGoing: true, params: o.params as never });
     const c = process.cpuUsage(c0);
     return { r, cpu: c.user + c.system, wall: (now() - t0) * 1000 };
   };

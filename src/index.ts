@@ -9,6 +9,7 @@ export { kassert, kfail, ModelFailure, type FailureKind } from './core/errors.ts
 export { Execution, RunContext, Thread, type Chooser, type ExecOptions, type ExecResult, type StepRecord } from './core/execution.ts';
 export { formatFailure, type Failure } from './core/failure.ts';
 export { access, choose, join, localAccess, preempt, receive, send, spawn } from './core/ops.ts';
+export { opaqueToGuard } from './core/guard.ts';
 export { Prng } from './core/prng.ts';
 export { defineScenario, type ParamValue, type Scenario } from './core/scenario.ts';
 export type { EndCheck, Invariant } from './core/spec.ts';

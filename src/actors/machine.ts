@@ -14,6 +14,7 @@
 import { type AnyStateMachine, initialTransition, transition } from 'xstate';
 import { ModelFailure } from '../core/errors.ts';
 import type { RunContext } from '../core/execution.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export interface CompiledMachine {
   id: string;
@@ -67,7 +68,10 @@ export function compileMachine(machine: AnyStateMachine): CompiledMachine {
     m.set(key.slice(bar + 1), [to, i, states.indexOf(to)]);
   });
   // states[0] is the initial state (the walk starts there).
-  return { id: machine.id, initial, states, events, table, next, transitionNames, machine };
+  const compiled = { id: machine.id, initial, states, events, table, next, transitionNames, machine };
+  // A table shared by every execution, never model state.
+  opaqueToGuard(compiled);
+  return compiled;
 }
 
 /**
@@ -154,6 +158,7 @@ export class MachineCoverage {
     return out;
   }
 }
+opaqueToGuard(MachineCoverage.prototype);
 
 /** Pair key: lower code * PAIR + higher code (codes stay far below 2^20). */
 const PAIR = 1 << 20;
@@ -214,3 +219,4 @@ export class MachineRef {
     return tr[0];
   }
 }
+opaqueToGuard(MachineRef.prototype);

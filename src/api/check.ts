@@ -45,6 +45,12 @@ export interface CheckConfig {
   mutant?: string | null;
   /** Scenario parameters (checked against their declared types). */
   params?: Record<string, ParamValue>;
+  /**
+   * The access guard watches the first N executions (default 100; 0: off):
+   * a state write by two threads in steps their footprints leave unordered
+   * fails the check with kind 'undeclared-access' (docs/engine.md).
+   */
+  guard?: number;
   /** Step limit per execution (default: the scenario's, else 5,000). */
   maxSteps?: number;
   /** Shrink a failing schedule before reporting it (default true). */
@@ -114,7 +120,7 @@ export function check(sc: Scenario<any>, config: CheckConfig = {}): CheckReport 
   const target = { mutant: config.mutant ?? null, params: resolveParams(sc, config.params), maxSteps: config.maxSteps };
   const t0 = performance.now();
   const timeUp = config.timeMs === undefined ? undefined : () => performance.now() - t0 > config.timeMs!;
-  const run = explore(sc, strategy, { ...target, schedules: config.schedules, timeUp });
+  const run = explore(sc, strategy, { ...target, schedules: config.schedules, guard: config.guard, timeUp });
   const label = `${sc.name}${target.mutant ? ` (mutant ${target.mutant})` : ''}`;
   if (run.failure) {
     const b = buildFailure(sc, target, run.failure.schedule, run.failure.failure, { shrink: config.shrink ?? true });

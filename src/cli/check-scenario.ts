@@ -2,7 +2,7 @@
  * nsm check: run one scenario under one strategy and report a verdict.
  */
 import { RunContext } from '../core/execution.ts';
-import { explore, type RunOptions, type RunResult } from '../core/runner.ts';
+import { DEFAULT_GUARD, explore, type RunOptions, type RunResult } from '../core/runner.ts';
 import { coverageOf, transitionPercent } from './coverage.ts';
 import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { makeStrategy, type StrategyName } from '../core/strategies.ts';
@@ -15,6 +15,8 @@ export interface CheckOptions {
   strategy: StrategyName;
   seed: number;
   depth: number;
+  /** Executions the access guard watches (--guard; default 100, 0 off). */
+  guard?: number;
   /** PCT k (--pct-steps); learnt when absent. */
   pctSteps?: number;
   schedules?: number;
@@ -77,8 +79,11 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
   try {
     for (;;) {
       const sliceEnd = performance.now() + 100;
-      const left = o.schedules === undefined ? undefined : o.schedules - (total?.schedules ?? 0);
-      const r = explore(sc, strategy, { ...o, schedules: left, run, shouldStop: () => interrupted || performance.now() > sliceEnd, timeUp: () => performance.now() > deadline });
+      const done = total?.schedules ?? 0;
+      const left = o.schedules === undefined ? undefined : o.schedules - done;
+      // One guard budget for the whole search: the first N executions of all slices.
+      const guard = Math.max(0, (o.guard ?? DEFAULT_GUARD) - done);
+      const r = explore(sc, strategy, { ...o, schedules: left, guard, run, shouldStop: () => interrupted || performance.now() > sliceEnd, timeUp: () => performance.now() > deadline });
       total = total
         ? { ...r, schedules: total.schedules + r.schedules, steps: total.steps + r.steps, failures: total.failures + r.failures, failure: r.failure ? { ...r.failure, execution: r.failure.execution < 0 ? -1 : total.schedules + r.failure.execution } : null }
         : r;
@@ -111,6 +116,7 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
         {
           mutant: o.mutant,
           params: o.params,
+          guard: o.guard,
           // The default limit of a sampling strategy, fixed once for all the slices.
           schedules: o.schedules ?? (strategy.exhaustive ? undefined : 1000),
           onExecution:

@@ -12,6 +12,7 @@ export type FailureKind =
   | 'lock-discipline'
   | 'lock-order'
   | 'model-error'
+  | 'undeclared-access'
   | 'divergence';
 
 export class ModelFailure extends Error {

@@ -15,6 +15,7 @@ import { mix } from './prng.ts';
 import type { ParamValue, Scenario } from './scenario.ts';
 import type { EndCheck, Invariant } from './spec.ts';
 import { waitForReport } from './waitfor.ts';
+import { AccessGuard, opaqueToGuard } from './guard.ts';
 
 /** The strategy's view of one execution. */
 export interface Chooser {
@@ -38,6 +39,12 @@ export interface ExecOptions {
   allocFail: boolean;
   /** Keep the full trace (effects, footprints) for reports. */
   record: boolean;
+  /**
+   * Run the access guard (core/guard.ts): fail the execution when a state
+   * write races another one unseen by the footprints. Recorded executions
+   * (replay, reports, shrinking) always run it, so a token replays its failure.
+   */
+  guard?: boolean;
   /** Run-wide state shared by all executions of one run (lock-order graph...). */
   run: RunContext;
 }
@@ -50,6 +57,7 @@ export class RunContext {
   /** Replay token of the current execution, filled lazily by the runner. */
   currentExecution = 0;
 }
+opaqueToGuard(RunContext.prototype);
 
 export type ThreadState = 'runnable' | 'done';
 
@@ -75,6 +83,7 @@ export class Thread {
     readonly daemon: boolean,
   ) {}
 }
+opaqueToGuard(Thread.prototype);
 
 export interface StepRecord {
   tid: number;
@@ -149,6 +158,7 @@ export class Execution {
   private alwaysCheck: number[] = [];
   private readonly invScratch = new Set<number>();
   private chooser: Chooser | null = null;
+  private guard: AccessGuard | null = null;
 
   constructor(
     readonly scenario: Scenario<any>,
@@ -182,6 +192,9 @@ export class Execution {
   }
   objectKind(id: number): string {
     return this.objs[id]?.kind ?? '?';
+  }
+  get threadCount(): number {
+    return this.threads.length;
   }
   get objectCount(): number {
     return this.objs.length;
@@ -433,6 +446,7 @@ export class Execution {
       });
     }
     if (this.chooser!.onStep) this.chooser!.onStep(this, t.id, this.fpBuf, this.fpLen);
+    if (this.guard && !this.failure) this.failure = this.guard.afterStep(t.id, this.fpBuf, this.fpLen);
     this.stepIndex++;
   }
 
@@ -508,6 +522,10 @@ export class Execution {
       this.state = sc.setup(this);
     } catch (e) {
       this.fail(e, null);
+    }
+    if ((this.options.guard || this.options.record) && !this.failure) {
+      this.guard = new AccessGuard(this);
+      this.guard.start();
     }
     for (let k = 0; k < this.invariants.length && !this.failure; k++) {
       const w = this.invariants[k]!.watches;
@@ -628,6 +646,7 @@ export class Execution {
     };
   }
 }
+opaqueToGuard(Execution.prototype);
 
 /**
  * Enabled sets by bit mask of thread ids (all below 31), ascending. Shared

@@ -33,6 +33,13 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   /** An AbortSignal (or any { aborted } flag), checked where shouldStop is. */
   signal?: { readonly aborted: boolean };
+  /**
+   * Run the access guard (core/guard.ts) on the first N executions (default
+   * 100; 0: off): an execution in which two threads write one location in
+   * steps their footprints leave unordered fails with 'undeclared-access',
+   * so a model that hides accesses from DPOR is never certified.
+   */
+  guard?: number;
   /** Keep going after a failure (count failures) instead of stopping. */
   keepGoing?: boolean;
   /** Override the scenario's step limit. */
@@ -103,9 +110,14 @@ export function optionsKey(opts: ExecOptions): string {
   return `m=${opts.mutant ?? '-'};p=${p};s=${opts.maxSteps};sp=${opts.spurious ? 1 : 0};af=${opts.allocFail ? 1 : 0}`;
 }
 
+/** Executions the access guard watches by default at the start of every run. */
+export const DEFAULT_GUARD = 100;
+
 export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {}): RunResult {
   const run = o.run ?? new RunContext();
   const base = execOptions(sc, o, run, false);
+  const guarded: ExecOptions = { ...base, guard: true };
+  const guardFirst = o.guard ?? DEFAULT_GUARD;
   const limit = o.schedules ?? (strategy.exhaustive ? Infinity : 1000);
   let schedules = 0;
   let steps = 0;
@@ -128,7 +140,7 @@ export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {
     const chooser = strategy.next();
     if (!chooser) break;
     run.currentExecution = schedules;
-    const ex = new Execution(sc, base);
+    const ex = new Execution(sc, schedules < guardFirst ? guarded : base);
     const res = ex.run(chooser);
     strategy.finished(ex, res);
     o.onExecution?.(ex, res);

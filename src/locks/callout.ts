@@ -10,6 +10,7 @@
 import { Effect, type KThread } from '../core/effect.ts';
 import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export type CalloutState = 'pending' | 'running' | 'done' | 'cancelled';
 
@@ -24,6 +25,7 @@ export class Callout {
     readonly obj: number,
   ) {}
 }
+opaqueToGuard(Callout.prototype);
 
 class CalloutFire extends Effect<boolean> {
   readonly code = LockCode.calloutFire;

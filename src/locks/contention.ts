@@ -5,6 +5,7 @@
  * primitives when a thread parks; read by `nsm fuzz` and `nsm coverage`.
  */
 import type { RunContext } from '../core/execution.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export class Contention {
   readonly mutexes = new Set<string>();
@@ -19,3 +20,4 @@ export class Contention {
     return { mutexes: [...this.mutexes].sort(), cvsMultiWaiter: [...this.cvsMultiWaiter].sort(), rwWriterWaited: [...this.rwWriterWaited].sort() };
   }
 }
+opaqueToGuard(Contention.prototype);

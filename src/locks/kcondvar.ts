@@ -12,6 +12,7 @@ import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
 import { Contention } from './contention.ts';
 import { type KMutex, noteAcquire, noteRelease } from './kmutex.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 /**
  * Spurious wake-ups a thread may have in one execution. One is enough to
@@ -47,6 +48,7 @@ export class KCondvar {
     return this.sleepers.length;
   }
 }
+opaqueToGuard(KCondvar.prototype);
 
 class CvSleep extends Effect<Sleeper> {
   readonly code = LockCode.cvWaitSleep;

@@ -8,6 +8,7 @@ import { Effect } from '../core/effect.ts';
 import { type AssertMessage, messageOf, ModelFailure } from '../core/errors.ts';
 import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export class KMem {
   freed = false;
@@ -41,6 +42,7 @@ export class KMem {
     }
   }
 }
+opaqueToGuard(KMem.prototype);
 
 class KmemFree extends Effect<void> {
   readonly code = LockCode.kmemFree;

@@ -14,6 +14,7 @@ import { LockCode } from './codes.ts';
 import type { KMem } from './kmem.ts';
 import { Contention } from './contention.ts';
 import { LockOrderGraph } from './lockorder.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export class KMutex {
   readonly id: number;
@@ -51,6 +52,7 @@ export class KMutex {
     return this.owner !== null && this.owner === ex.current;
   }
 }
+opaqueToGuard(KMutex.prototype);
 
 /** MUTEX_HELD(&m). */
 export function MUTEX_HELD(ex: Execution, m: KMutex): boolean {

@@ -17,6 +17,7 @@ import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
 import { Contention } from './contention.ts';
 import { type HeldLock, noteAcquire, noteRelease } from './kmutex.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export type RwMode = 'RW_READER' | 'RW_WRITER';
 
@@ -53,6 +54,7 @@ export class KRwlock {
     return this.writer !== null || this.readers.size > 0;
   }
 }
+opaqueToGuard(KRwlock.prototype);
 
 export function RW_LOCK_HELD(ex: Execution, l: KRwlock): boolean {
   return ex.current !== null && (l.writer === ex.current || l.readers.has(ex.current));

@@ -6,6 +6,7 @@
 import { Effect } from '../core/effect.ts';
 import type { Execution } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export class KSema {
   readonly id: number;
@@ -22,6 +23,7 @@ export class KSema {
     return `s${this.count}`;
   }
 }
+opaqueToGuard(KSema.prototype);
 
 class SemaOp extends Effect<boolean> {
   readonly obj: number;

@@ -6,6 +6,7 @@
  */
 import type { Execution, RunContext } from '../core/execution.ts';
 import type { Failure } from '../core/failure.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 interface EdgeInfo {
   thread: string;
@@ -92,3 +93,4 @@ export class LockOrderGraph {
     };
   }
 }
+opaqueToGuard(LockOrderGraph.prototype);

@@ -8,6 +8,7 @@ import { Effect } from '../core/effect.ts';
 import { ModelFailure } from '../core/errors.ts';
 import type { Execution } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export class KRefcount {
   readonly id: number;
@@ -26,6 +27,7 @@ export class KRefcount {
     return `r${this.count}${this.dead ? 'd' : ''}`;
   }
 }
+opaqueToGuard(KRefcount.prototype);
 
 class RefOp extends Effect<number> {
   readonly sched = false;

@@ -9,6 +9,7 @@ import { Effect, type KThread } from '../core/effect.ts';
 import { ModelFailure } from '../core/errors.ts';
 import type { Execution, Thread } from '../core/execution.ts';
 import { LockCode } from './codes.ts';
+import { opaqueToGuard } from '../core/guard.ts';
 
 export interface TaskqJob {
   name: string;
@@ -36,6 +37,7 @@ export class KTaskq {
     return `tq${this.queue.map((j) => j.name).join('.')}/${this.running}/${this.completed}`;
   }
 }
+opaqueToGuard(KTaskq.prototype);
 
 class TaskqTake extends Effect<TaskqJob> {
   readonly code = LockCode.taskqTake;

@@ -14,6 +14,7 @@
  *    Locking" in the code) and read by ifunit_ref under IFNET_RLOCK.
  */
 import type { Execution, Thread } from '../../core/execution.ts';
+import { opaqueToGuard } from '../../core/guard.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { KMutex } from '../../locks/kmutex.ts';
 import { KRwlock } from '../../locks/krwlock.ts';
@@ -149,6 +150,9 @@ export class IfnetGlobals {
     this.ifIndexLim = lim;
     this.table = this.newTable(lim);
     this.slotGen = new Array<number>(64).fill(0);
+    // Ghost: the specs read every ifnet ever allocated as a set; where two
+    // racing if_allocs appended is not model state (the guard ignores it).
+    opaqueToGuard(this.all);
   }
   /** A fresh ifindex_table array of `lim` slots (its memory is a ghost KMem). */
   newTable(lim: number): IfindexTable {

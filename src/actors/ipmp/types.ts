@@ -25,6 +25,7 @@ import { KMutex } from '../../locks/kmutex.ts';
 import { KRwlock } from '../../locks/krwlock.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
 import { grpMachine, illMachine, membershipMachine, xopMachine } from './machines.ts';
+import { opaqueToGuard } from '../../core/guard.ts';
 
 /** ip.h: CUR_OP 0, NEW_OP 1, SWITCH_OP 2. */
 export const CUR_OP = 0;
@@ -418,7 +419,11 @@ export class IpmpStack {
   readonly rtsLog: string[] = [];
   /** Refresh callouts that may still fire in this execution (see armRefreshTimer). */
   calloutHorizon = 2;
-  private nextMsg = 1;
+  /**
+   * Ghost: message ids name messages in reports only; which of two racing
+   * senders gets the lower id is not model state (the guard ignores it).
+   */
+  private readonly msgSeq = opaqueToGuard({ next: 1 });
   constructor(readonly ex: Execution) {
     this.illGLock = new KRwlock(ex, 'ips_ill_g_lock');
     this.ipmpLock = new KRwlock(ex, 'ips_ipmp_lock');
@@ -426,13 +431,18 @@ export class IpmpStack {
     this.memberObj = ex.newObject('ipmp membership', 'ghost');
     this.illgrpObj = ex.newObject('illgrp state', 'ghost');
     this.cov = MachineCoverage.of(ex.options.run);
+    // Ghost logs that specs read as sets (by xop, by status), never by
+    // position: the order two threads appended in is not model state, so
+    // the access guard does not watch the arrays (their records it does).
+    opaqueToGuard(this.ops);
+    opaqueToGuard(this.msgs);
   }
   /** Create the ghost object of the datapath holds (scenarios with datapath threads call it at the end of setup). */
   enableDatapath(): void {
     if (this.holdsObj < 0) this.holdsObj = this.ex.newObject('datapath holds', 'ghost');
   }
   newMsg(name: string, func: IpsqFunc, type: OpType, ill: Ill | null): Msg {
-    const m: Msg = { id: this.nextMsg++, name, func, type, from: null, ill, status: 'queued' };
+    const m: Msg = { id: this.msgSeq.next++, name, func, type, from: null, ill, status: 'queued' };
     this.msgs.push(m);
     return m;
   }

@@ -2,6 +2,7 @@
  * netstack_init (netstack.c L135-153) and the allocation of a netstack_t.
  */
 import type { Execution } from '../../core/execution.ts';
+import { opaqueToGuard } from '../../core/guard.ts';
 import { KCondvar } from '../../locks/kcondvar.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { KMutex } from '../../locks/kmutex.ts';
@@ -75,6 +76,9 @@ export function netstackInit(ex: Execution, o: NetstackInitOptions): NetstackGlo
     allocObj: ex.newObject('netstack allocations', 'ghost'),
   };
   trackHead(ex, g);
+  // Ghost: the monitor reads every instance, in no order; which thread
+  // appended first is not model state (the access guard ignores it).
+  opaqueToGuard(g.instances);
   for (let m = 0; m < o.nsMax; m++) g.reg.push(new TrackedRegistry(ex, ex.newObject(`ns_reg[${m}]`, 'field')));
   g.initialized = true; // L144
   return g;

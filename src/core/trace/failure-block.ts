@@ -107,6 +107,7 @@ function specLine(sc: Scenario<any>, f: Failure): string[] {
     kassert: 'an ASSERT of the model (a kassert) failed',
     'lock-discipline': 'a lock was released by a thread that does not hold it, or held when its thread returned',
     'no-use-after-free': 'a freed object was touched',
+    'declared-accesses': 'two threads change one location only in steps their footprints order (the model must declare its accesses, or DPOR cannot be trusted)',
   };
   return builtin[f.spec] ? [`  ${f.spec}: ${builtin[f.spec]}`] : [];
 }

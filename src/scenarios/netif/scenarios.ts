@@ -366,6 +366,26 @@ export const nxDetachVsTransmit = defineScenario<S>({
   endChecks: [...netifEndChecks, resultsCheck('nx-detach-vs-transmit-result', 'the detach succeeds; the transmit was deferred to the starter thread or refused (suspended)', (r) => (r.get('T2') === E.OK && ok(r.get('T1'), 1, E.ENXIO) ? null : `transmit ${r.get('T1')}, detach ${r.get('T2')}`))],
 });
 
+/** nx_destroy with a channel open (NXF_CLOSED) against the close of that channel, whose last close detaches the nexus. */
+export const nxDestroyVsClose = defineScenario<S>({
+  ...common,
+  name: 'nx-destroy-vs-close',
+  description: 'nx_destroy of a nexus with its kernel channel open (NXF_CLOSED, detach deferred) against ch_close of that channel (the last close calls nx_detach)',
+  threads: 2,
+  setup(ex) {
+    const g = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0', finalized: true }]);
+    const nx = g.nexuses[0]!;
+    const ch = openKernelChannelDirect(ex, g, nx, PORT_DEV, 'fsw-dev');
+    ex.spawn('T1', nxDestroy(ex, g, nx, 'T1'));
+    ex.spawn('T2', chClose(ex, g, ch));
+    return { g };
+  },
+  endChecks: [...netifEndChecks, resultsCheck('nx-destroy-vs-close-result', 'the nexus ends detached, its nif freed, if_na cleared and the handlers restored', (r, g) => {
+    const nx = g.nexuses[0]!;
+    return r.get('T1') === E.OK && nx.m.state === 'DETACHED' && g.nifs[0]!.mem.freed && g.ifnets[0]!.ifNa === null ? null : `destroy ${r.get('T1')}, nexus ${nx.m.state}, if_na ${g.ifnets[0]!.ifNa?.name ?? 'NULL'}`;
+  })],
+});
+
 /** Bad requests: their errno equals the C code's, and they change nothing. */
 export const nxBadRequests = defineScenario<S>({
   ...common,
@@ -416,5 +436,6 @@ export const netifScenarios: Scenario<any>[] = [
   nxCloseVsStart,
   nxSpecialVsUser,
   nxDetachVsTransmit,
+  nxDestroyVsClose,
   nxBadRequests,
 ];

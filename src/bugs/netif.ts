@@ -21,7 +21,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'nx_netif_ctl_detach ignores open channels: the attachment is torn down under a bound kernel channel, whose flow and filter are still enabled',
     expect: { spec: 'SUB-1', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-close-vs-detach:nx-no-g1-ch-count-busy:-:710f1a28:5:AQEBAQE:G1wB:97205c59',
+    token: 'nsm1:nx-close-vs-detach:nx-no-g1-ch-count-busy:-:710f1a28:5:AQEBAQE:uFwH:e1b63104',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -32,7 +32,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'nx_netif_ctl_attach does not refuse an ifnet attached to another nexus: a second nexus attaches it over the first',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-double-attach-ifp:nx-no-g2-if-na-busy:-:90a4685a:11:AAAAAAAAAAABAQE:MJcDSQYN:a97ba17e',
+    token: 'nsm1:nx-double-attach-ifp:nx-no-g2-if-na-busy:-:90a4685a:11:AAAAAAAAAAABAQE:Sy65NM0O:147ca000',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -43,7 +43,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'nx_netif_ctl_attach does not refuse a nexus that is already attached: a second interface is attached to the same nif',
     expect: { spec: 'kassert', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-double-attach-nexus:nx-no-g2-uuid-busy:-:93f1492e:11:AAAAAAAAAAABAQE:cSy10aAO:608d2bd9',
+    token: 'nsm1:nx-double-attach-nexus:nx-no-g2-uuid-busy:-:93f1492e:11:AAAAAAAAAAABAQE:AscR2RAN:699a3178',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -54,7 +54,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'nx_netif_na_find does not check that port 0 is occupied: a channel opened after the detach dereferences the NULL nif_ifp',
     expect: { spec: 'NULL-DEREF', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 20, params: FIX },
-    token: 'nsm1:nx-open-during-detach:nx-no-g3-na-find-port0:Zml4RGV0YWNoSW5wcm9ncmVzcz1iMQ:6e70cb73:11:AAAAAAAAAAAAAQE:PKeOqx4A:f288465c',
+    token: 'nsm1:nx-open-during-detach:nx-no-g3-na-find-port0:Zml4RGV0YWNoSW5wcm9ncmVzcz1iMQ:6e70cb73:11:AAAAAAAAAAAAAQE:4xHJRA4A:e250425b',
     clean: { strategy: 'dpor', schedules: 10_000, params: FIX },
   },
   {
@@ -65,7 +65,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'activate OFF does not wait for the start thread: the doorbell it runs reads the rings the teardown frees',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'dpor', schedules: 51 },
-    token: 'nsm1:nx-close-vs-start:nx-no-g5-start-wait:-:ffaea0d4:11:AAEBAQEBAAAAAAE:Q_kgnfAD:45cd628c',
+    token: 'nsm1:nx-close-vs-start:nx-no-g5-start-wait:-:ffaea0d4:11:AAEBAQEBAAAAAAE:KwvW8pcG:60b26c00',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -76,7 +76,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'special DISCONNECT clears NAF_KERNEL_ONLY before the unbind: the host OFF no longer resets if_output (the I/O path is not restored)',
     expect: { spec: 'NX-HANDLER', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-special-vs-user:nx-no-g6-spec-disconnect-order:-:90652548:8:AAAAAAAAAAA:PHL2Qg:b451aef3',
+    token: 'nsm1:nx-special-vs-user:nx-no-g6-spec-disconnect-order:-:90652548:8:AAAAAAAAAAA:43Wtfw:6a6f1030',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -87,7 +87,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'netif_rx_notify_default does not re-check CKRF_DROP under the ring busy right: an interrupt past the unlocked check of nx_netif_common_intr works in a ring kern_nexus_stop dropped',
     expect: { spec: 'NX-DATA-DROP', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-stop-vs-rx-notify:nx-no-g7-rx-drop-recheck:-:100a7e06:8:AAAAAQEBAAE:M7_ZyQ:383d98d6',
+    token: 'nsm1:nx-stop-vs-rx-notify:nx-no-g7-rx-drop-recheck:-:100a7e06:8:AAAAAQEBAAE:S02yIg:3407b303',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -98,7 +98,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'na_kr_drop sets CKRF_DROP without entering the ring: a notify already past its KR_DROP check keeps working in a dropped ring',
     expect: { spec: 'NX-DATA-DROP', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-stop-vs-rx-notify:nx-no-g7-kr-drop-enter:-:637bdc1e:6:AQEBAQAA:K_ng:74aa4580',
+    token: 'nsm1:nx-stop-vs-rx-notify:nx-no-g7-kr-drop-enter:-:637bdc1e:6:AQEBAQAA:KOrO:29e27ae4',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -109,7 +109,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'netif_ring_tx_refill does not check CKRF_DROP under the ring busy right: the start thread doorbell refills a ring kern_nexus_stop dropped',
     expect: { spec: 'NX-DATA-DROP', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-stop-vs-doorbell:nx-no-g7-refill-drop-recheck:-:caf521fd:12:AAAAAQEBAQEBAQEB:M7_3eK9P:7d8114d3',
+    token: 'nsm1:nx-stop-vs-doorbell:nx-no-g7-refill-drop-recheck:-:caf521fd:12:AAAAAQEBAQEBAQEB:S018Tpu3:41a10d0e',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -120,7 +120,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'the doorbell issues the TX sync without checking NAF_ACTIVE: it syncs an NA that activate OFF has deactivated',
     expect: { spec: 'NX-DATA-ACTIVE', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-close-vs-start:nx-no-g8-doorbell-active:-:029f6fbb:7:AAABAQEBAQ:MwabBQ:2b1a9bcc',
+    token: 'nsm1:nx-close-vs-start:nx-no-g8-doorbell-active:-:029f6fbb:7:AAABAQEBAQ:S0OhAA:8847227c',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -131,7 +131,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'netif_ring_tx_refill does not check NAF_ACTIVE: a doorbell that saw the NA active refills it after OFF cleared NAF_ACTIVE (what the comment at L6351-6356 relies on)',
     expect: { spec: 'NX-DATA-ACTIVE', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 33 },
-    token: 'nsm1:nx-close-vs-start:nx-no-g8-refill-active:-:402eed4c:11:AQEBAQEBAAABAQE:C0Yaa6gL:d813ac8d',
+    token: 'nsm1:nx-close-vs-start:nx-no-g8-refill-active:-:402eed4c:11:AQEBAQEBAAABAQE:qPEeF4AK:9babb679',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -142,7 +142,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'nx_netif_na_find does not refuse an owned NA: a regular channel shares the host NA of a kernel-only special channel, whose DISCONNECT clears NAF_KERNEL_ONLY, so the last close no longer resets if_output',
     expect: { spec: 'NX-HANDLER', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-special-vs-user:nx-no-g10-owned-busy:-:1e247d0b:8:AAAAAAABAQA:PHJm1Q:407885ec',
+    token: 'nsm1:nx-special-vs-user:nx-no-g10-owned-busy:-:1e247d0b:8:AAAAAAABAQA:43WdMw:5b8259cd',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
 ];
@@ -156,7 +156,7 @@ export const netifFindings: FindingEntry[] = [
     cLines: 'nx_netif.c L5620-5645 (guards, evaluated once), L5654-5659 (SK_UNLOCK, drain, SK_LOCK), L5669-5672 (release and free ports 0/1 with nothing re-validated); L5139-5143 (the destructor detaches too)',
     expect: { spec: 'NULL-DEREF', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-double-detach:-:-:c48a072b:11:AAAAAAEBAQEBAQA:PKc4OikD:280b6d7b',
+    token: 'nsm1:nx-double-detach:-:-:c48a072b:11:AAAAAAEBAQEBAQA:4xFLd8gG:97d66936',
     alsoSeenIn: [
       { scenario: 'nx-detach-vs-destroy', spec: 'no-use-after-free' },
       { scenario: 'nx-open-during-detach', spec: 'NX-BOUND-PUBLISHED' },
@@ -171,7 +171,7 @@ export const netifFindings: FindingEntry[] = [
     cLines: 'nx_netif.c L6448 (ioref taken), L6475-6476 (moved to devna->na_ifp), L6518-6522 / L6589-6593 (mem_new fails), L6676-6679 and L6687-6690 (both dropped)',
     expect: { spec: 'IOREF-1', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-attach-mem-fail:-:-:6c3a7e67:5:AAAAAAEA:MJcD:e52c8710',
+    token: 'nsm1:nx-attach-mem-fail:-:-:6c3a7e67:5:AAAAAAEA:Sy4J:0a729aea',
     fix: { params: { fixAttachIoref: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
   },
   {
@@ -182,7 +182,7 @@ export const netifFindings: FindingEntry[] = [
     cLines: 'nx_netif.c L7100 (nx_port_alloc returns the occupant retained), L7130-7138 (EBUSY: na = NULL, no release)',
     expect: { spec: 'NX-NA-LEAK', kind: 'end-state' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-client-port-twice:-:-:7b5eb790:13:AAAAAAABAQEAAAAAAA:PJ-oSBpRCg:c7d5851c',
+    token: 'nsm1:nx-client-port-twice:-:-:7b5eb790:13:AAAAAAABAQEAAAAAAA:4xqwpYMGBw:dfb6d96f',
     fix: { params: { fixNaFindRelease: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
   },
   {
@@ -193,7 +193,7 @@ export const netifFindings: FindingEntry[] = [
     cLines: 'nx_netif.c L5294-5310 (bind under NETIF_WLOCK, no SK_LOCK assertion), L7041/L7080 (na_find, SK_LOCK), L5671-5672 (detach frees ports 0/1 without nif_lock)',
     expect: { spec: 'NX-PORT-LOCKSET', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-bind-grow-vs-open:-:-:6640063a:4:AAABAQ:bMc:a75546a8',
+    token: 'nsm1:nx-bind-grow-vs-open:-:-:6640063a:4:AAABAQ:M34:a61b830e',
     fix: { params: { fixAgentBindSkLock: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
   },
 ];

@@ -17,6 +17,7 @@ import type { Execution } from '../../core/execution.ts';
 import { localAccess } from '../../core/ops.ts';
 import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { MUTEX_HELD } from '../../locks/kmutex.ts';
+import { refHold, refRele } from '../../locks/refcount.ts';
 import { ifnetDecrIorefcnt } from './dlil.ts';
 import { Errno, L, type NetifNa, Nexus, Nif, PortTable, type NetifGlobals } from './types.ts';
 
@@ -131,7 +132,7 @@ export function* nxNetifRetain(ex: Execution, g: NetifGlobals, n: Nif): KThread<
   SK_LOCK_ASSERT_HELD(ex, g);
   yield* memAccess(n.mem, 'w', 'nif_refcnt');
   kassert(n.refcnt >= 1, () => `os_ref_get_count(&${n.name}.nif_refcnt) >= 1`, 'NIF-REF');
-  n.refcnt++;
+  yield* refHold(n.ref);
 }
 
 /** nx_netif_release, L7230-7239 (and nx_netif_free, L7254-7257). The last release runs nx_netif_destroy. */
@@ -139,7 +140,7 @@ export function* nxNetifRelease(ex: Execution, g: NetifGlobals, n: Nif): KThread
   SK_LOCK_ASSERT_HELD(ex, g);
   yield* memAccess(n.mem, 'w', 'nif_refcnt');
   kassert(n.refcnt > 0, () => `os_ref_release(&${n.name}.nif_refcnt) below zero`, 'NIF-REF');
-  if (--n.refcnt === 0) yield* nxNetifDestroy(ex, g, n);
+  if ((yield* refRele(n.ref)) === 0) yield* nxNetifDestroy(ex, g, n);
 }
 
 /** nx_netif_destroy, L7218-7227: refcount 0; destroys nif_lock and frees the nif. */

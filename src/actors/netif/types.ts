@@ -29,6 +29,7 @@ import { KCondvar } from '../../locks/kcondvar.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { KMutex } from '../../locks/kmutex.ts';
 import { KRwlock } from '../../locks/krwlock.ts';
+import { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
 import { channelMachine, naMachine, nexusMachine, nifMachine } from './machines.ts';
 
@@ -146,8 +147,15 @@ export type SubModuleName = (typeof SUBMODULES)[number];
 export class Nif {
   /** nif_lock (NETIF_WLOCK/RLOCK). */
   readonly lock: KRwlock;
-  /** nif_refcnt (os_refcnt): 1 for the nexus + 1 per NA pointing here (L7211, L6459, L6542). */
-  refcnt = 1;
+  /**
+   * nif_refcnt (os_refcnt, the shared KRefcount: a retain after it reached
+   * zero is refused): 1 for the nexus + 1 per NA pointing here (L7211,
+   * L6459, L6542). Retained and released under SK_LOCK.
+   */
+  readonly ref: KRefcount;
+  get refcnt(): number {
+    return this.ref.count;
+  }
   /** nif_uuid (0 = null); protected by SK_LOCK. */
   uuid = 0;
   /** nif_ifp; protected by SK_LOCK (and written under nif_lock by attach). */
@@ -163,6 +171,7 @@ export class Nif {
     cov: MachineCoverage,
   ) {
     this.lock = new KRwlock(ex, `${name}.nif_lock`, { cls: 'nif_lock' });
+    this.ref = new KRefcount(ex, `${name}.nif_refcnt`, 1);
     this.sub = Object.fromEntries(SUBMODULES.map((s) => [s, { initialized: false, enabled: false }])) as Record<SubModuleName, SubModule>;
     this.m = new MachineRef(nifMachine(), `nif ${name}`, cov);
   }

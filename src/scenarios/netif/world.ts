@@ -35,7 +35,7 @@ export function attachDirect(ex: Execution, g: NetifGlobals, nx: Nexus, ifp: XIf
     const na = new NetifNa(ex, new KMem(ex, `na ${nx.name}/${kind}`), kind, `${nx.name}/${kind}`, g.cov);
     g.nas.push(na);
     na.netif = nif;
-    nif.refcnt++;
+    nif.ref.count++;
     na.naIfp = ifp;
     ifp.refio++;
     ifp.ioHolders.push(`${na.name}.na_ifp`);

@@ -21,7 +21,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'nx_netif_ctl_detach ignores open channels: the attachment is torn down under a bound kernel channel, whose flow and filter are still enabled',
     expect: { spec: 'SUB-1', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-close-vs-detach:nx-no-g1-ch-count-busy:-:710f1a28:5:AQEBAQE:uFwH:e1b63104',
+    token: 'nsm1:nx-close-vs-detach:nx-no-g1-ch-count-busy:-:710f1a28:5:AQEBAQE:0NMF:2cfe2f99',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -65,7 +65,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'activate OFF does not wait for the start thread: the doorbell it runs reads the rings the teardown frees',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'dpor', schedules: 51 },
-    token: 'nsm1:nx-close-vs-start:nx-no-g5-start-wait:-:ffaea0d4:11:AAEBAQEBAAAAAAE:KwvW8pcG:60b26c00',
+    token: 'nsm1:nx-close-vs-start:nx-no-g5-start-wait:-:ffaea0d4:12:AAABAQEBAQAAAAAB:cXgnOZWB:b6c089a8',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -76,7 +76,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'special DISCONNECT clears NAF_KERNEL_ONLY before the unbind: the host OFF no longer resets if_output (the I/O path is not restored)',
     expect: { spec: 'NX-HANDLER', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-special-vs-user:nx-no-g6-spec-disconnect-order:-:90652548:8:AAAAAAAAAAA:43Wtfw:6a6f1030',
+    token: 'nsm1:nx-special-vs-user:nx-no-g6-spec-disconnect-order:-:90652548:9:AAAAAAAAAAAA:4_UJkwM:c98c6ccc',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -87,7 +87,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'netif_rx_notify_default does not re-check CKRF_DROP under the ring busy right: an interrupt past the unlocked check of nx_netif_common_intr works in a ring kern_nexus_stop dropped',
     expect: { spec: 'NX-DATA-DROP', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-stop-vs-rx-notify:nx-no-g7-rx-drop-recheck:-:100a7e06:8:AAAAAQEBAAE:S02yIg:3407b303',
+    token: 'nsm1:nx-stop-vs-rx-notify:nx-no-g7-rx-drop-recheck:-:100a7e06:8:AAAAAQEBAAE:cVazZw:0b815e6c',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -98,7 +98,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'na_kr_drop sets CKRF_DROP without entering the ring: a notify already past its KR_DROP check keeps working in a dropped ring',
     expect: { spec: 'NX-DATA-DROP', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-stop-vs-rx-notify:nx-no-g7-kr-drop-enter:-:637bdc1e:6:AQEBAQAA:KOrO:29e27ae4',
+    token: 'nsm1:nx-stop-vs-rx-notify:nx-no-g7-kr-drop-enter:-:637bdc1e:6:AQEBAQAA:oARA:fca69048',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -109,7 +109,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'netif_ring_tx_refill does not check CKRF_DROP under the ring busy right: the start thread doorbell refills a ring kern_nexus_stop dropped',
     expect: { spec: 'NX-DATA-DROP', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-stop-vs-doorbell:nx-no-g7-refill-drop-recheck:-:caf521fd:12:AAAAAQEBAQEBAQEB:S018Tpu3:41a10d0e',
+    token: 'nsm1:nx-stop-vs-doorbell:nx-no-g7-refill-drop-recheck:-:caf521fd:12:AAAAAQEBAQEBAQEB:cVZN0F3-:71a1e89b',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -120,7 +120,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'the doorbell issues the TX sync without checking NAF_ACTIVE: it syncs an NA that activate OFF has deactivated',
     expect: { spec: 'NX-DATA-ACTIVE', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-close-vs-start:nx-no-g8-doorbell-active:-:029f6fbb:7:AAABAQEBAQ:S0OhAA:8847227c',
+    token: 'nsm1:nx-close-vs-start:nx-no-g8-doorbell-active:-:029f6fbb:8:AAAAAQEBAQE:cSRykQ:f52e0a72',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -131,7 +131,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'netif_ring_tx_refill does not check NAF_ACTIVE: a doorbell that saw the NA active refills it after OFF cleared NAF_ACTIVE (what the comment at L6351-6356 relies on)',
     expect: { spec: 'NX-DATA-ACTIVE', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 33 },
-    token: 'nsm1:nx-close-vs-start:nx-no-g8-refill-active:-:402eed4c:11:AQEBAQEBAAABAQE:qPEeF4AK:9babb679',
+    token: 'nsm1:nx-close-vs-start:nx-no-g8-refill-active:-:402eed4c:12:AAEBAQEBAQEBAAAB:Mfb5s9QF:7925a236',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
   {
@@ -142,7 +142,7 @@ export const netifMutants: MutantEntry[] = [
     description: 'nx_netif_na_find does not refuse an owned NA: a regular channel shares the host NA of a kernel-only special channel, whose DISCONNECT clears NAF_KERNEL_ONLY, so the last close no longer resets if_output',
     expect: { spec: 'NX-HANDLER', kind: 'invariant' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-special-vs-user:nx-no-g10-owned-busy:-:1e247d0b:8:AAAAAAABAQA:43WdMw:5b8259cd',
+    token: 'nsm1:nx-special-vs-user:nx-no-g10-owned-busy:-:1e247d0b:9:AAAAAAABAQAA:4_WZWAw:2fb88c2c',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
 ];
@@ -182,7 +182,7 @@ export const netifFindings: FindingEntry[] = [
     cLines: 'nx_netif.c L7100 (nx_port_alloc returns the occupant retained), L7130-7138 (EBUSY: na = NULL, no release)',
     expect: { spec: 'NX-NA-LEAK', kind: 'end-state' },
     find: { strategy: 'dpor', schedules: 20 },
-    token: 'nsm1:nx-client-port-twice:-:-:7b5eb790:13:AAAAAAABAQEAAAAAAA:4xqwpYMGBw:dfb6d96f',
+    token: 'nsm1:nx-client-port-twice:-:-:7b5eb790:14:AAAAAAABAQEAAAAAAAA:4xqwpXOnmQ:00618bb0',
     fix: { params: { fixNaFindRelease: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
   },
   {

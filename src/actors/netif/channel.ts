@@ -228,7 +228,13 @@ export function* nxNetifNaSpecialCommon(ex: Execution, g: NetifGlobals, na: Neti
   SK_LOCK_ASSERT_HELD(ex, g);
   yield* memAccess(na.mem, 'w', 'na_flags');
   if (cmd === 'START' || cmd === 'STOP') {
-    yield* naKrDrop(ex, g, na, cmd === 'STOP'); // L6978-6988 (STOP's nxprov_advise_disconnect under ch_lock is abstracted)
+    yield* naKrDrop(ex, g, na, cmd === 'STOP'); // L6979, L6983
+    if (cmd === 'STOP') {
+      kassert(ch.lock.owner === null || ch.lock.owner !== ex.currentThread(), 'LCK_MTX_ASSERT(&ch->ch_lock, LCK_MTX_ASSERT_NOTOWNED)'); // L6984
+      yield* mutexEnter(ch.lock, L(6985));
+      yield* localAccess(g.ctlObj, 'r', 'nxprov_advise_disconnect'); // L6986 (the provider's callback is abstracted)
+      yield* mutexExit(ch.lock, L(6987));
+    }
     return Errno.OK;
   }
   if (cmd === 'CONNECT') {
@@ -394,7 +400,7 @@ export function* nxNetifDomDisconnect(ex: Execution, g: NetifGlobals, nx: Nexus,
  */
 export function* chOpen(ex: Execution, g: NetifGlobals, nx: Nexus, name: string, req: OpenReq, kernel: boolean, kernproc = true): KThread<Channel | null> {
   yield* mutexEnter(g.skLock);
-  const ch = new Channel(name, nx, req.port, kernel, kernproc, g.cov);
+  const ch = new Channel(ex, name, nx, req.port, kernel, kernproc, g.cov);
   g.channels.push(ch);
   let err: number;
   if (!nx.attached || nx.closed) err = 2; // ENOENT
@@ -411,14 +417,17 @@ export function* chOpen(ex: Execution, g: NetifGlobals, nx: Nexus, name: string,
 }
 
 /**
- * ch_close [ext channel.c]. Entry and exit: no lock held. Under SK_LOCK:
- * nxdom_disconnect, then the channel leaves nx_ch_head (nx_ch_count--),
- * and the last regular channel of a closed nexus detaches it.
+ * ch_close [ext channel.c]. Entry and exit: no lock held. Under SK_LOCK,
+ * then ch_lock (the order SK_LOCK -> ch_lock): nxdom_disconnect; then,
+ * ch_lock dropped, the channel leaves nx_ch_head (nx_ch_count--), and the
+ * last regular channel of a closed nexus detaches it.
  */
 export function* chClose(ex: Execution, g: NetifGlobals, ch: Channel): KThread<void> {
   yield* mutexEnter(g.skLock);
   const nx = ch.nx;
+  yield* mutexEnter(ch.lock);
   yield* nxNetifDomDisconnect(ex, g, nx, ch);
+  yield* mutexExit(ch.lock);
   nx.channels.splice(nx.channels.indexOf(ch), 1);
   nx.chCount--;
   ch.m.send('CLOSE');

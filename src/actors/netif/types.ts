@@ -224,9 +224,12 @@ export class Nexus {
 
 /** struct kern_channel (what netif sees). */
 export class Channel {
+  /** ch_lock: taken under SK_LOCK by ch_close and by NXSPEC_CMD_STOP (L6984-6987) [ext channel.c]. */
+  readonly lock: KMutex;
   na: NetifNa | null = null;
   readonly m: MachineRef;
   constructor(
+    ex: Execution,
     readonly name: string,
     readonly nx: Nexus,
     readonly port: number,
@@ -236,6 +239,7 @@ export class Channel {
     readonly kernproc: boolean,
     cov: MachineCoverage,
   ) {
+    this.lock = new KMutex(ex, `${name}.ch_lock`, { cls: 'ch_lock' });
     this.m = new MachineRef(channelMachine(), `channel ${name}`, cov);
   }
 }

@@ -63,7 +63,7 @@ export function attachDirect(ex: Execution, g: NetifGlobals, nx: Nexus, ifp: XIf
  */
 export function openKernelChannelDirect(ex: Execution, g: NetifGlobals, nx: Nexus, port: typeof PORT_DEV | typeof PORT_HOST, name: string): Channel {
   const na = nx.ports.slots[port]!.na!;
-  const ch = new Channel(name, nx, port, true, true, g.cov);
+  const ch = new Channel(ex, name, nx, port, true, true, g.cov);
   g.channels.push(ch);
   na.refcount++; // L7141
   na.kernelOnly = true;

@@ -160,8 +160,20 @@ export const netifFindings: FindingEntry[] = [
     alsoSeenIn: [
       { scenario: 'nx-detach-vs-destroy', spec: 'no-use-after-free' },
       { scenario: 'nx-open-during-detach', spec: 'NX-BOUND-PUBLISHED' },
+      { scenario: 'nx-double-detach-vs-transmit', spec: 'NULL-DEREF' },
     ],
     fix: { params: { fixDetachInprogress: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
+  },
+  {
+    id: 'NX-2',
+    system: 'xnu',
+    scenario: 'nx-suspend-vs-detach',
+    title: 'nx_netif_ctl_detach takes "data movement already suspended" for "drained": when another thread (if_utun, if_ipsec) has suspended the interface, detach neither drains nor holds a suspension of its own, and frees the NAs under a transmitter',
+    cLines: 'nx_netif.c L5654 (ifnet_datamov_suspend_if_needed FALSE: no drain), L5669-5670 (NAs released), L5675 (if_na cleared after)',
+    expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    find: { strategy: 'dpor', schedules: 2000 },
+    token: 'nsm1:nx-suspend-vs-detach:-:-:04b13549:12:AAABAQEAAAECAgIC:42Nqqtki:6fd4b04b',
+    fix: { params: { fixDetachSuspendAlways: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
   },
   {
     id: 'NX-3',

@@ -9,6 +9,10 @@
  * (finding NX-1, R1 of the analysis). `fixDetachInprogress` is the
  * candidate fix: a DETACHING mark set before the unlock, which a second
  * detach and na_find refuse (EBUSY, ENXIO) and the destructor waits out.
+ * When another thread has suspended data movement (if_utun and if_ipsec
+ * call ifnet_datamov_suspend_and_drain), ifnet_datamov_suspend_if_needed
+ * returns FALSE and detach neither drains nor holds a suspension of its
+ * own (finding NX-2, R2); `fixDetachSuspendAlways` is its candidate fix.
  */
 import type { KThread } from '../../core/effect.ts';
 import { kassert } from '../../core/errors.ts';
@@ -18,7 +22,7 @@ import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { memAccess } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { nxNetifSubFini } from './attach.ts';
-import { ifnetDatamovDrain, ifnetDatamovResume, ifnetDatamovSuspendIfNeeded, skywalkSetCapable } from './dlil.ts';
+import { ifnetDatamovDrain, ifnetDatamovResume, ifnetDatamovSuspend, ifnetDatamovSuspendIfNeeded, skywalkSetCapable } from './dlil.ts';
 import { naReleaseLocked, nxNetifRelease, nxPortFree, nxPortGetNa, SK_LOCK_ASSERT_HELD } from './nexus.ts';
 import { Errno, flag, L, PORT_DEV, PORT_HOST, SUBMODULES, type Nexus, type NetifGlobals } from './types.ts';
 
@@ -47,7 +51,12 @@ export function* nxNetifCtlDetach(ex: Execution, g: NetifGlobals, nx: Nexus, uui
   if (ifp === null) return Errno.EALREADY; // L5642-5645
   let suspended = false;
   const HOLD = `nx_netif_ctl_detach(${nx.name}) suspend`;
-  if (yield* ifnetDatamovSuspendIfNeeded(g, ifp, HOLD)) { // L5654
+  // Candidate fix of NX-2 (fixDetachSuspendAlways): take a suspension of our
+  // own (if_suspend nests) and always drain, instead of taking "somebody
+  // suspended" for "drained".
+  const always = flag(ex, 'fixDetachSuspendAlways');
+  if (always) yield* ifnetDatamovSuspend(g, ifp, HOLD);
+  if (always || (yield* ifnetDatamovSuspendIfNeeded(g, ifp, HOLD))) { // L5654
     if (fix) {
       nif.detaching = true;
       nif.m.send('DETACH_BEGIN');

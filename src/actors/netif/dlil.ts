@@ -124,6 +124,23 @@ export function* ifnetDatamovSuspendIfNeeded(g: NetifGlobals, ifp: XIfnet, holde
   return ret;
 }
 
+/**
+ * ifnet_datamov_suspend: suspend unconditionally (if_suspend nests: the
+ * first clears IFRF_READY) and take an ioref. With ifnet_datamov_drain
+ * after it, this is ifnet_datamov_suspend_and_drain, which if_utun and
+ * if_ipsec call.
+ */
+export function* ifnetDatamovSuspend(g: NetifGlobals, ifp: XIfnet, holder: string): KThread<void> {
+  yield* mutexEnter(ifp.refLock);
+  increfLocked(g, ifp, holder);
+  if (ifp.suspend++ === 0) {
+    kassert(ifp.ready, 'VERIFY(if_refflags & IFRF_READY)');
+    ifp.ready = false;
+  }
+  yield* localAccess(g.ctlObj, 'w', 'if_suspend');
+  yield* mutexExit(ifp.refLock);
+}
+
 /** ifnet_datamov_drain: sleep on if_datamov until no data mover is inside. Entry and exit: no lock held. */
 export function* ifnetDatamovDrain(g: NetifGlobals, ifp: XIfnet): KThread<void> {
   yield* mutexEnter(ifp.refLock);

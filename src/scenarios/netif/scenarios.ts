@@ -13,7 +13,7 @@ import { nxNetifCtlAttach, type AttachReq } from '../../actors/netif/attach.ts';
 import { chClose, chOpen, kernNexusStop, nxNetifDomBindPort, nxNetifNaSpecialCommon, type OpenReq } from '../../actors/netif/channel.ts';
 import { callStartHandler, driverRxInterrupt, netifTransmit } from '../../actors/netif/datapath.ts';
 import { nxctlDetach, nxDestroy } from '../../actors/netif/detach.ts';
-import { ifnetDatamovBegin, ifnetDatamovEnd, ifnetStartThread } from '../../actors/netif/dlil.ts';
+import { ifnetDatamovBegin, ifnetDatamovDrain, ifnetDatamovEnd, ifnetDatamovResume, ifnetDatamovSuspend, ifnetStartThread } from '../../actors/netif/dlil.ts';
 import { Errno, type Nexus, type NetifGlobals, PORT_ANY, PORT_DEV, PORT_HOST } from '../../actors/netif/types.ts';
 import { type HasNetif, netifEndChecks, netifInvariants, resultsCheck } from '../../specs/netif/index.ts';
 import { NETIF_GRANULARITY, netifFingerprint, netifWorld, openKernelChannelDirect } from './world.ts';
@@ -366,6 +366,82 @@ export const nxDetachVsTransmit = defineScenario<S>({
   endChecks: [...netifEndChecks, resultsCheck('nx-detach-vs-transmit-result', 'the detach succeeds; the transmit was deferred to the starter thread or refused (suspended)', (r) => (r.get('T2') === E.OK && ok(r.get('T1'), 1, E.ENXIO) ? null : `transmit ${r.get('T1')}, detach ${r.get('T2')}`))],
 });
 
+/** A transmitter as dlil_output has it: a datamov section around netif_transmit [ext dlil.c]. */
+function* dlilOutput(ex: Execution, g: NetifGlobals, ifname: string, who: string): KThread<void> {
+  const ifp = g.ifnets.find((i) => i.name === ifname)!;
+  if (!(yield* ifnetDatamovBegin(g, ifp, `${who} dlil_output`))) {
+    g.results.set(who, E.ENXIO);
+    return;
+  }
+  yield* netifTransmit(ex, g, ifp, who);
+  yield* ifnetDatamovEnd(g, ifp, `${who} dlil_output`);
+}
+
+/**
+ * R2: two detaches and a transmitter inside a datamov section. The first
+ * detach suspends and drains (waiting for the transmitter); the second
+ * finds the ifnet already suspended, takes that for drained, and frees the
+ * NAs under the transmitter.
+ */
+export const nxDoubleDetachVsTransmit = defineScenario<S>({
+  ...common,
+  name: 'nx-double-detach-vs-transmit',
+  description: 'two nxctl detaches of one attachment against a transmitter (dlil_output around netif_transmit) that the first detach\'s drain waits for',
+  threads: 3,
+  params: FIX_R1,
+  paramTypes: FIX_R1_TYPE,
+  setup(ex) {
+    const g = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0' }]);
+    const nx = g.nexuses[0]!;
+    const uuid = nx.nif!.uuid;
+    ex.spawn('T1', nxctlDetach(ex, g, nx, uuid, 'T1'));
+    ex.spawn('T2', nxctlDetach(ex, g, nx, uuid, 'T2'));
+    ex.spawn('T3', dlilOutput(ex, g, 'en0', 'T3'));
+    return { g };
+  },
+  endChecks: [
+    ...netifEndChecks,
+    resultsCheck('nx-double-detach-vs-transmit-result', 'one detach succeeds, the other gets ESRCH or EBUSY; the transmit is deferred to the starter or refused', (r) => {
+      const rs = [r.get('T1'), r.get('T2')];
+      return rs.filter((x) => x === E.OK).length === 1 && rs.every((x) => ok(x, E.OK, E.ESRCH, E.EBUSY)) && ok(r.get('T3'), 1, E.ENXIO) ? null : `results ${rs.join(', ')}, transmit ${r.get('T3')}`;
+    }),
+  ],
+});
+
+/**
+ * R2 on its own: a detach, another suspender of the interface's data
+ * movement (if_utun/if_ipsec: ifnet_datamov_suspend_and_drain, then
+ * ifnet_datamov_resume [ext]) and a transmitter inside a datamov section.
+ */
+export const nxSuspendVsDetach = defineScenario<S>({
+  ...common,
+  name: 'nx-suspend-vs-detach',
+  description: 'an nxctl detach against another suspend-and-drain of the interface (if_utun-like) and a transmitter in a datamov section',
+  threads: 3,
+  params: { fixDetachSuspendAlways: false },
+  paramTypes: { fixDetachSuspendAlways: { description: 'candidate fix of NX-2: nx_netif_ctl_detach takes its own (nesting) suspension and always drains' } },
+  setup(ex) {
+    const g = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0' }]);
+    const nx = g.nexuses[0]!;
+    const ifp = g.ifnets[0]!;
+    ex.spawn('T1', nxctlDetach(ex, g, nx, nx.nif!.uuid, 'T1'));
+    ex.spawn(
+      'T2',
+      (function* (): KThread<void> {
+        yield* ifnetDatamovSuspend(g, ifp, 'utun suspend');
+        yield* ifnetDatamovDrain(g, ifp);
+        yield* ifnetDatamovResume(g, ifp, 'utun suspend');
+      })(),
+    );
+    ex.spawn('T3', dlilOutput(ex, g, 'en0', 'T3'));
+    return { g };
+  },
+  endChecks: [
+    ...netifEndChecks,
+    resultsCheck('nx-suspend-vs-detach-result', 'the detach succeeds, the interface ends ready; the transmit is deferred to the starter or refused', (r, g) => (r.get('T1') === E.OK && g.ifnets[0]!.ready && ok(r.get('T3'), 1, E.ENXIO) ? null : `detach ${r.get('T1')}, ready ${g.ifnets[0]!.ready}, transmit ${r.get('T3')}`)),
+  ],
+});
+
 /** nx_destroy with a channel open (NXF_CLOSED) against the close of that channel, whose last close detaches the nexus. */
 export const nxDestroyVsClose = defineScenario<S>({
   ...common,
@@ -437,5 +513,7 @@ export const netifScenarios: Scenario<any>[] = [
   nxSpecialVsUser,
   nxDetachVsTransmit,
   nxDestroyVsClose,
+  nxDoubleDetachVsTransmit,
+  nxSuspendVsDetach,
   nxBadRequests,
 ];

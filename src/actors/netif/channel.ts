@@ -96,7 +96,7 @@ export function* nxNetifNaActivate(ex: Execution, g: NetifGlobals, na: NetifNa, 
     yield* nxNetifSubEnable(g, nif, 'flow', true); // L6328
     yield* memAccess(na.mem, 'w', 'na_flags |= NAF_ACTIVE');
     na.active = true; // L6329
-    na.m.send('ACTIVATE');
+    na.use.send('ACTIVATE');
     yield* mutexEnter(ifp!.startLock, L(6332));
     const err = yield* handlerSet(g, ifp!, ifp!.ifStart, 'nx_netif_doorbell'); // L6333
     kassert(err === 0, () => `VERIFY(ifnet_set_start_handler(${ifp!.name}) == 0): got ${err}`); // L6334
@@ -105,7 +105,7 @@ export function* nxNetifNaActivate(ex: Execution, g: NetifGlobals, na: NetifNa, 
   }
   yield* memAccess(na.mem, 'w', 'na_flags &= ~NAF_ACTIVE');
   na.active = false; // L6347
-  na.m.send('DEACTIVATE');
+  na.use.send('DEACTIVATE');
   yield* localAccess(g.ctlObj, 'w', 'NAF_ACTIVE');
   yield* nxNetifSubEnable(g, nif, 'flow', false); // L6348
   yield* nxNetifSubEnable(g, nif, 'filter', false); // L6349
@@ -141,14 +141,14 @@ export function* nxNetifHostNaActivate(ex: Execution, g: NetifGlobals, na: Netif
       na.hostOutputSet = true;
     }
     na.active = true;
-    na.m.send('ACTIVATE');
+    na.use.send('ACTIVATE');
   } else {
     if (na.kernelOnly) {
       yield* handlerReset(g, ifp, ifp.ifOutput);
       na.hostOutputSet = false;
     }
     na.active = false;
-    na.m.send('DEACTIVATE');
+    na.use.send('DEACTIVATE');
   }
   yield* localAccess(g.ctlObj, 'w', 'NAF_ACTIVE');
   return Errno.OK;
@@ -160,7 +160,7 @@ function* vpNaActivate(ex: Execution, g: NetifGlobals, na: NetifNa, on: boolean)
   yield* rwEnter(na.netif!.lock, 'RW_WRITER');
   yield* memAccess(na.mem, 'w', 'na_flags');
   na.active = on;
-  na.m.send(on ? 'ACTIVATE' : 'DEACTIVATE');
+  na.use.send(on ? 'ACTIVATE' : 'DEACTIVATE');
   yield* localAccess(g.ctlObj, 'w', 'NAF_ACTIVE');
   yield* rwExit(na.netif!.lock);
   return Errno.OK;
@@ -182,7 +182,7 @@ function* naBindChannel(ex: Execution, g: NetifGlobals, na: NetifNa, ch: Channel
   yield* memAccess(na.mem, 'w', 'na_channels');
   if (na.channels === 0) {
     yield* naKringsCreate(ex, g, na);
-    na.m.send('OWN');
+    na.use.send('OWN');
   }
   na.channels++;
   ch.na = na;
@@ -212,7 +212,7 @@ function* naUnbindChannel(ex: Execution, g: NetifGlobals, ch: Channel): KThread<
   if (na.channels > 0) return;
   if (na.active) yield* naActivate(ex, g, na, false);
   yield* naKringsDelete(ex, g, na);
-  na.m.send('DISOWN');
+  na.use.send('DISOWN');
 }
 
 /**

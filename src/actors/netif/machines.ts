@@ -45,20 +45,15 @@ export const nifDef = setup({}).createMachine({
 });
 
 /**
- * nexus_netif_adapter, two regions. `pub`: allocated, embryonic (ifnet
- * in na_private, no ioref) or bound to the ifp (na_ifp with an ioref),
+ * nexus_netif_adapter, its publication: allocated, embryonic (ifnet in
+ * na_private, no ioref) or bound to the ifp (na_ifp with an ioref),
  * published in the port table (L6625-6630), unpublished (nx_port_free),
- * released (last na_release: dtor + na_netif_free). `use`: idle, owned
- * (na_channels > 0, or NAF_KERNEL_ONLY during a special connect), active
- * (NAF_ACTIVE, ON L6329 .. OFF L6347).
+ * released (last na_release: dtor + na_netif_free).
  */
 export const naDef = setup({}).createMachine({
   id: 'nx-na',
-  type: 'parallel',
+  initial: 'ALLOC',
   states: {
-    pub: {
-      initial: 'ALLOC',
-      states: {
         ALLOC: { on: { EMBRYO: 'EMBRYONIC', BIND_IFP: 'BOUND_IFP', PUBLISH: 'PUBLISHED', RELEASE: 'RELEASED' } },
         EMBRYONIC: { on: { FINALIZE: 'BOUND_IFP', PUBLISH: 'PUBLISHED_EMBRYONIC', RELEASE: 'RELEASED' } },
         BOUND_IFP: { on: { PUBLISH: 'PUBLISHED', RELEASE: 'RELEASED' } },
@@ -66,17 +61,21 @@ export const naDef = setup({}).createMachine({
         /** Detach releases the attach references (L5669-5670) before it frees the ports (L5671-5672). */
         PUBLISHED: { on: { UNPUBLISH: 'UNPUBLISHED', RELEASE: 'RELEASED' } },
         UNPUBLISHED: { on: { RELEASE: 'RELEASED' } },
-        RELEASED: {},
-      },
-    },
-    use: {
-      initial: 'IDLE',
-      states: {
-        IDLE: { on: { OWN: 'OWNED' } },
-        OWNED: { on: { ACTIVATE: 'ACTIVE', DISOWN: 'IDLE' } },
-        ACTIVE: { on: { DEACTIVATE: 'OWNED' } },
-      },
-    },
+        RELEASED: { type: 'final' },
+  },
+});
+
+/**
+ * The NA's use by channels: idle, owned (na_channels > 0; the first bind
+ * creates the krings), active (NAF_ACTIVE, ON L6329 .. OFF L6347).
+ */
+export const naUseDef = setup({}).createMachine({
+  id: 'nx-na-use',
+  initial: 'IDLE',
+  states: {
+    IDLE: { on: { OWN: 'OWNED' } },
+    OWNED: { on: { ACTIVATE: 'ACTIVE', DISOWN: 'IDLE' } },
+    ACTIVE: { on: { DEACTIVATE: 'OWNED' } },
   },
 });
 
@@ -92,13 +91,14 @@ export const channelDef = setup({}).createMachine({
   },
 });
 
-let compiled: { nexus: CompiledMachine; nif: CompiledMachine; na: CompiledMachine; channel: CompiledMachine } | null = null;
+let compiled: { nexus: CompiledMachine; nif: CompiledMachine; na: CompiledMachine; naUse: CompiledMachine; channel: CompiledMachine } | null = null;
 function all() {
-  if (!compiled) compiled = { nexus: compileMachine(nexusDef), nif: compileMachine(nifDef), na: compileMachine(naDef), channel: compileMachine(channelDef) };
+  if (!compiled) compiled = { nexus: compileMachine(nexusDef), nif: compileMachine(nifDef), na: compileMachine(naDef), naUse: compileMachine(naUseDef), channel: compileMachine(channelDef) };
   return compiled;
 }
 export const nexusMachine = (): CompiledMachine => all().nexus;
 export const nifMachine = (): CompiledMachine => all().nif;
 export const naMachine = (): CompiledMachine => all().na;
+export const naUseMachine = (): CompiledMachine => all().naUse;
 export const channelMachine = (): CompiledMachine => all().channel;
-export const netifMachines = (): CompiledMachine[] => [nexusMachine(), nifMachine(), naMachine(), channelMachine()];
+export const netifMachines = (): CompiledMachine[] => [nexusMachine(), nifMachine(), naMachine(), naUseMachine(), channelMachine()];

@@ -31,7 +31,7 @@ import { KMutex } from '../../locks/kmutex.ts';
 import { KRwlock } from '../../locks/krwlock.ts';
 import { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
-import { channelMachine, naMachine, nexusMachine, nifMachine } from './machines.ts';
+import { channelMachine, naMachine, naUseMachine, nexusMachine, nifMachine } from './machines.ts';
 
 /** 'nx_netif.c L6332' (seed line numbers). */
 export const L = (n: number | string): string => `nx_netif.c L${n}`;
@@ -119,7 +119,9 @@ export class NetifNa {
   krings: { mem: KMem; tx: Kring; rx: Kring } | null = null;
   /** Ghost: the output handler the host ON installed (kernel-only host), for HANDLER specs. */
   hostOutputSet = false;
+  /** Publication (machine nx-na) and use by channels (nx-na-use). */
   readonly m: MachineRef;
+  readonly use: MachineRef;
   constructor(
     readonly ex: Execution,
     readonly mem: KMem,
@@ -128,6 +130,7 @@ export class NetifNa {
     cov: MachineCoverage,
   ) {
     this.m = new MachineRef(naMachine(), `na ${name}`, cov);
+    this.use = new MachineRef(naUseMachine(), `na ${name} use`, cov);
   }
   /** NA_OWNED_BY_ANY: a channel is bound or a kernel owner holds it. */
   get ownedByAny(): boolean {

@@ -70,7 +70,7 @@ export function openKernelChannelDirect(ex: Execution, g: NetifGlobals, nx: Nexu
   const mem = new KMem(ex, `${na.name} krings`);
   na.krings = { mem, tx: new Kring(ex, `${na.name}.tx0`, mem, true), rx: new Kring(ex, `${na.name}.rx0`, mem, false) };
   na.channels = 1;
-  na.m.send('OWN');
+  na.use.send('OWN');
   ch.na = na;
   const ifp = na.naIfp!;
   if (na.kind === 'dev') {
@@ -85,7 +85,7 @@ export function openKernelChannelDirect(ex: Execution, g: NetifGlobals, nx: Nexu
     na.hostOutputSet = true;
   }
   na.active = true;
-  na.m.send('ACTIVATE');
+  na.use.send('ACTIVATE');
   na.specInit = true;
   g.noidle.set(ch, 1);
   nx.channels.push(ch);
@@ -115,6 +115,6 @@ export function netifFingerprint(g: NetifGlobals): Record<string, string> {
     out[`nexus ${nx.name}`] = `${nx.m.state} ch ${nx.chCount} ports ${nx.ports.slots.map((s) => (s.na ? s.na.name : s.bound ? 'bound' : '-')).join(',')} nif ${n ? `${n.mem.freed ? 'freed' : n.m.state} uuid ${n.uuid ? 'set' : 'null'} ifp ${n.ifp?.name ?? 'NULL'} ref ${n.refcnt} sub ${Object.entries(n.sub).map(([k, v]) => `${k}:${v.initialized ? 'I' : '-'}${v.enabled ? 'E' : ''}`).join(' ')}` : 'NULL'}`;
   }
   for (const na of g.nas)
-    out[`na ${na.name}`] = na.mem.freed ? 'freed' : `${na.m.state} ref ${na.refcount} ch ${na.channels} ${na.active ? 'ACTIVE ' : ''}${na.kernelOnly ? 'KERNEL_ONLY ' : ''}${na.specInit ? 'SPEC_INIT ' : ''}ifp ${na.naIfp?.name ?? '-'} krings ${na.krings ? `tx:${na.krings.tx.drop ? 'drop' : 'ok'}/${na.krings.tx.naNotify} rx:${na.krings.rx.drop ? 'drop' : 'ok'}/${na.krings.rx.naNotify}` : '-'}`;
+    out[`na ${na.name}`] = na.mem.freed ? 'freed' : `${na.m.state}/${na.use.state} ref ${na.refcount} ch ${na.channels} ${na.active ? 'ACTIVE ' : ''}${na.kernelOnly ? 'KERNEL_ONLY ' : ''}${na.specInit ? 'SPEC_INIT ' : ''}ifp ${na.naIfp?.name ?? '-'} krings ${na.krings ? `tx:${na.krings.tx.drop ? 'drop' : 'ok'}/${na.krings.tx.naNotify} rx:${na.krings.rx.drop ? 'drop' : 'ok'}/${na.krings.rx.naNotify}` : '-'}`;
   return out;
 }

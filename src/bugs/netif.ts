@@ -172,7 +172,7 @@ export const netifFindings: FindingEntry[] = [
     cLines: 'nx_netif.c L5654 (ifnet_datamov_suspend_if_needed FALSE: no drain), L5669-5670 (NAs released), L5675 (if_na cleared after)',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'dpor', schedules: 2000 },
-    token: 'nsm1:nx-suspend-vs-detach:-:-:04b13549:12:AAABAQEAAAECAgIC:42Nqqtki:6fd4b04b',
+    token: 'nsm1:nx-suspend-vs-detach:-:-:04b13549:13:AAABAQEAAAECAgICAg:42NqqtmyBw:cc1f69c9',
     fix: { params: { fixDetachSuspendAlways: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
   },
   {

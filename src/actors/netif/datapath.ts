@@ -133,14 +133,18 @@ export function* callStartHandler(ex: Execution, g: NetifGlobals, ifp: XIfnet, f
  * netif_use_starter_thread, L7978-8029: defer to the ifnet starter thread
  * (ifnet_start) when there is no active native NA, the driver is virtual,
  * or the starter is already running (if_start_req++ under if_start_lock,
- * L8016-8021). The NA(ifp) tests of L7997-7998 are unlocked loads.
+ * L8016-8021). The NA(ifp) tests of L7997-7998 are two unlocked loads of
+ * if_na (R9).
  */
 export function* netifUseStarterThread(_ex: Execution, g: NetifGlobals, ifp: XIfnet): KThread<boolean> {
+  // L7997-7998: NA(ifp) == NULL, then NA_IS_ACTIVE(&NA(ifp)->nifna_up): two loads of if_na.
   const na = yield* loadIfNa(ifp, L(7997));
   let active = false;
   if (na !== null) {
-    yield* memAccess(na.mem, 'r', 'na_flags', true, L(7998));
-    active = na.active;
+    const na2 = yield* loadIfNa(ifp, L(7998));
+    kassert(na2 !== null, 'NA(ifp) != NULL (NULL dereference, L7998)', 'NULL-DEREF');
+    yield* memAccess(na2.mem, 'r', 'na_flags', true, L(7998));
+    active = na2.active;
   }
   if (!ifp.native || na === null || !active) {
     yield* ifnetStart(g, ifp); // L8007

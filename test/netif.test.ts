@@ -9,7 +9,7 @@ import { explore } from '../src/core/runner.ts';
 import { defineScenario } from '../src/core/scenario.ts';
 import { makeStrategy } from '../src/core/strategies.ts';
 import { mutexEnter, mutexExit } from '../src/locks/kmutex.ts';
-import { nxNetifCtlAttach } from '../src/actors/netif/attach.ts';
+import { naNetifFinalize, nxNetifCtlAttach } from '../src/actors/netif/attach.ts';
 import { chOpen, nxNetifNaSpecialCommon } from '../src/actors/netif/channel.ts';
 import { Errno, type NetifGlobals, PORT_DEV, PORT_HOST } from '../src/actors/netif/types.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
@@ -72,6 +72,46 @@ function builtVsRun(port: number | null): [Record<string, string>, Record<string
 }
 
 describe('xnu netif model', () => {
+  it('an embryonic attach then ifnet_attach (finalize, without SK_LOCK) ends as the directly built finalized attachment', () => {
+    let ran: Record<string, string> = {};
+    let built: Record<string, string> = {};
+    let embryo: Record<string, string> = {};
+    const sc = defineScenario<{ g: NetifGlobals }>({
+      name: 'nx-test-finalize',
+      description: 'attach an embryonic en0, then finalize it',
+      system: 'xnu',
+      threads: 1,
+      setup(ex) {
+        const g = netifWorld(ex, ['en0'], [{ name: 'nx0' }]);
+        const nx = g.nexuses[0]!;
+        const ifp = g.ifnets[0]!;
+        ifp.attachedFlag = false;
+        ifp.embryonic = true;
+        ex.spawn(
+          'driver',
+          (function* (): KThread<void> {
+            yield* mutexEnter(g.skLock);
+            expect(yield* nxNetifCtlAttach(ex, g, nx, { name: 'en0', byIfp: true, kernproc: true })).toBe(Errno.OK);
+            yield* mutexExit(g.skLock);
+            embryo = netifFingerprint(g);
+            ifp.attachedFlag = true; // ifnet_attach: IFRF_ATTACHED, no longer embryonic [ext dlil.c]
+            ifp.embryonic = false;
+            yield* naNetifFinalize(ex, g, ifp.ifNa!, ifp);
+            ran = netifFingerprint(g);
+          })(),
+        );
+        const g2 = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0', finalized: true }]);
+        built = netifFingerprint(g2);
+        return { g };
+      },
+    });
+    const r = explore(sc, makeStrategy('dpor', { seed: 1, depth: 3 }), { schedules: 1 });
+    expect(r.failure ?? null).toBeNull();
+    expect(embryo['ifnet en0']).toContain('refio 0 []');
+    expect(embryo['na nx0/dev']).toContain('PUBLISHED_EMBRYONIC');
+    expect(ran).toEqual(built);
+  });
+
   it.each([['attached', null], ['a kernel channel on port 0', PORT_DEV], ['a kernel channel on the host port', PORT_HOST]] as const)('the world built directly equals the model run: %s', (_n, port) => {
     const [ran, built] = builtVsRun(port);
     expect(Object.keys(ran).length).toBeGreaterThan(3);

@@ -2,9 +2,10 @@
 import type { CompiledMachine } from './machine.ts';
 import { ifnetMachine } from './ifnet/machines.ts';
 import { ipmpMachines } from './ipmp/machines.ts';
+import { netifMachines } from './netif/machines.ts';
 import { netstackMachines } from './netstack/machines.ts';
 
 export function allMachines(): CompiledMachine[] {
   const n = netstackMachines();
-  return [n.lifecycle, n.nms, ...ipmpMachines, ifnetMachine()];
+  return [n.lifecycle, n.nms, ...ipmpMachines, ifnetMachine(), ...netifMachines()];
 }

@@ -2,10 +2,11 @@
 import type { Scenario } from '../core/scenario.ts';
 import { ifnetScenarios } from './ifnet/index.ts';
 import { ipmpScenarios } from './ipmp/index.ts';
+import { netifScenarios } from './netif/index.ts';
 import { netstackScenarios } from './netstack/index.ts';
 import { textbookScenarios } from './textbook/index.ts';
 
-export const scenarios: Scenario<any>[] = [...textbookScenarios, ...netstackScenarios, ...ipmpScenarios, ...ifnetScenarios];
+export const scenarios: Scenario<any>[] = [...textbookScenarios, ...netstackScenarios, ...ipmpScenarios, ...ifnetScenarios, ...netifScenarios];
 
 /** Scenarios of the user's own modules (`nsm --load FILE`), found after the built-in ones. */
 const userScenarios: Scenario<any>[] = [];

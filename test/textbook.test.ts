@@ -1,6 +1,10 @@
 /** Each textbook bug is found by at least two strategies; its fixed variant passes exhaustively. */
 import { describe, expect, it } from 'vitest';
-import { explore } from '../src/core/runner.ts';
+import { main } from '../src/cli/main.ts';
+import { Execution, RunContext } from '../src/core/execution.ts';
+import { execOptions, explore } from '../src/core/runner.ts';
+import { ReplayStrategy } from '../src/core/strategies/replay.ts';
+import { LockOrderGraph } from '../src/locks/lockorder.ts';
 import { makeStrategy, type StrategyName } from '../src/core/strategies.ts';
 import { textbookMutants } from '../src/bugs/textbook.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
@@ -41,6 +45,24 @@ describe('lock-order graph', () => {
     expect(r.verdict).toBe('fail');
     expect(r.failure!.failure.kind).toBe('lock-order');
     expect(r.failure!.failure.message).toMatch(/lock_a -> lock_b -> lock_a|lock_b -> lock_a -> lock_b/);
+    // Its witnesses: one execution per edge, each taking that edge when replayed.
+    const w = r.failure!.failure.witnesses!;
+    expect(w.map((x) => x.what).sort()).toEqual(['lock_a -> lock_b', 'lock_b -> lock_a']);
+    for (const x of w) {
+      const g = new RunContext();
+      const ex = new Execution(sc, execOptions(sc, { mutant: 'tb-abba' }, g, true));
+      ex.run(new ReplayStrategy(x.schedule, x.sigs).next()!);
+      const [a, b] = x.what.split(' -> ');
+      expect(LockOrderGraph.of(g).edges.get(a!)?.has(b!), x.what).toBe(true);
+    }
+  });
+  it('nsm check prints a replay token for each witness', async () => {
+    const out: string[] = [];
+    expect(await main(['check', 'tb-abba', '--mutant', 'tb-abba', '--strategy', 'dfs', '--preemptions', '0', '--no-write'], (l) => out.push(l), () => {})).toBe(1);
+    const text = out.join('\n');
+    expect(text).toContain('lock-order: locks are taken in one global order');
+    // Without preemptions one execution takes both orders: one witness line for both edges.
+    expect(text.match(/witness of lock_[ab] -> lock_[ab], lock_[ab] -> lock_[ab]: nsm replay nsm1:tb-abba:tb-abba:/g)).toHaveLength(1);
   });
   it('sees no cycle in the fixed order', () => {
     const sc = findScenario('tb-abba')!;

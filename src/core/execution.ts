@@ -193,6 +193,13 @@ export class Execution {
   objectKind(id: number): string {
     return this.objs[id]?.kind ?? '?';
   }
+  /** This execution's schedule so far (its own array: complete once it has ended). */
+  get scheduleSoFar(): readonly number[] {
+    return this.schedule;
+  }
+  get sigsSoFar(): readonly number[] {
+    return this.sigs;
+  }
   get threadCount(): number {
     return this.threads.length;
   }

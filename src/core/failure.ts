@@ -13,6 +13,11 @@ export interface Failure {
   thread: string | null;
   /** Extra lines: blocked threads and wait-for cycle, lock-order cycle, ... */
   details: string[];
+  /**
+   * A run-wide failure (a lock-order cycle) has no single schedule: these are
+   * the executions that witness it, one per edge of the cycle.
+   */
+  witnesses?: { what: string; schedule: number[]; sigs: number[] }[];
 }
 
 export function formatFailure(f: Failure): string {

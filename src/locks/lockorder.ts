@@ -12,6 +12,13 @@ interface EdgeInfo {
   thread: string;
   execution: number;
   step: number;
+  /**
+   * The schedule and signatures of the execution that first took the edge:
+   * that execution's own arrays, complete once it has ended (the witness a
+   * report turns into a replay token).
+   */
+  schedule: readonly number[];
+  sigs: readonly number[];
 }
 
 export class LockOrderGraph {
@@ -43,7 +50,7 @@ export class LockOrderGraph {
     let m = this.edges.get(a);
     if (!m) this.edges.set(a, (m = new Map()));
     if (!m.has(cls)) {
-      m.set(cls, { thread: ex.current?.name ?? '?', execution: ex.options.run.currentExecution, step: ex.stepIndex });
+      m.set(cls, { thread: ex.current?.name ?? '?', execution: ex.options.run.currentExecution, step: ex.stepIndex, schedule: ex.scheduleSoFar, sigs: ex.sigsSoFar });
     }
   }
 
@@ -79,9 +86,11 @@ export class LockOrderGraph {
     const cyc = this.findCycle();
     if (!cyc) return null;
     const details: string[] = [];
+    const witnesses: NonNullable<Failure['witnesses']> = [];
     for (let i = 0; i + 1 < cyc.length; i++) {
       const e = this.edges.get(cyc[i]!)!.get(cyc[i + 1]!)!;
       details.push(`${cyc[i]} -> ${cyc[i + 1]}: ${e.thread} at step ${e.step} of execution ${e.execution}`);
+      witnesses.push({ what: `${cyc[i]} -> ${cyc[i + 1]}`, schedule: e.schedule.slice(), sigs: e.sigs.slice() });
     }
     return {
       kind: 'lock-order',
@@ -90,6 +99,7 @@ export class LockOrderGraph {
       step: 0,
       thread: null,
       details,
+      witnesses,
     };
   }
 }

@@ -58,7 +58,15 @@ export function buildFailure(sc: Scenario<any>, target: ReplayTarget, schedule: 
     }
   }
   if (schedule.length === 0) {
-    const lines = [`FAIL  ${sc.name}  ${formatFailure(f)}`, ...f.details.map((d) => `  ${d}`)];
+    // A run-wide failure: each witness execution (a lock-order edge taken) as its replay.
+    // One line per witness execution (one execution may witness several edges).
+    const byToken = new Map<string, string[]>();
+    for (const w of f.witnesses ?? []) {
+      const t = makeToken(sc, target, w.schedule, w.sigs);
+      byToken.set(t, [...(byToken.get(t) ?? []), w.what]);
+    }
+    const witnesses = [...byToken].map(([t, what]) => `  witness of ${what.join(', ')}: nsm replay ${t}`);
+    const lines = [`FAIL  ${sc.name}${target.mutant ? ` (mutant ${target.mutant})` : ''}  ${formatFailure(f)}`, ...f.details.map((d) => `  ${d}`), ...specLine(sc, f), ...witnesses];
     return { summary: { spec: f.spec, kind: f.kind, message: f.message, token: '', steps: 0, preemptions: 0, originalSteps: 0, details: f.details, artefact: null }, lines, artefact: null, fileName: null };
   }
   const { ex, res } = runSchedule(sc, sched, target);
@@ -107,6 +115,7 @@ function specLine(sc: Scenario<any>, f: Failure): string[] {
     kassert: 'an ASSERT of the model (a kassert) failed',
     'lock-discipline': 'a lock was released by a thread that does not hold it, or held when its thread returned',
     'no-use-after-free': 'a freed object was touched',
+    'lock-order': 'locks are taken in one global order (a cycle of lock classes is a potential deadlock, even if no execution deadlocked)',
     'declared-accesses': 'two threads change one location only in steps their footprints order (the model must declare its accesses, or DPOR cannot be trusted)',
   };
   return builtin[f.spec] ? [`  ${f.spec}: ${builtin[f.spec]}`] : [];

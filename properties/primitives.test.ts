@@ -14,7 +14,7 @@ import { KMutex, mutexEnter, mutexExit } from '../src/locks/kmutex.ts';
 import { KRwlock, rwEnter, rwExit } from '../src/locks/krwlock.ts';
 import { KSema, semaP, semaV } from '../src/locks/ksema.ts';
 import { KTaskq, taskqDispatch } from '../src/locks/taskq.ts';
-import { preempt } from '../src/core/ops.ts';
+import { localAccess, preempt } from '../src/core/ops.ts';
 import { scheduleArb } from './arbitraries.ts';
 
 function runOnce(sc: Parameters<typeof explore>[0], schedule: number[]) {
@@ -63,7 +63,8 @@ describe('krwlock', () => {
           system: 'law',
           threads: roles.length,
           setup(ex) {
-            const s = { l: new KRwlock(ex, 'l'), readers: 0, writers: 0 };
+            // The counters are ghost state that concurrent readers write: declared, for the access guard.
+            const s = { l: new KRwlock(ex, 'l'), readers: 0, writers: 0, cnt: ex.newObject('counters', 'ghost') };
             roles.forEach((writer, t) =>
               ex.spawn(`T${t}`, (function* (): KThread<void> {
                 for (let r = 0; r < 2; r++) {
@@ -77,9 +78,11 @@ describe('krwlock', () => {
                     yield* rwEnter(s.l, 'RW_READER');
                     // Entering past a writer that waits behind other readers breaks writer preference.
                     kassert(!(s.l.wantWrite.size > 0 && s.l.readers.size > 1), 'no reader enters while a writer waits');
+                    yield* localAccess(s.cnt, 'w');
                     s.readers++;
                     kassert(s.writers === 0, 'no writer while reading');
                     yield* preempt('read');
+                    yield* localAccess(s.cnt, 'w');
                     s.readers--;
                   }
                   yield* rwExit(s.l);
@@ -182,13 +185,15 @@ describe('ksema', () => {
           system: 'law',
           threads: n,
           setup(ex) {
-            const s = { sem: new KSema(ex, 's', count), holders: 0 };
+            const s = { sem: new KSema(ex, 's', count), holders: 0, cnt: ex.newObject('holders', 'ghost') };
             for (let t = 0; t < n; t++)
               ex.spawn(`T${t}`, (function* (): KThread<void> {
                 yield* semaP(s.sem);
+                yield* localAccess(s.cnt, 'w');
                 s.holders++;
                 kassert(s.holders <= count && s.sem.count >= 0, 'holders <= count');
                 yield* preempt('hold');
+                yield* localAccess(s.cnt, 'w');
                 s.holders--;
                 yield* semaV(s.sem);
               })());
@@ -213,12 +218,14 @@ describe('taskq', () => {
           system: 'law',
           threads: 1,
           setup(ex) {
-            const s = { tq: new KTaskq(ex, 'tq', nthreads), done: 0, maxRunning: 0 };
+            const s = { tq: new KTaskq(ex, 'tq', nthreads), done: 0, maxRunning: 0, cnt: ex.newObject('job counters', 'ghost') };
             ex.spawn('dispatcher', (function* (): KThread<void> {
               for (let j = 0; j < jobs; j++)
                 yield* taskqDispatch(s.tq, `job${j}`, function* () {
+                  yield* localAccess(s.cnt, 'w');
                   s.maxRunning = Math.max(s.maxRunning, s.tq.running);
                   yield* preempt('job');
+                  yield* localAccess(s.cnt, 'w');
                   s.done++;
                 });
             })());

@@ -23,6 +23,7 @@ export { execOptions, explore, runSchedule, type RunOptions, type RunResult } fr
 export type { Strategy } from './core/strategy.ts';
 export { makeStrategy, STRATEGY_NAMES, type StrategyConfig, type StrategyName } from './core/strategies.ts';
 export { DfsStrategy, independent, type DfsOptions } from './core/strategies/dfs.ts';
+export { IterativeBoundStrategy, type BoundKind, type BoundRound } from './core/strategies/iterative.ts';
 export { PctStrategy } from './core/strategies/pct.ts';
 export { PortfolioStrategy } from './core/strategies/portfolio.ts';
 export { RandomStrategy } from './core/strategies/random.ts';

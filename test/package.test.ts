@@ -104,6 +104,23 @@ describe('the packed package', () => {
     expect(out.schedules).toBeGreaterThan(1);
   });
 
+  it("runs docs/porting.md's two pthread ports as written, from the package", async () => {
+    const doc = readFileSync(join(root, 'docs', 'porting.md'), 'utf8');
+    const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(2);
+    blocks.forEach((b, i) => writeFileSync(join(dir, `port${i}.ts`), b));
+    writeFileSync(
+      join(dir, 'tsconfig.port.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', types: ['node'] }, include: ['port0.ts', 'port1.ts'] }),
+    );
+    await run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.port.json']);
+    writeFileSync(join(dir, 'port.mjs'), `import { counterResults } from './out/port0.js';\nimport { handoffResults } from './out/port1.js';\nconsole.log(JSON.stringify({ counterResults, handoffResults }));\n`);
+    const out = JSON.parse((await run(process.execPath, ['port.mjs'])).stdout.trim());
+    expect(out.counterResults.lostUpdate).toMatch(/^count-is-2: count == 1 nsm1:counter:/);
+    expect(out.counterResults.locked).toBe('pass');
+    expect(out.handoffResults).toEqual({ withIf: 'assertion failed: ready after pthread_cond_wait', withWhile: 'pass' });
+  });
+
   it('imports every entry point with plain Node', async () => {
     const script = [
       "import * as core from 'netstack-model';",

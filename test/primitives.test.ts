@@ -4,6 +4,7 @@ import type { KThread } from '../src/core/effect.ts';
 import { kassert } from '../src/core/errors.ts';
 import { join, preempt, receive, send, spawn } from '../src/core/ops.ts';
 import { explore } from '../src/core/runner.ts';
+import { findScenario } from '../src/scenarios/registry.ts';
 import { defineScenario, type Scenario } from '../src/core/scenario.ts';
 import { DfsStrategy } from '../src/core/strategies/dfs.ts';
 import { timeout, untimeout, type Callout } from '../src/locks/callout.ts';
@@ -216,5 +217,18 @@ describe('krwlock upgrade and downgrade; mutex_tryenter', () => {
     });
     const o = outcomes(sc, () => 'ok');
     expect([...o][0]).toMatch(/recursive mutex_enter\(m\) by A/);
+  });
+});
+
+describe('spurious wake-ups', () => {
+  it('spurious: n allows n per thread: each more is more schedules, every one passes the gate', () => {
+    const gate = findScenario('tb-gate')!;
+    const counts = [false, true, 2].map((spurious) => {
+      const r = explore({ ...gate, spurious }, new DfsStrategy({ dpor: true }));
+      expect([r.verdict, r.complete], String(spurious)).toEqual(['pass', true]);
+      return r.schedules;
+    });
+    expect(counts[0]).toBeLessThan(counts[1]!);
+    expect(counts[1]).toBeLessThan(counts[2]!);
   });
 });

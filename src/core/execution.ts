@@ -35,7 +35,8 @@ export interface ExecOptions {
   mutant: string | null;
   params: Record<string, ParamValue>;
   maxSteps: number;
-  spurious: boolean;
+  /** Spurious cv wake-ups each thread may have in one execution (0: none). */
+  spurious: number;
   allocFail: boolean;
   /** Keep the full trace (effects, footprints) for reports. */
   record: boolean;
@@ -69,7 +70,7 @@ export class Thread {
   steps = 0;
   /** Locks held, innermost last (maintained by src/locks). */
   readonly held: { readonly id: number; readonly name: string; readonly cls: string }[] = [];
-  /** Spurious wake-ups this thread has had (bounded by SPURIOUS_PER_THREAD). */
+  /** Spurious wake-ups this thread has had (bounded by ExecOptions.spurious). */
   spuriousWakeups = 0;
   /** Messages delivered by `send`, consumed by `receive`. */
   readonly mailbox: unknown[] = [];

@@ -11,7 +11,8 @@
  * primitives, machines and the engine are opaque) into locations, one per
  * field, element, key or member, and diffs them with the walk before the
  * step. It keeps a vector clock per step from the footprints, as DPOR's
- * dependency relation orders steps (dporFootprint, plus thread creation).
+ * dependency relation orders steps (dporFootprint, plus thread creation
+ * and the virtual clock).
  * A location written by steps of two threads that the footprints leave
  * unordered is a race DPOR cannot see: the guard fails the execution with
  * kind `undeclared-access`, naming both steps, their threads and the field.
@@ -35,6 +36,9 @@ export function opaqueToGuard<T extends object>(target: T): T {
   Object.defineProperty(target, OPAQUE_TO_GUARD, { value: true, enumerable: false });
   return target;
 }
+
+/** The virtual clock as a pseudo-object (below every object id). */
+const CLOCK = -1;
 
 /** One walk of the state: its locations (key -> value), and the ids of the objects it went through. */
 interface Walk {
@@ -62,11 +66,13 @@ export class AccessGuard {
   private readonly ids = new WeakMap<object, number>();
   private nextId = 1;
   private knownThreads = 0;
+  private lastNow = 0;
 
   constructor(private readonly ex: Execution) {}
 
   /** Walk the state set up by the scenario (before the first step). */
   start(): void {
+    this.lastNow = this.ex.now;
     this.before = this.walk();
     this.adoptNewThreads(-1);
   }
@@ -80,6 +86,11 @@ export class AccessGuard {
     const vc = (this.clock[tid] ?? []).slice();
     vc[tid] = (vc[tid] ?? 0) + 1;
     const codes = dporFootprint(ex, fp, n);
+    // The virtual clock advances only when no thread can run but a timer:
+    // a step in which it moved comes after everything before it, and every
+    // step after it comes after it (a callout at 20 after one at 5).
+    codes.push(ex.now !== this.lastNow ? CLOCK * 2 + 1 : CLOCK * 2);
+    this.lastNow = ex.now;
     for (const c of codes) {
       const o = c >> 1;
       join(vc, this.objWrite.get(o));

@@ -94,7 +94,8 @@ export function execOptions(sc: Scenario<any>, o: { mutant?: string | null; para
     mutant,
     params,
     maxSteps: o.maxSteps ?? sc.maxSteps ?? 5000,
-    spurious: sc.spurious ?? false,
+    // true: the default cap, one spurious wake-up per thread per execution.
+    spurious: sc.spurious === true ? 1 : sc.spurious === false || sc.spurious === undefined ? 0 : sc.spurious,
     allocFail: sc.allocFail ?? false,
     record,
     run,
@@ -107,7 +108,7 @@ export function optionsKey(opts: ExecOptions): string {
     .sort()
     .map((k) => `${k}=${String(opts.params[k])}`)
     .join(',');
-  return `m=${opts.mutant ?? '-'};p=${p};s=${opts.maxSteps};sp=${opts.spurious ? 1 : 0};af=${opts.allocFail ? 1 : 0}`;
+  return `m=${opts.mutant ?? '-'};p=${p};s=${opts.maxSteps};sp=${opts.spurious};af=${opts.allocFail ? 1 : 0}`;
 }
 
 /** Executions the access guard watches by default at the start of every run. */

@@ -27,8 +27,12 @@ export interface Scenario<S = unknown> {
   mutants?: readonly string[];
   /** Step limit per execution (livelock suspicion beyond). Default 5,000. */
   maxSteps?: number;
-  /** Allow spurious cv wake-ups (a recorded choice). Default false. */
-  spurious?: boolean;
+  /**
+   * Allow spurious cv wake-ups (each a recorded choice): true allows one per
+   * thread per execution, enough to expose an `if` around cv_wait; a number
+   * allows that many per thread. Default false (none).
+   */
+  spurious?: boolean | number;
   /** Allow KM_NOSLEEP / TQ_NOSLEEP failures (a recorded choice). Default false. */
   allocFail?: boolean;
   /**

@@ -14,12 +14,6 @@ import { Contention } from './contention.ts';
 import { type KMutex, noteAcquire, noteRelease } from './kmutex.ts';
 import { opaqueToGuard } from '../core/guard.ts';
 
-/**
- * Spurious wake-ups a thread may have in one execution. One is enough to
- * expose an `if` around cv_wait; more only lengthen executions (and a
- * `while` loop would spin forever under an unbounded number).
- */
-export const SPURIOUS_PER_THREAD = 1;
 
 interface Sleeper {
   t: Thread;
@@ -92,7 +86,7 @@ class CvWake extends Effect<number> {
   }
   override enabled(ex: Execution, t: Thread): boolean {
     if (this.m.owner !== null) return false;
-    return this.s.woken || (this.s.timer !== 0 && ex.timerCanFire(this.s.timer)) || (ex.options.spurious && t.spuriousWakeups < SPURIOUS_PER_THREAD);
+    return this.s.woken || (this.s.timer !== 0 && ex.timerCanFire(this.s.timer)) || t.spuriousWakeups < ex.options.spurious;
   }
   perform(ex: Execution, t: Thread): number {
     let rv = 1;

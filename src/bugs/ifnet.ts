@@ -86,11 +86,68 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-ifq-mtx-destroy-in-use:fb-ifq-destroy-in-detach:-:660bbe9a:7:AAABAQEBAA:YfX5BQ:55ad183c',
     clean: { strategy: 'dpor', schedules: 10_000 },
   },
+  {
+    mutant: 'fb-slowtimo-sysinit-before-if-init',
+    system: 'freebsd',
+    scenario: 'fb-sysinit-order',
+    cLine: 'if.c log L304-305 (if_slowtimo called directly from the interface_check SYSINIT, SI_SUB_PROTO_IF, after if_init at SI_SUB_INIT_IF)',
+    description: 'a regression guard, not a historical bug: the interface_check SYSINIT declared at a subsystem before SI_SUB_INIT_IF, so if_slowtimo takes ifnet_lock and walks V_ifnet before if_init made them',
+    expect: { spec: 'SI-1', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 10 },
+    token: 'nsm1:fb-sysinit-order:fb-slowtimo-sysinit-before-if-init:-:1f9cada9:1:AA:Bw:573c4ca2',
+    clean: { strategy: 'dpor', schedules: 10 },
+  },
+  {
+    mutant: 'fb-pre-is-default-vnet-gate',
+    system: 'freebsd',
+    scenario: 'fb-vnet-global-once',
+    cLine: 'if.c log L11-16 (per-vnet ip_init: global state initialised only if IS_DEFAULT_VNET(curvnet))',
+    description: 'before the IS_DEFAULT_VNET gate: ip_init run for a new vnet re-runs the global initialisation (ipq zone, mtx_init of ipqlock) that vnet0 traffic is using',
+    expect: { spec: 'VN-1', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 50 },
+    token: 'nsm1:fb-vnet-global-once:fb-pre-is-default-vnet-gate:-:f8c2e9f3:4:AQEBAQ:9ic:b152dbba',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
+  {
+    mutant: 'fb-pre-curvnet-linktask',
+    system: 'freebsd',
+    scenario: 'fb-vnet-curvnet',
+    cLine: 'if.c log L222-224 (CURVNET_SET introduced as a NOP; do_link_state_change later sets ifp->if_vnet around rt_ifmsg)',
+    description: 'the if_linktask handler without CURVNET_SET: rt_ifmsg reads V_route_cb through the taskqueue thread\'s NULL curvnet',
+    expect: { spec: 'VN-3', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 50 },
+    token: 'nsm1:fb-vnet-curvnet:fb-pre-curvnet-linktask:-:0ea346ea:5:AgIAAAA:5qoA:fc0485d6',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
+  {
+    mutant: 'fb-linktask-curvnet-no-restore',
+    system: 'freebsd',
+    scenario: 'fb-vnet-curvnet',
+    cLine: 'if.c log L222-224 (CURVNET_SET/CURVNET_RESTORE pairs); the "path that forgets CURVNET_RESTORE" class, not one commit',
+    description: 'do_link_state_change sets curvnet and never restores it: the taskqueue worker keeps the ifnet\'s vnet as its context for the next task',
+    expect: { spec: 'VN-4', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 50 },
+    token: 'nsm1:fb-vnet-curvnet:fb-linktask-curvnet-no-restore:-:af50a161:6:AAEBAAAA:Vg-9:a583fc9f',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
+  {
+    mutant: 'fb-vnet-destroy-with-live-items',
+    system: 'freebsd',
+    scenario: 'fb-vnet-uma-outlive',
+    cLine: 'if.c log L17-24 (V_irtualized UMA zones, "uncollected UMA-zone-backed objects on vnet removal"); vnet.c vnet_destroy counts sockets only',
+    description: 'jail removal destroys the vnet at once: tcp_destroy destroys V_tcptw_zone with a TIME_WAIT pcb (no socket) still allocated, which is then freed into the destroyed zone',
+    expect: { spec: 'VN-5', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-vnet-uma-outlive:fb-vnet-destroy-with-live-items:-:a259ff67:7:AQEBAQEBAQ:hjYxAQ:be899b40',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
 ];
 
 /**
  * Races in the if.c code as modelled (not fixed by a commit of the log).
- * FB-1 is the race the SIOCADDMULTI handler's own comment admits.
+ * FB-1 is the race the SIOCADDMULTI handler's own comment admits; FB-2
+ * and FB-3 are in vnet.c as written (FreeBSD 8 and later), the windows
+ * between the sysinit sx and the vnet list.
  */
 export const ifnetFindings: FindingEntry[] = [
   {
@@ -103,5 +160,27 @@ export const ifnetFindings: FindingEntry[] = [
     find: { strategy: 'portfolio', schedules: 200 },
     token: 'nsm1:fb-addmulti-toctou:-:-:632c2c9d:6:AAABAQEA:QXOk:84232252',
     fix: { params: { fixAddmultiAtomic: true }, verify: { strategy: 'dpor', schedules: 1000 } },
+  },
+  {
+    id: 'FB-2',
+    system: 'freebsd',
+    scenario: 'fb-vnet-missed-ctor',
+    title: 'a VNET_SYSINIT registered while vnet_alloc is between its constructors and LIST_INSERT_HEAD never runs on the new vnet',
+    cLines: 'vnet.c vnet_alloc (vnet_sysinit, then VNET_LIST_WLOCK + LIST_INSERT_HEAD) and vnet_register_sysinit (VNET_FOREACH of the listed vnets); log L115-119, L220-224',
+    expect: { spec: 'I1', kind: 'end-state' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-vnet-missed-ctor:-:-:357c1af8:12:AAAAAAEBAQEBAQEA:L1AlHBEG:5392f2a6',
+    fix: { params: { fixListUnderSysinit: true }, verify: { strategy: 'dpor', schedules: 1000 } },
+  },
+  {
+    id: 'FB-3',
+    system: 'freebsd',
+    scenario: 'fb-vnet-missed-dtor',
+    title: 'a VNET_SYSUNINIT deregistered while vnet_destroy is between LIST_REMOVE and vnet_sysuninit never runs on that vnet: its per-vnet state leaks',
+    cLines: 'vnet.c vnet_destroy (VNET_LIST_WLOCK + LIST_REMOVE, then vnet_sysuninit) and vnet_deregister_sysuninit (VNET_FOREACH of the listed vnets, then TAILQ_REMOVE)',
+    expect: { spec: 'I8', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-vnet-missed-dtor:-:-:aa0261fc:12:AAAAAAEBAQEBAQAA:eH56xhtD:56be3f6b',
+    fix: { params: { fixUnlistUnderSysinit: true }, verify: { strategy: 'dpor', schedules: 1000 } },
   },
 ];

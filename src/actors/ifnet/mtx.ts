@@ -40,3 +40,15 @@ export function* mtxDestroy(mtx: Mtx, site?: string): KThread<void> {
   yield* localAccess(mtx.m.id, 'w', 'mtx_destroy', site);
   mtx.destroyed = true;
 }
+
+/**
+ * mtx_init over a mutex that already exists. With INVARIANTS, lock_init
+ * panics on a lock that is initialised and not destroyed ("lock already
+ * initialized", LK-1); without it the owner word is reset under a holder.
+ * A destroyed mutex may be initialised again.
+ */
+export function* mtxReinit(mtx: Mtx, site?: string): KThread<void> {
+  kassert(mtx.destroyed, () => `mtx_init() of ${mtx.m.name}: lock already initialized${mtx.m.owner ? ` (owned by ${mtx.m.owner.name})` : ''}`, 'LK-1');
+  yield* localAccess(mtx.m.id, 'w', 'mtx_init', site);
+  mtx.destroyed = false;
+}

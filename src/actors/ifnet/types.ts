@@ -22,6 +22,7 @@ import type { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
 import { ifnetMachine } from './machines.ts';
 import { Mtx } from './mtx.ts';
+import type { Vnet } from './vnet.ts';
 
 /** struct ifnet: the fields the model needs. */
 export class Ifnet {
@@ -49,6 +50,10 @@ export class Ifnet {
   readonly addrLock: KMutex;
   /** if_multiaddrs; protected by addrLock. */
   readonly multiaddrs: Ifma[] = [];
+  /** if_vnet: the vnet the ifnet is attached in (VNET model); constant here (no if_vmove). */
+  ifVnet: Vnet | null = null;
+  /** if_link_state: written by the driver (if_link_state_change), read by if_linktask; no lock. */
+  linkState = 0;
   readonly m: MachineRef;
   constructor(
     ex: Execution,

@@ -44,8 +44,8 @@ import type { UmaZone } from './uma.ts';
 /** SYSINIT subsystems used by the model, in the relative order of sys/kernel.h. */
 export const SI_SUB = {
   VNET_PRELINK: 0x1e00000,
+  VNET: 0x2160000,
   INIT_IF: 0x3000000,
-  VNET: 0x3100000,
   PROTO_IF: 0x8400000,
   PROTO_DOMAIN: 0x8800000,
   PROTO_IFATTACHDOMAIN: 0x8800001,

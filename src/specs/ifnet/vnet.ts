@@ -128,7 +128,10 @@ export const i1End: EndCheck<HasVnet> = {
     const reg = new Set(vg.constructors.map((vs) => vs.module));
     for (const v of vg.listed()) {
       if (v.m.state !== 'INITIALIZED') return `${v.name} listed in state ${v.m.state}`;
-      for (const m of reg) if (v.mod(m).ctor - v.mod(m).dtor !== 1) return `${v.name} lacks ${m} (registered): constructed ${v.mod(m).ctor}, destructed ${v.mod(m).dtor}`;
+      for (const m of reg) {
+        const s = v.mods.get(m) ?? { ctor: 0, dtor: 0 };
+        if (s.ctor - s.dtor !== 1) return `${v.name} lacks ${m} (registered): constructed ${s.ctor}, destructed ${s.dtor}`;
+      }
       for (const m of leftOn(v)) if (!reg.has(m)) return `${v.name} still has ${m}, which is no longer registered`;
     }
     return null;

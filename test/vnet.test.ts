@@ -103,7 +103,7 @@ describe('freebsd vnet model', () => {
       invariants: vnetInvariants,
     });
     let order = '';
-    const r = explore(sc, makeStrategy('dfs', { seed: 1 }), { schedules: 10, onExecution: (ex) => (order = (ex.state as { vg: VnetGlobals }).vg.all[0]!.calls.map((c) => `${c.phase}:${c.vs.module}`).join(' ')) });
+    const r = explore(sc, makeStrategy('dfs', { seed: 1, depth: 3 }), { schedules: 10, onExecution: (ex) => (order = (ex.state as { vg: VnetGlobals }).vg.all[0]!.calls.map((c) => `${c.phase}:${c.vs.module}`).join(' ')) });
     expect(r.verdict).toBe('pass');
     expect(order).toBe('ctor:a ctor:b ctor:c dtor:c dtor:b dtor:a');
   });

@@ -174,6 +174,28 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-bufring-mpsc:fb-bufring-no-tail-wait:-:e64ed9a3:32:AAAAAAAAAAAAAAEBAQEBAQICAgICAgACAgICAgICAgI:59kficCc1tREgnTxo-KCOA:7e7048b5',
     clean: { strategy: 'dpor', schedules: 5000 },
   },
+  {
+    mutant: 'fb-slowtimo-watchdog-unlocked',
+    system: 'freebsd',
+    scenario: 'fb-slowtimo-vs-detach',
+    cLine: 'if.c log L304-305, L496 (if_slowtimo calls if_watchdog under IFNET_RLOCK); a regression guard, not a commit',
+    description: 'if_slowtimo drops IFNET_RLOCK around if_watchdog with a bare ifp: the driver detaches and frees the ifnet under the watchdog',
+    expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-slowtimo-vs-detach:fb-slowtimo-watchdog-unlocked:-:76107748:10:AAABAQEBAQEBAA:eG8xtfU:7634c376',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
+  {
+    mutant: 'fb-detach-under-driver-lock',
+    system: 'freebsd',
+    scenario: 'fb-slowtimo-vs-detach',
+    cLine: 'if.c log L304-305 (if_watchdog called under IFNET_RLOCK: ifnet_lock before the driver lock); a regression guard, not a commit',
+    description: 'the driver calls if_detach with its lock held: IFNET_WLOCK after the driver lock, against the watchdog taking the driver lock under IFNET_RLOCK',
+    expect: { spec: 'deadlock', kind: 'deadlock' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-slowtimo-vs-detach:fb-detach-under-driver-lock:-:3aaf3003:4:AAABAQ:eG8:3e2314d0',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
 ];
 
 /**

@@ -85,6 +85,10 @@ export interface VnetCall {
   readonly phase: 'ctor' | 'dtor';
   /** The walk that ran it: vnet_sysinit/vnet_sysuninit (the vnet's own lifecycle) or a (de)registration. */
   readonly pass: 'sysinit' | 'sysuninit' | 'register' | 'deregister';
+  /** Ghost: the order of the start among all callback starts and ends of the run. */
+  readonly seq: number;
+  /** Ghost: the same for the return of the callback; null while it runs. */
+  endSeq: number | null;
 }
 
 /** struct vnet. */
@@ -151,6 +155,8 @@ export class VnetGlobals {
   readonly globalInits = new Map<string, number>();
   /** Ghost: UMA zones ever created (VN-5). */
   readonly zones: { name: string; destroyedWithItems: number }[] = [];
+  /** Ghost: counter of callback starts and ends (VnetCall.seq). */
+  seq = 0;
   readonly cov: MachineCoverage;
   constructor(readonly ex: Execution) {
     this.sysinitSx = new KRwlock(ex, 'vnet_sysinit_sxlock');
@@ -267,9 +273,12 @@ function* vnetForeachRun(ex: Execution, vg: VnetGlobals, vs: VnetSysinit, phase:
 /** Run one callback on curvnet `v`, with the ghost record of it. */
 function* runCallback(ex: Execution, vg: VnetGlobals, v: Vnet, vs: VnetSysinit, phase: 'ctor' | 'dtor', pass: VnetCall['pass']): KThread<void> {
   kassert(curvnet(ex, vg) === v, 'curvnet is the vnet being walked');
-  v.calls.push({ vs, phase, pass });
+  const call: VnetCall = { vs, phase, pass, seq: vg.seq++, endSeq: null };
+  v.calls.push(call);
   yield* localAccess(vg.vnObj, 'w', `${vs.name} on ${v.name}`);
   yield* vs.func(ex, vg);
+  call.endSeq = vg.seq++;
+  yield* localAccess(vg.vnObj, 'w', `${vs.name} on ${v.name} returned`);
 }
 
 /**

@@ -196,6 +196,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-slowtimo-vs-detach:fb-detach-under-driver-lock:-:3aaf3003:4:AAABAQ:eG8:3e2314d0',
     clean: { strategy: 'dpor', schedules: 1000 },
   },
+  {
+    mutant: 'fb-pre-bf5b2167-init-in-attach',
+    system: 'freebsd',
+    scenario: 'fb-publish-before-init',
+    cLine: 'if.c log L298-303 (if_snd initialised in if_attach); moved into if_alloc by bf5b2167, not in the log',
+    description: 'if_alloc publishes the ifnet in ifindex_table before if_attach initialises if_snd.ifq_mtx: a sender that resolves the index in between takes an uninitialised mutex',
+    expect: { spec: 'PUB-1', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 50 },
+    token: 'nsm1:fb-publish-before-init:fb-pre-bf5b2167-init-in-attach:-:c98b0680:2:AAA:YQ:674701d6',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
 ];
 
 /**

@@ -217,7 +217,14 @@ export class NetstackLifecycleObserver implements NetstackObserver {
   callback(ex: Execution, g: NetstackGlobals, ns: Netstack, m: number, kind: CbKind, phase: 'start' | 'end', epoch: number, driver: string): void {
     this.inner.callback(ex, g, ns, m, kind, phase, epoch, driver);
     this.log.events.push({ instance: ns.name, module: `module ${m}`, rank: [m], kind, phase, epoch, walk: netstackWalk(driver), walkId: `${driver}` });
-    ex.touch(this.log.obj, true);
+    // DPOR: the callbacks of one (netstack, module) are ordered by a write of
+    // its nm_state object; the log itself is only read, so callbacks of
+    // different pairs stay independent (the specs compare events of one
+    // pair, of one walk, which is one thread, or of one instance, whose
+    // free touches its memory). The read still makes the step's invariants
+    // run.
+    ex.touch(ns.mstate[m]!.obj, true);
+    ex.touch(this.log.obj, false);
   }
   applyAllDone(ex: Execution, g: NetstackGlobals, m: number, kind: CbKind): void {
     this.inner.applyAllDone(ex, g, m, kind);
@@ -227,7 +234,7 @@ export class NetstackLifecycleObserver implements NetstackObserver {
   }
   unregisterDone(ex: Execution, g: NetstackGlobals, m: number, epoch: number): void {
     this.inner.unregisterDone(ex, g, m, epoch);
-    ex.touch(this.log.obj, true);
+    ex.touch(this.log.obj, false);
   }
   hold(ex: Execution, g: NetstackGlobals, ns: Netstack): void {
     this.inner.hold(ex, g, ns);

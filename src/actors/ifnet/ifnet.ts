@@ -19,12 +19,14 @@ import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { KRefcount, refHold, refRele } from '../../locks/refcount.ts';
 import { ifAllocIndex, ifFreeIndexLocked, L } from './ifindex.ts';
-import { mtxDestroy } from './mtx.ts';
+import { mtxDestroy, mtxInit } from './mtx.ts';
 import { Errno, Ifnet, type IfnetGlobals } from './types.ts';
 
 const NOREF = 'fb-pre-r191423-ifunit-noref';
 /** Mutant: the era if_detach destroys if_snd's mutex (the fixed model destroys it with the ifnet, at the last reference). */
 const IFQ_EARLY = 'fb-ifq-destroy-in-detach';
+/** Mutant: the era code initialises if_snd's mutex in if_attach, after if_alloc published the ifnet (fixed by bf5b2167, not in the log). */
+const INIT_LATE = 'fb-pre-bf5b2167-init-in-attach';
 
 /** Ghost: the running thread now keeps ifp outside ifnet_lock (with a reference or not). */
 function* holdPointer(ex: Execution, g: IfnetGlobals, ifp: Ifnet, referenced: boolean): KThread<void> {
@@ -48,6 +50,9 @@ function* dropPointer(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void>
 export function* ifAlloc(ex: Execution, g: IfnetGlobals, name: string): KThread<Ifnet> {
   const ifp = new Ifnet(ex, new KMem(ex, `ifnet ${name}`), name, g.cov);
   if (!ex.bug(NOREF)) ifp.ref = new KRefcount(ex, `${name}.if_refcount`, 1);
+  // Fixed (after bf5b2167): IFQ_LOCK_INIT(&ifp->if_snd) here, before the
+  // ifnet is published; the mutant leaves it to if_attach.
+  if (ex.bug(INIT_LATE)) ifp.ifqLock.inited = false;
   g.all.push(ifp);
   yield* ifAllocIndex(ex, g, ifp);
   return ifp;
@@ -60,6 +65,7 @@ export function* ifAlloc(ex: Execution, g: IfnetGlobals, name: string): KThread<
  */
 export function* ifAttach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
   yield* memAccess(ifp.mem, 'w', 'if_addrhead, if_snd (initialisation)', false, L(298)); // log L298-303
+  if (ex.bug(INIT_LATE)) yield* mtxInit(ifp.ifqLock, L(298)); // IFQ_LOCK_INIT(&ifp->if_snd) in if_attach
   yield* rwEnter(g.ifnetLock, 'RW_WRITER', L(290));
   g.ifnet.push(ifp); // TAILQ_INSERT_TAIL(&V_ifnet, ifp, if_link)
   ifp.m.send('ATTACH');

@@ -98,7 +98,18 @@ export const ref1: Invariant<HasIfnet> = {
   },
 };
 
-export const ifnetInvariants: Invariant<HasIfnet>[] = [idx2, idx1, idx4, idx5, ref1];
+/** PUB-1: every ifnet reachable from ifindex_table is initialised (its if_snd mutex is a lock). */
+export const pub1: Invariant<HasIfnet> = {
+  name: 'PUB-1',
+  statement: 'every ifnet reachable from ifindex_table has its if_snd mutex initialised',
+  watches: ({ g }) => [g.idxObj],
+  check: ({ g }) => {
+    for (const ifp of g.table.ents) if (ifp && !ifp.ifqLock.inited && !ifp.mem.freed) return `${ifp.name} is in ifindex_table[${ifp.index}] with if_snd.ifq_mtx not initialised`;
+    return null;
+  },
+};
+
+export const ifnetInvariants: Invariant<HasIfnet>[] = [idx2, idx1, idx4, idx5, ref1, pub1];
 
 /** At quiescence no thread holds an ifnet pointer and every dying ifnet without references was freed. */
 export const ifnetQuiescent: EndCheck<HasIfnet> = {

@@ -207,6 +207,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-publish-before-init:fb-pre-bf5b2167-init-in-attach:-:c98b0680:2:AAA:YQ:674701d6',
     clean: { strategy: 'dpor', schedules: 1000 },
   },
+  {
+    mutant: 'fb-qflush-unlocked',
+    system: 'freebsd',
+    scenario: 'fb-qflush-vs-transmit',
+    cLine: 'if.c log L197-200 (if_qflush exposed for driver-managed queues; if_qflush takes IFQ_LOCK); a regression guard, not a commit',
+    description: 'if_qflush walks and empties the queue without IFQ_LOCK: an mbuf enqueued between its load of ifq_head and the clearing store is lost',
+    expect: { spec: 'Q-1', kind: 'end-state' },
+    find: { strategy: 'portfolio', schedules: 100 },
+    token: 'nsm1:fb-qflush-vs-transmit:fb-qflush-unlocked:-:95aa8561:6:AAEBAQAB:4HbB:88d88ffe',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
 ];
 
 /**

@@ -11,7 +11,10 @@ import type { Execution } from '../../core/execution.ts';
 import { join } from '../../core/ops.ts';
 import { defineScenario } from '../../core/scenario.ts';
 import { BufRing, bufRingDequeueSc, bufRingEnqueue } from '../../actors/ifnet/bufring.ts';
-import { q1End, ringInvariants } from '../../specs/ifnet/bufring.ts';
+import { ifqConservation, q1End, ringInvariants } from '../../specs/ifnet/bufring.ts';
+import { Ifqueue, ifqEnqueue, ifQflush } from '../../actors/ifnet/qflush.ts';
+import { Mtx } from '../../actors/ifnet/mtx.ts';
+import { KMem } from '../../locks/kmem.ts';
 
 interface S {
   br: BufRing;
@@ -49,4 +52,30 @@ export const fbBufringMpsc = defineScenario<S>({
   }),
   invariants: ringInvariants,
   endChecks: [q1End],
+});
+
+/**
+ * fb-qflush-vs-transmit (FB-QFLUSH-vs-TRANSMIT, log L197-200): ed0's send
+ * queue holds m0; T1 transmits m1 (IFQ_ENQUEUE under IFQ_LOCK), T2 flushes
+ * the queue (if_qflush). Fixed (if.c as written): the flush holds IFQ_LOCK.
+ * Mutant fb-qflush-unlocked: an enqueue between the flush's load of
+ * ifq_head and its clearing store is lost (Q-1).
+ */
+export const fbQflushVsTransmit = defineScenario<{ q: Ifqueue }>({
+  name: 'fb-qflush-vs-transmit',
+  description: 'if_qflush of a send queue while a transmit enqueues on it',
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-qflush-unlocked'],
+  granularity: 'mtx_lock(ifq_mtx); in the mutant, each load and store of ifq_head/ifq_tail/ifq_len and of an m_nextpkt link',
+  setup(ex) {
+    const q = new Ifqueue(ex, 'ed0.if_snd', new Mtx(ex, 'ed0.if_snd.ifq_mtx', 'ifq_mtx', new KMem(ex, 'ifnet ed0')));
+    q.mbufs = ['m0'];
+    q.enqueued.push('m0');
+    ex.spawn('T1', ifqEnqueue(ex, q, 'm1'));
+    ex.spawn('T2', ifQflush(ex, q));
+    return { q };
+  },
+  snapshot: ({ q }) => ({ queue: q.mbufs.join(' ') || '(empty)', flushed: q.flushed.join(' ') }),
+  endChecks: [ifqConservation],
 });

@@ -4,6 +4,7 @@
  * bufring.ts and watch BufRing.ghostObj.
  */
 import type { BufRing } from '../../actors/ifnet/bufring.ts';
+import type { Ifqueue } from '../../actors/ifnet/qflush.ts';
 import type { EndCheck, Invariant } from '../../core/spec.ts';
 
 export interface HasRing {
@@ -68,3 +69,20 @@ export const q3: Invariant<HasRing> = {
 };
 
 export const ringInvariants: Invariant<HasRing>[] = [q1, q2, q3];
+
+export interface HasIfq {
+  q: Ifqueue;
+}
+
+/** Q-1 for an ifqueue: at the end every mbuf enqueued is still queued or was flushed, exactly once. */
+export const ifqConservation: EndCheck<HasIfq> = {
+  name: 'Q-1',
+  statement: 'every mbuf enqueued is, at the end, either still on the queue or freed by the flush, exactly once',
+  check: ({ q }) => {
+    for (const m of q.enqueued) {
+      const n = q.mbufs.filter((x) => x === m).length + q.flushed.filter((x) => x === m).length;
+      if (n !== 1) return `${m}: ${n === 0 ? 'lost (neither queued nor freed: leaked)' : `queued or freed ${n} times`}`;
+    }
+    return null;
+  },
+};

@@ -218,6 +218,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-qflush-vs-transmit:fb-qflush-unlocked:-:95aa8561:6:AAEBAQAB:4HbB:88d88ffe',
     clean: { strategy: 'dpor', schedules: 1000 },
   },
+  {
+    mutant: 'fb-detach-purge-fib0-only',
+    system: 'freebsd',
+    scenario: 'fb-fib-detach-purge',
+    cLine: 'if.c log L352-363 (rt_tables[fib][af]; old entry points see row 0 only), L375-379 (interface routes in every FIB); if_detach loops over rt_numfibs',
+    description: 'if_detach purges the routes of FIB 0 only: the interface route in FIB 1 keeps rt_ifp pointing at the ifnet if_free frees',
+    expect: { spec: 'RT-1', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 20 },
+    token: 'nsm1:fb-fib-detach-purge:fb-detach-purge-fib0-only:-:bc62cd93:7:AAAAAAAAAA:FiKYAQ:9cb5afcc',
+    clean: { strategy: 'dpor', schedules: 100 },
+  },
 ];
 
 /**

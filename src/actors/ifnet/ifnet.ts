@@ -20,6 +20,7 @@ import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { KRefcount, refHold, refRele } from '../../locks/refcount.ts';
 import { ifAllocIndex, ifFreeIndexLocked, L } from './ifindex.ts';
 import { mtxDestroy, mtxInit } from './mtx.ts';
+import { ifDetachPurgeRoutes } from './route.ts';
 import { Errno, Ifnet, type IfnetGlobals } from './types.ts';
 
 const NOREF = 'fb-pre-r191423-ifunit-noref';
@@ -89,6 +90,7 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   yield* rwExit(g.ifnetLock, L(290));
   if (i < 0) return false;
   yield* memAccess(ifp.mem, 'w', 'if_addrhead (purge), if_snd', true); // the rest of if_detach, no ifnet lock
+  if (g.rt) yield* ifDetachPurgeRoutes(ex, g.rt, ifp); // delete the routes using ifp, in every FIB (log L352-356)
   if (ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
   return true;
 }

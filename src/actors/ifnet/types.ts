@@ -23,6 +23,7 @@ import { MachineCoverage, MachineRef } from '../machine.ts';
 import { ifnetMachine } from './machines.ts';
 import { Mtx } from './mtx.ts';
 import type { Vnet } from './vnet.ts';
+import type { RtTables } from './route.ts';
 
 /** struct ifnet: the fields the model needs. */
 export class Ifnet {
@@ -140,6 +141,8 @@ export class IfnetGlobals {
   readonly cov: MachineCoverage;
   /** Giant, and taskqueue_swi_giant (its worker runs tasks holding Giant); made by the scenarios that use them. */
   giant: KMutex | null = null;
+  /** V_rt_tables, made by the scenarios that have routes (if_detach purges them then). */
+  rt: RtTables | null = null;
   swiGiant: KTaskq | null = null;
   private tables = 0;
   constructor(

@@ -167,4 +167,16 @@ export const tq1: Invariant<HasIfnet> = {
   },
 };
 
+/** RT-1: no route reachable in any FIB references an ifnet that if_free has begun to free. */
+export const rt1: Invariant<HasIfnet> = {
+  name: 'RT-1',
+  statement: 'no rtentry reachable in any FIB references an ifnet being freed or freed',
+  watches: ({ g }) => (g.rt ? [g.rt.obj, g.idxObj] : [g.idxObj]),
+  check: ({ g }) => {
+    if (!g.rt) return null;
+    for (const table of g.rt.routes) for (const r of table) if (r.ifp.m.state === 'DYING' || r.ifp.m.state === 'FREED') return `route ${r.dst} in FIB ${r.fib} still has rt_ifp ${r.ifp.name} (${r.ifp.m.state})`;
+    return null;
+  },
+};
+
 export const taskInvariants: Invariant<HasIfnet>[] = [tq1];

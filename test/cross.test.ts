@@ -44,6 +44,12 @@ describe('differential: teardown while the module unregisters', () => {
     const r = dpor('x-ns-teardown-vs-unregister');
     expect(r.failure?.failure.spec).toBe('no-use-after-free');
   });
+  it('netstack with its three fixes: the common specs hold in every schedule of up to 2 preemptions', () => {
+    const fixes = { fixInactiveCoversCreates: true, fixShutdownInprogress: true, fixReapWaitsForWaiters: true };
+    const r = explore(findScenario('x-ns-teardown-vs-unregister')!, makeStrategy('dpor', { seed: 1, depth: 3, preemptions: 2 }), { mutant: null, params: fixes, schedules: 5000 });
+    expect(r.verdict).toBe('pass');
+    expect(r.complete).toBe(true);
+  });
 });
 
 /** An observer that checks nothing: only the common specs judge. */

@@ -229,6 +229,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-fib-detach-purge:fb-detach-purge-fib0-only:-:bc62cd93:7:AAAAAAAAAA:FiKYAQ:9cb5afcc',
     clean: { strategy: 'dpor', schedules: 100 },
   },
+  {
+    mutant: 'fb-pre-addgroup-alloc-first',
+    system: 'freebsd',
+    scenario: 'fb-alloc-partial',
+    cLine: 'if.c log L483-486 ("until we\'re certain the allocation will entirely succeed"; the function is not named: modelled on if_addgroup); a regression guard',
+    description: 'if_addgroup links its ifg_list on ifp->if_groups before the other M_NOWAIT allocations and returns ENOMEM leaving it there, groupless, and leaked',
+    expect: { spec: 'ALLOC-1', kind: 'end-state' },
+    find: { strategy: 'portfolio', schedules: 50 },
+    token: 'nsm1:fb-alloc-partial:fb-pre-addgroup-alloc-first:-:84018505:2:AAAAAQ:aQ:d3346934',
+    clean: { strategy: 'dpor', schedules: 100 },
+  },
 ];
 
 /**

@@ -7,7 +7,8 @@ import { defineScenario } from '../../core/scenario.ts';
 import type { KThread } from '../../core/effect.ts';
 import { ifAddmulti, ifhwioctlAddmulti } from '../../actors/ifnet/multicast.ts';
 import { Errno, type IfnetGlobals, type SockaddrDl } from '../../actors/ifnet/types.ts';
-import { ifnetInvariants, ifnetQuiescent, multicastInvariants } from '../../specs/ifnet/index.ts';
+import { alloc1, ifnetInvariants, ifnetQuiescent, multicastInvariants } from '../../specs/ifnet/index.ts';
+import { IfGroups, ifAddgroup } from '../../actors/ifnet/groups.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
 
 interface S {
@@ -105,6 +106,52 @@ export const fbAddmultiToctou = defineScenario<S>({
         const rs = [g.results.get('T1 join'), g.results.get('T2 join')].sort().join(',');
         if (m.length !== 1) return `${m.length} ifmas`;
         return rs === `${Errno.OK},${Errno.EADDRINUSE}` ? null : `join results ${rs}`;
+      },
+    },
+  ],
+});
+
+/**
+ * fb-alloc-partial (FB-ALLOC-PARTIAL, log L483-486): T1 adds ed0 to a new
+ * group "grp" (if_addgroup: three M_NOWAIT allocations), with allocation
+ * failures enabled (each M_NOWAIT may fail, a recorded choice). Fixed (the
+ * era code): everything is allocated before anything is linked, and each
+ * failure frees what was allocated. Mutant fb-pre-addgroup-alloc-first:
+ * the ifg_list is linked first and left behind on failure (ALLOC-1). One
+ * thread, no preemption: fault injection.
+ */
+export const fbAllocPartial = defineScenario<{ g: IfnetGlobals; gr: IfGroups; result: { rc: number } }>({
+  name: 'fb-alloc-partial',
+  description: 'if_addgroup with M_NOWAIT allocations that may fail',
+  system: 'freebsd',
+  threads: 1,
+  allocFail: true,
+  mutants: ['fb-pre-addgroup-alloc-first'],
+  granularity: `${IFNET_GRANULARITY}; each M_NOWAIT allocation is a recorded choice (succeeds or fails)`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    const gr = new IfGroups(ex);
+    const result = { rc: -1 };
+    ex.spawn(
+      'T1',
+      (function* (): KThread<void> {
+        result.rc = yield* ifAddgroup(ex, g, gr, g.all[0]!, 'grp');
+      })(),
+    );
+    return { g, gr, result };
+  },
+  snapshot: ({ gr, result }) => ({ rc: String(result.rc), groups: gr.head.map((x) => `${x.name}(${x.refcnt})`).join(' ') }),
+  invariants: ifnetInvariants,
+  endChecks: [
+    alloc1,
+    {
+      name: 'addgroup-result',
+      statement: 'if_addgroup returns 0 with ed0 in grp, or ENOMEM with nothing changed',
+      check: ({ g, gr, result }) => {
+        const inGrp = gr.of(g.all[0]!).some((l) => l.group?.name === 'grp');
+        if (result.rc === Errno.OK) return inGrp ? null : 'returned 0 but ed0 is not in grp';
+        if (result.rc === Errno.ENOMEM) return gr.head.length === 0 ? null : 'ENOMEM but the group was created';
+        return `returned ${result.rc}`;
       },
     },
   ],

@@ -12,6 +12,8 @@
  */
 import type { EndCheck, Invariant } from '../../core/spec.ts';
 import type { Ifnet, IfnetGlobals } from '../../actors/ifnet/types.ts';
+import type { IfGroups } from '../../actors/ifnet/groups.ts';
+import type { KMem } from '../../locks/kmem.ts';
 
 export interface HasIfnet {
   g: IfnetGlobals;
@@ -180,3 +182,26 @@ export const rt1: Invariant<HasIfnet> = {
 };
 
 export const taskInvariants: Invariant<HasIfnet>[] = [tq1];
+
+/**
+ * ALLOC-1 (end): after an if_addgroup that failed, nothing it allocated is
+ * left allocated and unreachable, and ifp lists no entry without a group.
+ */
+export const alloc1: EndCheck<{ g: IfnetGlobals; gr: IfGroups; result: { rc: number } }> = {
+  name: 'ALLOC-1',
+  statement: 'an allocation that fails part way leaves nothing allocated or published: no leaked structure, no half-linked group entry',
+  check: ({ gr }) => {
+    const reachable = new Set<KMem>();
+    for (const ifg of gr.head) {
+      reachable.add(ifg.mem);
+      for (const m of ifg.members) reachable.add(m.mem);
+    }
+    for (const [ifp, list] of gr.ifpGroups)
+      for (const l of list) {
+        if (l.group === null) return `${ifp.name}->if_groups has an entry with no group`;
+        reachable.add(l.mem);
+      }
+    for (const m of gr.allocated) if (!m.freed && !reachable.has(m)) return `${m.name} allocated and unreachable (leaked)`;
+    return null;
+  },
+};

@@ -240,6 +240,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-alloc-partial:fb-pre-addgroup-alloc-first:-:84018505:2:AAAAAQ:aQ:d3346934',
     clean: { strategy: 'dpor', schedules: 100 },
   },
+  {
+    mutant: 'fb-addmulti-giant-under-addr-lock',
+    system: 'freebsd',
+    scenario: 'fb-giant-lor',
+    cLine: 'if.c log L32-36, L513-526 (Giant around driver ioctls, IFF_LOCKGIANT); if_addmulti calls down after IF_ADDR_UNLOCK; a regression guard, not a commit',
+    description: 'if_addmulti takes Giant for the driver SIOCADDMULTI while holding IF_ADDR_LOCK, against SIOCSIFFLAGS taking Giant and then the driver taking IF_ADDR_LOCK',
+    expect: { spec: 'deadlock', kind: 'deadlock' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-giant-lor:fb-addmulti-giant-under-addr-lock:-:d6b361f4:5:AAEBAgI:qMoP:4fa8ff2f',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
 ];
 
 /**

@@ -9,6 +9,8 @@ import { ifAddmulti, ifhwioctlAddmulti } from '../../actors/ifnet/multicast.ts';
 import { Errno, type IfnetGlobals, type SockaddrDl } from '../../actors/ifnet/types.ts';
 import { alloc1, ifnetInvariants, ifnetQuiescent, multicastInvariants } from '../../specs/ifnet/index.ts';
 import { IfGroups, ifAddgroup } from '../../actors/ifnet/groups.ts';
+import { ifLockgiantIoctl } from '../../actors/ifnet/giant.ts';
+import { giantInit } from '../../actors/ifnet/start.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
 
 interface S {
@@ -155,4 +157,34 @@ export const fbAllocPartial = defineScenario<{ g: IfnetGlobals; gr: IfGroups; re
       },
     },
   ],
+});
+
+/**
+ * fb-giant-lor (FB-GIANT-LOR, log L32-36, L513-526): ed0 is an
+ * IFF_NEEDSGIANT driver. T1, a kernel consumer, joins a group
+ * (if_addmulti: new membership, then SIOCADDMULTI under IFF_LOCKGIANT);
+ * T2 sets ed0's flags (SIOCSIFFLAGS: IFF_LOCKGIANT, the driver reprograms
+ * its filter under IF_ADDR_LOCK). Fixed (era code): both take Giant before
+ * IF_ADDR_LOCK. Mutant fb-addmulti-giant-under-addr-lock: T1 takes Giant
+ * holding IF_ADDR_LOCK (deadlock or lock-order cycle).
+ */
+export const fbGiantLor = defineScenario<S>({
+  name: 'fb-giant-lor',
+  description: 'a multicast join and a flags ioctl on a Giant-locked driver (IFF_LOCKGIANT against IF_ADDR_LOCK)',
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-addmulti-giant-under-addr-lock'],
+  granularity: `${IFNET_GRANULARITY}; mutex_enter(Giant), mutex_enter(IF_ADDR_LOCK)`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    giantInit(ex, g);
+    const ed0 = g.all[0]!;
+    ed0.needsGiant = true;
+    ex.spawn('T1', (function* (): KThread<void> { yield* ifAddmulti(ex, g, ed0, KERNEL_SDL); })());
+    ex.spawn('T2', ifLockgiantIoctl(ex, g, ed0, 'SIOCSIFFLAGS'));
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: [...ifnetInvariants, ...multicastInvariants],
+  endChecks: [ifnetQuiescent],
 });

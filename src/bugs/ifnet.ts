@@ -251,6 +251,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-giant-lor:fb-addmulti-giant-under-addr-lock:-:d6b361f4:5:AAEBAgI:qMoP:4fa8ff2f',
     clean: { strategy: 'dpor', schedules: 1000 },
   },
+  {
+    mutant: 'fb-post-mpsafenet-giant-reliant',
+    system: 'freebsd',
+    scenario: 'fb-mpsafenet-serialization',
+    cLine: 'if.c log L513-531 (debug.mpsafenet removed; NET_LOCK_GIANT/NET_UNLOCK_GIANT become no-ops, NET_CALLOUT_MPSAFE = CALLOUT_MPSAFE)',
+    description: 'a protocol still relying on NET_LOCK_GIANT after the framework removal: its netisr handler and its callout update its state concurrently and one update is lost',
+    expect: { spec: 'DR-1', kind: 'end-state' },
+    find: { strategy: 'portfolio', schedules: 50 },
+    token: 'nsm1:fb-mpsafenet-serialization:fb-post-mpsafenet-giant-reliant:-:b50f218a:6:AAABAQEA:oHqH:9874d34b',
+    clean: { strategy: 'dpor', schedules: 100 },
+  },
 ];
 
 /**

@@ -17,6 +17,7 @@ import { ifCloneDestroy, ifunitRef, ifunitRefDone } from '../../actors/ifnet/ifn
 import { giantInit, ifqHandoff } from '../../actors/ifnet/start.ts';
 import { Errno, type IfnetGlobals } from '../../actors/ifnet/types.ts';
 import { ifnetInvariants, ifnetQuiescent, taskInvariants } from '../../specs/ifnet/index.ts';
+import { ProtoState, protoUpdate } from '../../actors/ifnet/mpsafenet.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
 
 interface S {
@@ -105,3 +106,33 @@ export const fbIfqMtxDestroyInUse = defineScenario<S>({
   ],
 });
 
+
+/**
+ * fb-mpsafenet-serialization (FB-MPSAFENET-SERIALIZATION, log L513-531):
+ * a protocol's netisr input handler (T1) and its callout (T2) each update
+ * its state once. Fixed: a protocol lock. Mutant
+ * fb-post-mpsafenet-giant-reliant: the protocol relied on NET_LOCK_GIANT,
+ * a no-op after the commit, and one update is lost (DR-1).
+ */
+export const fbMpsafenetSerialization = defineScenario<{ ps: ProtoState }>({
+  name: 'fb-mpsafenet-serialization',
+  description: "a protocol's netisr handler and callout updating its state after debug.mpsafenet's removal",
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-post-mpsafenet-giant-reliant'],
+  granularity: 'mutex_enter of the protocol lock; in the mutant, the unlocked load and store of the state',
+  setup(ex) {
+    const ps = new ProtoState(ex, 'proto');
+    ex.spawn('T1', protoUpdate(ex, ps, 'netisr'));
+    ex.spawn('T2', protoUpdate(ex, ps, 'callout'));
+    return { ps };
+  },
+  snapshot: ({ ps }) => ({ state: `${ps.value} after ${ps.updates} updates` }),
+  endChecks: [
+    {
+      name: 'DR-1',
+      statement: "no update of a protocol's state is lost: at the end it equals the number of updates made",
+      check: ({ ps }) => (ps.value === ps.updates ? null : `state ${ps.value} after ${ps.updates} updates (one lost)`),
+    },
+  ],
+});

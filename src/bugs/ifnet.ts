@@ -262,6 +262,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-mpsafenet-serialization:fb-post-mpsafenet-giant-reliant:-:b50f218a:6:AAABAQEA:oHqH:9874d34b',
     clean: { strategy: 'dpor', schedules: 100 },
   },
+  {
+    mutant: 'fb-pre-ec002fee-delmulti-lookup',
+    system: 'freebsd',
+    scenario: 'fb-mcast-detach-leak',
+    cLine: 'if.c log L550-557 (bms ec002fee99: consumers use if_delmulti_ifma; the stack cleans up memberships on detach); before it, in_delmulti searched structures removed with the interface',
+    description: 'before the commit: if_detach does not purge the memberships and the consumer leaves by address on the ifnet it remembered, which if_free has freed',
+    expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    find: { strategy: 'portfolio', schedules: 100, params: { fixMcastOwnership: true } },
+    token: 'nsm1:fb-mcast-detach-leak:fb-pre-ec002fee-delmulti-lookup:Zml4TWNhc3RPd25lcnNoaXA9YjE:ef6752e9:9:AQEBAQEBAQAA:9jdGrQ4:6141a951',
+    clean: { strategy: 'dpor', schedules: 1000, params: { fixMcastOwnership: true } },
+  },
 ];
 
 /**
@@ -303,5 +314,16 @@ export const ifnetFindings: FindingEntry[] = [
     find: { strategy: 'portfolio', schedules: 200 },
     token: 'nsm1:fb-vnet-missed-dtor:-:-:aa0261fc:12:AAAAAAEBAQEBAQAA:eH56xhtD:56be3f6b',
     fix: { params: { fixUnlistUnderSysinit: true }, verify: { strategy: 'dpor', schedules: 1000 } },
+  },
+  {
+    id: 'FB-4',
+    system: 'freebsd',
+    scenario: 'fb-mcast-detach-leak',
+    title: 'if_purgemaddrs drops a reference it does not own: a consumer that leaves after the detach (if_delmulti_ifma) reads a freed ifma, or locks a freed ifnet',
+    cLines: 'if.c log L550-557; if_allocmulti (ifma_refcount = 1, the caller\'s), if_purgemaddrs -> if_delmulti_locked(ifp, ifma, 1), if_delmulti_ifma (unlocked read of ifma_ifp, then IF_ADDR_LOCK(ifp))',
+    expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    find: { strategy: 'portfolio', schedules: 100 },
+    token: 'nsm1:fb-mcast-detach-leak:-:-:2bb4d8ae:7:AQEBAQEAAA:9jfrDg:60e49327',
+    fix: { params: { fixMcastOwnership: true }, verify: { strategy: 'dpor', schedules: 1000 } },
   },
 ];

@@ -21,6 +21,7 @@ import { KRefcount, refHold, refRele } from '../../locks/refcount.ts';
 import { ifAllocIndex, ifFreeIndexLocked, L } from './ifindex.ts';
 import { mtxDestroy, mtxInit } from './mtx.ts';
 import { ifDetachPurgeRoutes } from './route.ts';
+import { ifPurgemaddrs } from './mcdetach.ts';
 import { Errno, Ifnet, type IfnetGlobals } from './types.ts';
 
 const NOREF = 'fb-pre-r191423-ifunit-noref';
@@ -91,6 +92,9 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   if (i < 0) return false;
   yield* memAccess(ifp.mem, 'w', 'if_addrhead (purge), if_snd', true); // the rest of if_detach, no ifnet lock
   if (g.rt) yield* ifDetachPurgeRoutes(ex, g.rt, ifp); // delete the routes using ifp, in every FIB (log L352-356)
+  // if_purgemaddrs (log L550-551), after in_ifdetach; absent before that commit (mutant
+  // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then).
+  if (ifp.multiaddrs.length > 0 && !ex.bug('fb-pre-ec002fee-delmulti-lookup')) yield* ifPurgemaddrs(ex, g, ifp, g.mcastListRef);
   if (ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
   return true;
 }

@@ -141,6 +141,8 @@ export class IfnetGlobals {
   readonly cov: MachineCoverage;
   /** Giant, and taskqueue_swi_giant (its worker runs tasks holding Giant); made by the scenarios that use them. */
   giant: KMutex | null = null;
+  /** Candidate fix of FB-4 (fixMcastOwnership): if_multiaddrs holds its own reference on each ifma. */
+  mcastListRef = false;
   /** V_rt_tables, made by the scenarios that have routes (if_detach purges them then). */
   rt: RtTables | null = null;
   swiGiant: KTaskq | null = null;

@@ -6,9 +6,12 @@
 import { defineScenario } from '../../core/scenario.ts';
 import type { KThread } from '../../core/effect.ts';
 import { ifAddmulti, ifhwioctlAddmulti } from '../../actors/ifnet/multicast.ts';
-import { Errno, type IfnetGlobals, type SockaddrDl } from '../../actors/ifnet/types.ts';
+import { Errno, Ifma, type IfnetGlobals, type SockaddrDl } from '../../actors/ifnet/types.ts';
 import { alloc1, ifnetInvariants, ifnetQuiescent, multicastInvariants } from '../../specs/ifnet/index.ts';
 import { IfGroups, ifAddgroup } from '../../actors/ifnet/groups.ts';
+import { ifDelmulti, ifDelmultiIfma } from '../../actors/ifnet/mcdetach.ts';
+import { ifCloneDestroy, ifRele } from '../../actors/ifnet/ifnet.ts';
+import { KMem } from '../../locks/kmem.ts';
 import { ifLockgiantIoctl } from '../../actors/ifnet/giant.ts';
 import { giantInit } from '../../actors/ifnet/start.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
@@ -187,4 +190,62 @@ export const fbGiantLor = defineScenario<S>({
   snapshot: (s) => ifnetSnapshot(s),
   invariants: [...ifnetInvariants, ...multicastInvariants],
   endChecks: [ifnetQuiescent],
+});
+
+/**
+ * fb-mcast-detach-leak (FB-MCAST-DETACH-LEAK, log L550-557): a kernel
+ * consumer (carp, pfsync) joined a group on ed0 and keeps its membership;
+ * T1 is its leave, T2 destroys the cloned ed0 (if_detach with
+ * if_purgemaddrs, if_free). As written, the purge drops the consumer's own
+ * reference (the list holds none), so a leave after the detach reads the
+ * freed ifma (finding FB-4); and if_delmulti_ifma locks the ifnet its
+ * unlocked read of ifma_ifp returned, which may be freed by then.
+ * `fixMcastOwnership`: the list owns a reference, the membership a
+ * reference on ed0. Mutant fb-pre-ec002fee-delmulti-lookup (before the
+ * commit): no purge, and the leave searches ed0's list by address.
+ */
+export const fbMcastDetachLeak = defineScenario<S>({
+  name: 'fb-mcast-detach-leak',
+  description: "a kernel consumer's multicast leave against if_clone_destroy of the interface (if_purgemaddrs, if_delmulti_ifma)",
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-pre-ec002fee-delmulti-lookup'],
+  params: { fixMcastOwnership: false },
+  paramTypes: { fixMcastOwnership: { description: 'candidate fix of FB-4: if_multiaddrs holds its own reference on each ifma, and a membership holds a reference on its ifnet' } },
+  granularity: `${IFNET_GRANULARITY}; mutex_enter(IF_ADDR_LOCK); the unlocked read of ifma_ifp`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    const ed0 = g.all[0]!;
+    const fix = ex.param<boolean>('fixMcastOwnership');
+    const pre = ex.bug('fb-pre-ec002fee-delmulti-lookup');
+    g.mcastListRef = fix;
+    const ifma = new Ifma(new KMem(ex, `ifma ed0/${MAC}`), KERNEL_SDL, ed0);
+    ifma.refcount = fix ? 2 : 1; // the consumer's (and the list's)
+    ed0.multiaddrs.push(ifma);
+    const holdsIfnet = fix && !pre && ed0.ref !== null;
+    if (holdsIfnet) ed0.ref!.count++; // the membership's reference on ed0
+    ex.spawn(
+      'T1',
+      (function* (): KThread<void> {
+        if (pre) g.results.set('leave', yield* ifDelmulti(ex, g, ed0, KERNEL_SDL));
+        else yield* ifDelmultiIfma(ex, g, ifma);
+        if (holdsIfnet) yield* ifRele(ex, g, ed0);
+      })(),
+    );
+    ex.spawn('T2', ifCloneDestroy(ex, g, 'ed0', 'destroy'));
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: [...ifnetInvariants, ...multicastInvariants],
+  endChecks: [
+    ifnetQuiescent,
+    {
+      name: 'MC-3',
+      statement: 'after the detach and the leave no membership of the interface is left allocated',
+      check: ({ g }) => {
+        const left = g.all[0]!.multiaddrs.filter((m) => !m.mem.freed);
+        return left.length === 0 ? null : `${left.length} ifma(s) of ed0 never freed (leaked)`;
+      },
+    },
+  ],
 });

@@ -273,6 +273,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-mcast-detach-leak:fb-pre-ec002fee-delmulti-lookup:Zml4TWNhc3RPd25lcnNoaXA9YjE:ef6752e9:9:AQEBAQEBAQAA:9jdGrQ4:6141a951',
     clean: { strategy: 'dpor', schedules: 1000, params: { fixMcastOwnership: true } },
   },
+  {
+    mutant: 'fb-llifma-no-ref',
+    system: 'freebsd',
+    scenario: 'fb-mcast-ll-ref',
+    cLine: 'if.c log L550 (ifmultiaddr refcounting); if_addmulti: ll_ifma->ifma_refcount++ when a network-layer group shares a link-layer one; a regression guard',
+    description: 'a network-layer ifma shares an existing link-layer companion without taking a reference: the other group\'s leave frees the companion under it',
+    expect: { spec: 'MC-4', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-mcast-ll-ref:fb-llifma-no-ref:-:5d62ae58:7:AAABAQEBAQ:QXPvDQ:277770c8',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
 ];
 
 /**

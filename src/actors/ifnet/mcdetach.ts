@@ -28,11 +28,11 @@
 import type { KThread } from '../../core/effect.ts';
 import type { Execution } from '../../core/execution.ts';
 import { localAccess } from '../../core/ops.ts';
-import { kmemFree, memAccess } from '../../locks/kmem.ts';
+import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { kassert } from '../../core/errors.ts';
 import { ifFindmulti } from './multicast.ts';
-import { Errno, type Ifma, type Ifnet, type IfnetGlobals, type SockaddrDl } from './types.ts';
+import { Errno, Ifma, type Ifnet, type IfnetGlobals, type SockaddrDl } from './types.ts';
 
 /**
  * if_delmulti_locked(ifp, ifma, detaching). Entry and exit: IF_ADDR_LOCK
@@ -59,6 +59,18 @@ export function* ifDelmultiLocked(ex: Execution, g: IfnetGlobals, ifp: Ifnet | n
   }
   yield* localAccess(g.mcObj, 'w', 'ifma_refcount');
   if (ifma.refcount > 0) return 0;
+  // A network-layer ifma releases its link-layer companion first.
+  const ll = ifma.llifma;
+  if (ll !== null) {
+    yield* memAccess(ll.mem, 'w', 'll_ifma->ifma_refcount');
+    if (detaching) ll.ifp = null; // "XXX" in the code
+    if (--ll.refcount === 0) {
+      const li = owner !== null ? owner.multiaddrs.indexOf(ll) : -1;
+      if (li >= 0) owner!.multiaddrs.splice(li, 1); // TAILQ_REMOVE(&ifp->if_multiaddrs, ll_ifma)
+      yield* kmemFree(ll.mem);
+    }
+    yield* localAccess(g.mcObj, 'w', 'll_ifma released');
+  }
   if (!listRef || !detaching) unlink();
   yield* kmemFree(ifma.mem); // if_freemulti
   yield* localAccess(g.mcObj, 'w', 'if_freemulti');
@@ -93,4 +105,43 @@ export function* ifDelmulti(ex: Execution, g: IfnetGlobals, ifp: Ifnet, sa: Sock
   if (ifma === null) return 2; // ENOENT
   if (lastref) yield* memAccess(ifp.mem, 'r', 'if_ioctl (SIOCDELMULTI)', true);
   return Errno.OK;
+}
+
+/**
+ * if_addmulti for a network-layer group `sa` whose link-layer address is
+ * `llsa` (if_resolvemulti). Entry and exit: no lock held. Under
+ * IF_ADDR_LOCK: an existing membership gains a reference; else a new ifma
+ * (reference 1, the caller's) whose companion is the link-layer ifma,
+ * found (and referenced: ll_ifma->ifma_refcount++) or created. The driver's
+ * SIOCADDMULTI after the unlock.
+ *
+ * Mutant fb-llifma-no-ref (a regression guard for the companion's
+ * reference, log L550): an existing link-layer ifma is shared without a
+ * reference, so the first network-layer leave frees it under the other.
+ */
+export function* ifAddmultiNet(ex: Execution, g: IfnetGlobals, ifp: Ifnet, sa: SockaddrDl, llsa: SockaddrDl): KThread<Ifma> {
+  yield* mutexEnter(ifp.addrLock);
+  const found = yield* ifFindmulti(ex, ifp, sa);
+  if (found !== null) {
+    yield* memAccess(found.mem, 'w', 'ifma_refcount++');
+    found.refcount++;
+    yield* localAccess(g.mcObj, 'w', 'ifma_refcount');
+    yield* mutexExit(ifp.addrLock);
+    return found;
+  }
+  const ifma = new Ifma(new KMem(ex, `ifma ${ifp.name}/${sa.lladdr}`), sa, ifp);
+  let ll = yield* ifFindmulti(ex, ifp, llsa);
+  if (ll === null) {
+    ll = new Ifma(new KMem(ex, `ifma ${ifp.name}/${llsa.lladdr}`), llsa, ifp);
+    ifp.multiaddrs.unshift(ll);
+  } else if (!ex.bug('fb-llifma-no-ref')) {
+    yield* memAccess(ll.mem, 'w', 'll_ifma->ifma_refcount++');
+    ll.refcount++;
+  }
+  ifma.llifma = ll;
+  ifp.multiaddrs.unshift(ifma);
+  yield* localAccess(g.mcObj, 'w', 'if_multiaddrs');
+  yield* mutexExit(ifp.addrLock);
+  yield* memAccess(ifp.mem, 'r', 'if_ioctl (SIOCADDMULTI)', true);
+  return ifma;
 }

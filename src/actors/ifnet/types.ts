@@ -88,6 +88,8 @@ export class Ifma {
   refcount = 1;
   /** Ghost: references taken by userland SIOCADDMULTI (MC-6). */
   userRefs = 0;
+  /** ifma_llifma: the link-layer membership a network-layer one holds a reference on; constant after if_addmulti. */
+  llifma: Ifma | null = null;
   constructor(
     readonly mem: KMem,
     /** ifma_addr, constant. */

@@ -9,7 +9,7 @@ import { ifAddmulti, ifhwioctlAddmulti } from '../../actors/ifnet/multicast.ts';
 import { Errno, Ifma, type IfnetGlobals, type SockaddrDl } from '../../actors/ifnet/types.ts';
 import { alloc1, ifnetInvariants, ifnetQuiescent, multicastInvariants } from '../../specs/ifnet/index.ts';
 import { IfGroups, ifAddgroup } from '../../actors/ifnet/groups.ts';
-import { ifDelmulti, ifDelmultiIfma } from '../../actors/ifnet/mcdetach.ts';
+import { ifAddmultiNet, ifDelmulti, ifDelmultiIfma } from '../../actors/ifnet/mcdetach.ts';
 import { ifCloneDestroy, ifRele } from '../../actors/ifnet/ifnet.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { ifLockgiantIoctl } from '../../actors/ifnet/giant.ts';
@@ -246,6 +246,50 @@ export const fbMcastDetachLeak = defineScenario<S>({
         const left = g.all[0]!.multiaddrs.filter((m) => !m.mem.freed);
         return left.length === 0 ? null : `${left.length} ifma(s) of ed0 never freed (leaked)`;
       },
+    },
+  ],
+});
+
+/**
+ * fb-mcast-ll-ref (FB-MCAST-LL-REF, log L550): two IPv4 groups that map to
+ * one Ethernet multicast address (239.1.1.1 and 239.129.1.1 share
+ * 01:00:5e:01:01:01). T1 joins and leaves the first, T2 the second; each
+ * network-layer ifma holds a reference on the shared link-layer ifma
+ * (ifma_llifma). Fixed (era code): the companion is referenced when shared
+ * and released when a network-layer ifma's count reaches 0. Mutant
+ * fb-llifma-no-ref: shared without a reference, the first leave frees it
+ * under the other group (MC-4).
+ */
+export const fbMcastLlRef = defineScenario<S>({
+  name: 'fb-mcast-ll-ref',
+  description: 'two network-layer groups sharing one link-layer membership, joined and left concurrently',
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-llifma-no-ref'],
+  granularity: `${IFNET_GRANULARITY}; mutex_enter(IF_ADDR_LOCK)`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    const ed0 = g.all[0]!;
+    const ll: SockaddrDl = { alen: 6, lladdr: '01:00:5e:01:01:01', index: 1, nlen: 3 };
+    for (const [t, grp] of [['T1', '239.1.1.1'], ['T2', '239.129.1.1']] as const) {
+      ex.spawn(
+        t,
+        (function* (): KThread<void> {
+          const ifma = yield* ifAddmultiNet(ex, g, ed0, { alen: 4, lladdr: grp, index: 0, nlen: 0 }, ll);
+          yield* ifDelmultiIfma(ex, g, ifma);
+        })(),
+      );
+    }
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: [...ifnetInvariants, ...multicastInvariants],
+  endChecks: [
+    ifnetQuiescent,
+    {
+      name: 'MC-3',
+      statement: 'after both leaves no membership of ed0 is left',
+      check: ({ g }) => (g.all[0]!.multiaddrs.length === 0 ? null : `${g.all[0]!.multiaddrs.map((m) => m.mem.name).join(', ')} left on ed0`),
     },
   ],
 });

@@ -156,7 +156,18 @@ export const mc6: Invariant<HasIfnet> = {
   },
 };
 
-export const multicastInvariants: Invariant<HasIfnet>[] = [mc5, mc6];
+/** MC-4: a link-layer ifma lives as long as every network-layer ifma that points at it. */
+export const mc4: Invariant<HasIfnet> = {
+  name: 'MC-4',
+  statement: 'a link-layer membership lives at least as long as every network-layer membership that points at it',
+  watches: ({ g }) => [g.mcObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) for (const ifma of ifp.multiaddrs) if (!ifma.mem.freed && ifma.llifma?.mem.freed) return `${ifma.mem.name} still points at its link-layer companion ${ifma.llifma.mem.name}, freed`;
+    return null;
+  },
+};
+
+export const multicastInvariants: Invariant<HasIfnet>[] = [mc4, mc5, mc6];
 
 /** TQ-1: no ifnet is freed while a task that will use it is queued or running. */
 export const tq1: Invariant<HasIfnet> = {

@@ -284,6 +284,17 @@ export const ifnetMutants: MutantEntry[] = [
     token: 'nsm1:fb-mcast-ll-ref:fb-llifma-no-ref:-:5d62ae58:7:AAABAQEBAQ:QXPvDQ:277770c8',
     clean: { strategy: 'dpor', schedules: 1000 },
   },
+  {
+    mutant: 'fb-mac-destroy-in-detach',
+    system: 'freebsd',
+    scenario: 'fb-mac-label-lifetime',
+    cLine: 'if.c log L497-512 (mac_ifnet_* KPI); the era if_detach calls mac_ifnet_destroy, which a referenced ifnet (ifunit_ref, r191423, not in the log) outlives',
+    description: 'if_detach destroys the ifnet\'s MAC label while a thread holding a reference still runs the MAC transmit check on it',
+    expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-mac-label-lifetime:fb-mac-destroy-in-detach:-:3c2f7616:7:AAABAQEBAA:aYY7DQ:890dafd5',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
 ];
 
 /**

@@ -27,6 +27,8 @@ import { Errno, Ifnet, type IfnetGlobals } from './types.ts';
 const NOREF = 'fb-pre-r191423-ifunit-noref';
 /** Mutant: the era if_detach destroys if_snd's mutex (the fixed model destroys it with the ifnet, at the last reference). */
 const IFQ_EARLY = 'fb-ifq-destroy-in-detach';
+/** Mutant: the era if_detach calls mac_ifnet_destroy (the fixed model does it with the ifnet, at the last reference). */
+const MAC_EARLY = 'fb-mac-destroy-in-detach';
 /** Mutant: the era code initialises if_snd's mutex in if_attach, after if_alloc published the ifnet (fixed by bf5b2167, not in the log). */
 const INIT_LATE = 'fb-pre-bf5b2167-init-in-attach';
 
@@ -55,6 +57,7 @@ export function* ifAlloc(ex: Execution, g: IfnetGlobals, name: string): KThread<
   // Fixed (after bf5b2167): IFQ_LOCK_INIT(&ifp->if_snd) here, before the
   // ifnet is published; the mutant leaves it to if_attach.
   if (ex.bug(INIT_LATE)) ifp.ifqLock.inited = false;
+  if (g.mac) ifp.label = new KMem(ex, `${name} if_label`); // mac_ifnet_init
   g.all.push(ifp);
   yield* ifAllocIndex(ex, g, ifp);
   return ifp;
@@ -96,6 +99,7 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then).
   if (ifp.multiaddrs.length > 0 && !ex.bug('fb-pre-ec002fee-delmulti-lookup')) yield* ifPurgemaddrs(ex, g, ifp, g.mcastListRef);
   if (ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
+  if (ifp.label && ex.bug(MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy(ifp) in if_detach (log L497-512 names it)
   return true;
 }
 
@@ -126,6 +130,7 @@ export function* ifFree(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<voi
 function* ifFreeInternal(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
   kassert(ifp.dying, 'ifp->if_flags & IFF_DYING');
   if (!ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // ifq_delete(&ifp->if_snd): nobody can reach ifp
+  if (ifp.label && !ex.bug(MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy: the label lives as long as the ifnet
   yield* kmemFree(ifp.mem); // free(ifp, M_IFNET)
   ifp.m.send('FREE');
   yield* localAccess(g.idxObj, 'w', 'ifnet freed');

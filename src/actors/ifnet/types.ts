@@ -53,6 +53,8 @@ export class Ifnet {
   readonly multiaddrs: Ifma[] = [];
   /** if_vnet: the vnet the ifnet is attached in (VNET model); constant here (no if_vmove). */
   ifVnet: Vnet | null = null;
+  /** if_label: the MAC framework's label (mac_ifnet_init/destroy), in the scenarios with MAC (IfnetGlobals.mac); read by the MAC checks without the ifnet lock. */
+  label: KMem | null = null;
   /** if_link_state: written by the driver (if_link_state_change), read by if_linktask; no lock. */
   linkState = 0;
   readonly m: MachineRef;
@@ -143,6 +145,8 @@ export class IfnetGlobals {
   readonly cov: MachineCoverage;
   /** Giant, and taskqueue_swi_giant (its worker runs tasks holding Giant); made by the scenarios that use them. */
   giant: KMutex | null = null;
+  /** The MAC framework is compiled in: ifnets carry a label (log L497-512). */
+  mac = false;
   /** Candidate fix of FB-4 (fixMcastOwnership): if_multiaddrs holds its own reference on each ifma. */
   mcastListRef = false;
   /** V_rt_tables, made by the scenarios that have routes (if_detach purges them then). */

@@ -18,6 +18,7 @@ import { giantInit, ifqHandoff } from '../../actors/ifnet/start.ts';
 import { Errno, type IfnetGlobals } from '../../actors/ifnet/types.ts';
 import { ifnetInvariants, ifnetQuiescent, taskInvariants } from '../../specs/ifnet/index.ts';
 import { ProtoState, protoUpdate } from '../../actors/ifnet/mpsafenet.ts';
+import { KMem, memAccess } from '../../locks/kmem.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
 
 interface S {
@@ -135,4 +136,41 @@ export const fbMpsafenetSerialization = defineScenario<{ ps: ProtoState }>({
       check: ({ ps }) => (ps.value === ps.updates ? null : `state ${ps.value} after ${ps.updates} updates (one lost)`),
     },
   ],
+});
+
+/**
+ * fb-mac-label-lifetime (FB-MAC-LABEL-LIFETIME, log L497-512): MAC is
+ * compiled in. T1 transmits on ed0 with a reference from ifunit_ref and the
+ * MAC transmit check reads ed0's label; T2 destroys the cloned ed0. Fixed
+ * (the label freed with the ifnet, at the last reference): T1's reference
+ * keeps the label. Mutant fb-mac-destroy-in-detach (the era placement of
+ * mac_ifnet_destroy in if_detach): the label is freed while T1, which took
+ * its reference before the unlink, still checks it (use-after-free).
+ */
+export const fbMacLabelLifetime = defineScenario<S>({
+  name: 'fb-mac-label-lifetime',
+  description: 'a MAC transmit check on a referenced ifnet that if_clone_destroy detaches (where the label is destroyed)',
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-mac-destroy-in-detach'],
+  granularity: `${IFNET_GRANULARITY}; the unlocked read of the label`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    g.mac = true;
+    g.all[0]!.label = new KMem(ex, 'ed0 if_label');
+    ex.spawn(
+      'T1',
+      (function* (): KThread<void> {
+        const ifp = yield* ifunitRef(ex, g, 'ed0');
+        if (ifp === null) return;
+        yield* memAccess(ifp.label!, 'r', 'mac_ifnet_check_transmit', true);
+        yield* ifunitRefDone(ex, g, ifp);
+      })(),
+    );
+    ex.spawn('T2', ifCloneDestroy(ex, g, 'ed0', 'destroy'));
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: ifnetInvariants,
+  endChecks: [ifnetQuiescent],
 });

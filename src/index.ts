@@ -43,6 +43,7 @@ export { KSema, semaP, semaTryP, semaV } from './locks/ksema.ts';
 export { KRefcount, refHold, refRele } from './locks/refcount.ts';
 export { KTaskq, taskqDispatch } from './locks/taskq.ts';
 export { armTimeout, Callout, timeout, untimeout } from './locks/callout.ts';
+export { spinUntil } from './locks/spin.ts';
 export { KMem, kmemAllocNosleep, kmemAllocNosleepAll, kmemFree, memAccess } from './locks/kmem.ts';
 export { LockOrderGraph } from './locks/lockorder.ts';
 export { Contention } from './locks/contention.ts';

@@ -24,4 +24,5 @@ export const LockCode = {
   calloutFire: 37,
   untimeout: 38,
   timeoutArm: 39,
+  spinWait: 40,
 } as const;

@@ -1,12 +1,13 @@
 /** Every named scenario, in the order `nsm list` shows them. */
 import type { Scenario } from '../core/scenario.ts';
+import { crossScenarios } from './cross/index.ts';
 import { ifnetScenarios } from './ifnet/index.ts';
 import { ipmpScenarios } from './ipmp/index.ts';
 import { netifScenarios } from './netif/index.ts';
 import { netstackScenarios } from './netstack/index.ts';
 import { textbookScenarios } from './textbook/index.ts';
 
-export const scenarios: Scenario<any>[] = [...textbookScenarios, ...netstackScenarios, ...ipmpScenarios, ...ifnetScenarios, ...netifScenarios];
+export const scenarios: Scenario<any>[] = [...textbookScenarios, ...netstackScenarios, ...ipmpScenarios, ...ifnetScenarios, ...crossScenarios, ...netifScenarios];
 
 /** Scenarios of the user's own modules (`nsm --load FILE`), found after the built-in ones. */
 const userScenarios: Scenario<any>[] = [];

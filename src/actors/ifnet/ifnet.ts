@@ -19,12 +19,18 @@ import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { KRefcount, refHold, refRele } from '../../locks/refcount.ts';
 import { ifAllocIndex, ifFreeIndexLocked, L } from './ifindex.ts';
-import { mtxDestroy } from './mtx.ts';
+import { mtxDestroy, mtxInit } from './mtx.ts';
+import { ifDetachPurgeRoutes } from './route.ts';
+import { ifPurgemaddrs } from './mcdetach.ts';
 import { Errno, Ifnet, type IfnetGlobals } from './types.ts';
 
 const NOREF = 'fb-pre-r191423-ifunit-noref';
 /** Mutant: the era if_detach destroys if_snd's mutex (the fixed model destroys it with the ifnet, at the last reference). */
 const IFQ_EARLY = 'fb-ifq-destroy-in-detach';
+/** Mutant: the era if_detach calls mac_ifnet_destroy (the fixed model does it with the ifnet, at the last reference). */
+const MAC_EARLY = 'fb-mac-destroy-in-detach';
+/** Mutant: the era code initialises if_snd's mutex in if_attach, after if_alloc published the ifnet (fixed by bf5b2167, not in the log). */
+const INIT_LATE = 'fb-pre-bf5b2167-init-in-attach';
 
 /** Ghost: the running thread now keeps ifp outside ifnet_lock (with a reference or not). */
 function* holdPointer(ex: Execution, g: IfnetGlobals, ifp: Ifnet, referenced: boolean): KThread<void> {
@@ -48,6 +54,10 @@ function* dropPointer(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void>
 export function* ifAlloc(ex: Execution, g: IfnetGlobals, name: string): KThread<Ifnet> {
   const ifp = new Ifnet(ex, new KMem(ex, `ifnet ${name}`), name, g.cov);
   if (!ex.bug(NOREF)) ifp.ref = new KRefcount(ex, `${name}.if_refcount`, 1);
+  // Fixed (after bf5b2167): IFQ_LOCK_INIT(&ifp->if_snd) here, before the
+  // ifnet is published; the mutant leaves it to if_attach.
+  if (ex.bug(INIT_LATE)) ifp.ifqLock.inited = false;
+  if (g.mac) ifp.label = new KMem(ex, `${name} if_label`); // mac_ifnet_init
   g.all.push(ifp);
   yield* ifAllocIndex(ex, g, ifp);
   return ifp;
@@ -60,6 +70,7 @@ export function* ifAlloc(ex: Execution, g: IfnetGlobals, name: string): KThread<
  */
 export function* ifAttach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
   yield* memAccess(ifp.mem, 'w', 'if_addrhead, if_snd (initialisation)', false, L(298)); // log L298-303
+  if (ex.bug(INIT_LATE)) yield* mtxInit(ifp.ifqLock, L(298)); // IFQ_LOCK_INIT(&ifp->if_snd) in if_attach
   yield* rwEnter(g.ifnetLock, 'RW_WRITER', L(290));
   g.ifnet.push(ifp); // TAILQ_INSERT_TAIL(&V_ifnet, ifp, if_link)
   ifp.m.send('ATTACH');
@@ -83,7 +94,12 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   yield* rwExit(g.ifnetLock, L(290));
   if (i < 0) return false;
   yield* memAccess(ifp.mem, 'w', 'if_addrhead (purge), if_snd', true); // the rest of if_detach, no ifnet lock
+  if (g.rt) yield* ifDetachPurgeRoutes(ex, g.rt, ifp); // delete the routes using ifp, in every FIB (log L352-356)
+  // if_purgemaddrs (log L550-551), after in_ifdetach; absent before that commit (mutant
+  // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then).
+  if (ifp.multiaddrs.length > 0 && !ex.bug('fb-pre-ec002fee-delmulti-lookup')) yield* ifPurgemaddrs(ex, g, ifp, g.mcastListRef);
   if (ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
+  if (ifp.label && ex.bug(MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy(ifp) in if_detach (log L497-512 names it)
   return true;
 }
 
@@ -114,6 +130,7 @@ export function* ifFree(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<voi
 function* ifFreeInternal(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
   kassert(ifp.dying, 'ifp->if_flags & IFF_DYING');
   if (!ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // ifq_delete(&ifp->if_snd): nobody can reach ifp
+  if (ifp.label && !ex.bug(MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy: the label lives as long as the ifnet
   yield* kmemFree(ifp.mem); // free(ifp, M_IFNET)
   ifp.m.send('FREE');
   yield* localAccess(g.idxObj, 'w', 'ifnet freed');

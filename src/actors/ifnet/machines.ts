@@ -41,3 +41,33 @@ export function ifnetMachine(): CompiledMachine {
   if (!compiled) compiled = compileMachine(ifnetLifecycleDef);
   return compiled;
 }
+
+/**
+ * The vnet lifecycle (struct vnet, vnet.c of FreeBSD 8): vnet_alloc mallocs
+ * it UNINIT and runs the constructors (vnet_sysinit); it is INITIALIZED
+ * from their return until vnet_destroy begins (DESTROYING: unlisted, the
+ * destructors run); FREED after free(vnet, M_VNET). Whether it is on
+ * vnet_head is separate state (Vnet.listed): vnet_alloc lists it after
+ * INITIALIZED, vnet_destroy unlists it before DESTROYING's destructors.
+ */
+export const vnetLifecycleDef = setup({}).createMachine({
+  id: 'vnet',
+  initial: 'UNINIT',
+  states: {
+    /** malloc'ed, V_ data copied from the master image, constructors not (all) run. */
+    UNINIT: { on: { INIT: 'INITIALIZED' } },
+    /** vnet_sysinit returned: every constructor on the list at that time ran. */
+    INITIALIZED: { on: { DESTROY: 'DESTROYING' } },
+    /** vnet_destroy: unlisted; destructors running (vnet_sysuninit). */
+    DESTROYING: { on: { FREE: 'FREED' } },
+    FREED: { type: 'final' },
+  },
+});
+
+let compiledVnet: CompiledMachine | null = null;
+
+/** The vnet machine compiled to a transition table (once per process). */
+export function vnetMachine(): CompiledMachine {
+  if (!compiledVnet) compiledVnet = compileMachine(vnetLifecycleDef);
+  return compiledVnet;
+}

@@ -13,6 +13,7 @@ import type { Execution } from '../../core/execution.ts';
 import { localAccess } from '../../core/ops.ts';
 import { KMem, memAccess } from '../../locks/kmem.ts';
 import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
+import { ifLockgiantIoctl } from './giant.ts';
 import { L } from './ifindex.ts';
 import { Errno, Ifma, type Ifnet, type IfnetGlobals, type SockaddrDl } from './types.ts';
 
@@ -74,8 +75,15 @@ function* ifAddmultiLocked(ex: Execution, g: IfnetGlobals, ifp: Ifnet, sa: Socka
 export function* ifAddmulti(ex: Execution, g: IfnetGlobals, ifp: Ifnet, sa: SockaddrDl, user = false): KThread<Ifma> {
   yield* mutexEnter(ifp.addrLock);
   const [ifma, created] = yield* ifAddmultiLocked(ex, g, ifp, sa, user);
+  const giant = g.giant !== null && ifp.needsGiant;
+  if (giant && created && ex.bug('fb-addmulti-giant-under-addr-lock')) {
+    yield* ifLockgiantIoctl(ex, g, ifp, 'SIOCADDMULTI', true); // called down under IF_ADDR_LOCK
+    yield* mutexExit(ifp.addrLock);
+    return ifma;
+  }
   yield* mutexExit(ifp.addrLock);
-  if (created) yield* memAccess(ifp.mem, 'r', 'if_ioctl (SIOCADDMULTI)', true);
+  if (created && giant) yield* ifLockgiantIoctl(ex, g, ifp, 'SIOCADDMULTI');
+  else if (created) yield* memAccess(ifp.mem, 'r', 'if_ioctl (SIOCADDMULTI)', true);
   return ifma;
 }
 

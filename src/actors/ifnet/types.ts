@@ -23,6 +23,8 @@ import type { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
 import { ifnetMachine } from './machines.ts';
 import { Mtx } from './mtx.ts';
+import type { Vnet } from './vnet.ts';
+import type { RtTables } from './route.ts';
 
 /** struct ifnet: the fields the model needs. */
 export class Ifnet {
@@ -50,6 +52,12 @@ export class Ifnet {
   readonly addrLock: KMutex;
   /** if_multiaddrs; protected by addrLock. */
   readonly multiaddrs: Ifma[] = [];
+  /** if_vnet: the vnet the ifnet is attached in (VNET model); constant here (no if_vmove). */
+  ifVnet: Vnet | null = null;
+  /** if_label: the MAC framework's label (mac_ifnet_init/destroy), in the scenarios with MAC (IfnetGlobals.mac); read by the MAC checks without the ifnet lock. */
+  label: KMem | null = null;
+  /** if_link_state: written by the driver (if_link_state_change), read by if_linktask; no lock. */
+  linkState = 0;
   readonly m: MachineRef;
   constructor(
     ex: Execution,
@@ -83,6 +91,8 @@ export class Ifma {
   refcount = 1;
   /** Ghost: references taken by userland SIOCADDMULTI (MC-6). */
   userRefs = 0;
+  /** ifma_llifma: the link-layer membership a network-layer one holds a reference on; constant after if_addmulti. */
+  llifma: Ifma | null = null;
   constructor(
     readonly mem: KMem,
     /** ifma_addr, constant. */
@@ -136,6 +146,12 @@ export class IfnetGlobals {
   readonly cov: MachineCoverage;
   /** Giant, and taskqueue_swi_giant (its worker runs tasks holding Giant); made by the scenarios that use them. */
   giant: KMutex | null = null;
+  /** The MAC framework is compiled in: ifnets carry a label (log L497-512). */
+  mac = false;
+  /** Candidate fix of FB-4 (fixMcastOwnership): if_multiaddrs holds its own reference on each ifma. */
+  mcastListRef = false;
+  /** V_rt_tables, made by the scenarios that have routes (if_detach purges them then). */
+  rt: RtTables | null = null;
   swiGiant: KTaskq | null = null;
   private tables = 0;
   constructor(

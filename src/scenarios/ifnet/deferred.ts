@@ -17,6 +17,8 @@ import { ifCloneDestroy, ifunitRef, ifunitRefDone } from '../../actors/ifnet/ifn
 import { giantInit, ifqHandoff } from '../../actors/ifnet/start.ts';
 import { Errno, type IfnetGlobals } from '../../actors/ifnet/types.ts';
 import { ifnetInvariants, ifnetQuiescent, taskInvariants } from '../../specs/ifnet/index.ts';
+import { ProtoState, protoUpdate } from '../../actors/ifnet/mpsafenet.ts';
+import { KMem, memAccess } from '../../locks/kmem.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
 
 interface S {
@@ -105,3 +107,70 @@ export const fbIfqMtxDestroyInUse = defineScenario<S>({
   ],
 });
 
+
+/**
+ * fb-mpsafenet-serialization (FB-MPSAFENET-SERIALIZATION, log L513-531):
+ * a protocol's netisr input handler (T1) and its callout (T2) each update
+ * its state once. Fixed: a protocol lock. Mutant
+ * fb-post-mpsafenet-giant-reliant: the protocol relied on NET_LOCK_GIANT,
+ * a no-op after the commit, and one update is lost (DR-1).
+ */
+export const fbMpsafenetSerialization = defineScenario<{ ps: ProtoState }>({
+  name: 'fb-mpsafenet-serialization',
+  description: "a protocol's netisr handler and callout updating its state after debug.mpsafenet's removal",
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-post-mpsafenet-giant-reliant'],
+  granularity: 'mutex_enter of the protocol lock; in the mutant, the unlocked load and store of the state',
+  setup(ex) {
+    const ps = new ProtoState(ex, 'proto');
+    ex.spawn('T1', protoUpdate(ex, ps, 'netisr'));
+    ex.spawn('T2', protoUpdate(ex, ps, 'callout'));
+    return { ps };
+  },
+  snapshot: ({ ps }) => ({ state: `${ps.value} after ${ps.updates} updates` }),
+  endChecks: [
+    {
+      name: 'DR-1',
+      statement: "no update of a protocol's state is lost: at the end it equals the number of updates made",
+      check: ({ ps }) => (ps.value === ps.updates ? null : `state ${ps.value} after ${ps.updates} updates (one lost)`),
+    },
+  ],
+});
+
+/**
+ * fb-mac-label-lifetime (FB-MAC-LABEL-LIFETIME, log L497-512): MAC is
+ * compiled in. T1 transmits on ed0 with a reference from ifunit_ref and the
+ * MAC transmit check reads ed0's label; T2 destroys the cloned ed0. Fixed
+ * (the label freed with the ifnet, at the last reference): T1's reference
+ * keeps the label. Mutant fb-mac-destroy-in-detach (the era placement of
+ * mac_ifnet_destroy in if_detach): the label is freed while T1, which took
+ * its reference before the unlink, still checks it (use-after-free).
+ */
+export const fbMacLabelLifetime = defineScenario<S>({
+  name: 'fb-mac-label-lifetime',
+  description: 'a MAC transmit check on a referenced ifnet that if_clone_destroy detaches (where the label is destroyed)',
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-mac-destroy-in-detach'],
+  granularity: `${IFNET_GRANULARITY}; the unlocked read of the label`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    g.mac = true;
+    g.all[0]!.label = new KMem(ex, 'ed0 if_label');
+    ex.spawn(
+      'T1',
+      (function* (): KThread<void> {
+        const ifp = yield* ifunitRef(ex, g, 'ed0');
+        if (ifp === null) return;
+        yield* memAccess(ifp.label!, 'r', 'mac_ifnet_check_transmit', true);
+        yield* ifunitRefDone(ex, g, ifp);
+      })(),
+    );
+    ex.spawn('T2', ifCloneDestroy(ex, g, 'ed0', 'destroy'));
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: ifnetInvariants,
+  endChecks: [ifnetQuiescent],
+});

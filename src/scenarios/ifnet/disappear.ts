@@ -14,7 +14,8 @@
 import { defineScenario } from '../../core/scenario.ts';
 import { ifCloneDestroy, ifioctl } from '../../actors/ifnet/ifnet.ts';
 import { Errno, type IfnetGlobals } from '../../actors/ifnet/types.ts';
-import { ifnetInvariants, ifnetQuiescent } from '../../specs/ifnet/index.ts';
+import { ifnetInvariants, ifnetQuiescent, rt1 } from '../../specs/ifnet/index.ts';
+import { RtTables, rtinitAllFibs } from '../../actors/ifnet/route.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
 
 interface S {
@@ -51,4 +52,30 @@ export const fbIfnetDisappear = defineScenario<S>({
       },
     },
   ],
+});
+
+/**
+ * fb-fib-detach-purge (FB-FIB-DETACH-PURGE, log L352-363, L375-379): two
+ * FIBs; ed0's interface route is in both (rtinit). T1 destroys the cloned
+ * ed0. Fixed (era if_detach): the purge walks every FIB. Mutant
+ * fb-detach-purge-fib0-only: only row 0 is purged, and FIB 1's route
+ * outlives ed0 (RT-1). One thread, no preemption: a lifecycle bug.
+ */
+export const fbFibDetachPurge = defineScenario<S>({
+  name: 'fb-fib-detach-purge',
+  description: 'if_clone_destroy of an interface whose route is in two FIBs',
+  system: 'freebsd',
+  threads: 1,
+  mutants: ['fb-detach-purge-fib0-only'],
+  granularity: `${IFNET_GRANULARITY}; mutex_enter of each FIB's RADIX_NODE_HEAD_LOCK`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    g.rt = new RtTables(ex, 2);
+    rtinitAllFibs(g.rt, g.all[0]!, '192.0.2.0/24');
+    ex.spawn('T1', ifCloneDestroy(ex, g, 'ed0', 'destroy'));
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: [...ifnetInvariants, rt1],
+  endChecks: [ifnetQuiescent],
 });

@@ -9,6 +9,8 @@ import { ifnetByindex, ifnetByindexgen } from '../../actors/ifnet/ifindex.ts';
 import { ifAlloc, ifAttach, ifDetach, ifFree } from '../../actors/ifnet/ifnet.ts';
 import { Errno, type Ifnet, type IfnetGlobals } from '../../actors/ifnet/types.ts';
 import { ifnetInvariants, ifnetQuiescent } from '../../specs/ifnet/index.ts';
+import { mtxLock, mtxUnlock } from '../../actors/ifnet/mtx.ts';
+import { memAccess } from '../../locks/kmem.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
 
 interface S {
@@ -142,6 +144,55 @@ export const fbIfindexAba = defineScenario<S>({
       })(),
     );
     ex.spawn('T3', createIf(ex, g, 'ed1'));
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: ifnetInvariants,
+  endChecks: [ifnetQuiescent],
+});
+
+/**
+ * fb-publish-before-init (FB-PUBLISH-BEFORE-INIT, log L298-303): T1 creates
+ * ed1 (if_alloc publishes it at index 2, then if_attach); T2 resolves index
+ * 2 and queues on its if_snd under IFQ_LOCK (a sender that found the ifnet
+ * by index). Fixed (the later bf5b2167, not in the log: "initialization into
+ * if_alloc ... to leave more of the struct ifnet in a safe-to-access
+ * condition between alloc and attach"): if_snd's mutex is initialised
+ * before publication. Mutant fb-pre-bf5b2167-init-in-attach: if_attach
+ * initialises it, so the ifnet is published half-built (PUB-1; a sender in
+ * the window takes an uninitialised mutex, LK-1).
+ */
+export const fbPublishBeforeInit = defineScenario<S>({
+  name: 'fb-publish-before-init',
+  description: 'a sender resolving a new ifnet by index between if_alloc (publication) and if_attach (initialisation)',
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-pre-bf5b2167-init-in-attach'],
+  granularity: `${IFNET_GRANULARITY}; mtx_lock(if_snd.ifq_mtx)`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    // T1: a driver's attach routine: if_alloc, fill in the driver fields
+    // (if_softc, if_init, if_ioctl, if_start: unlocked stores to an ifnet
+    // already reachable by index), then if_attach (ether_ifattach).
+    ex.spawn(
+      'T1',
+      (function* (): KThread<void> {
+        const ifp = yield* ifAlloc(ex, g, 'ed1');
+        yield* memAccess(ifp.mem, 'w', 'if_softc, if_init, if_ioctl, if_start (driver attach)', true);
+        yield* ifAttach(ex, g, ifp);
+      })(),
+    );
+    ex.spawn(
+      'T2',
+      (function* (): KThread<void> {
+        const ifp = yield* ifnetByindex(ex, g, 2);
+        if (ifp === null) return;
+        yield* mtxLock(ifp.ifqLock);
+        yield* memAccess(ifp.mem, 'w', 'if_snd.ifq_len (IF_ENQUEUE)');
+        ifp.ifqLen++;
+        yield* mtxUnlock(ifp.ifqLock);
+      })(),
+    );
     return { g };
   },
   snapshot: (s) => ifnetSnapshot(s),

@@ -12,6 +12,8 @@
  */
 import type { EndCheck, Invariant } from '../../core/spec.ts';
 import type { Ifnet, IfnetGlobals } from '../../actors/ifnet/types.ts';
+import type { IfGroups } from '../../actors/ifnet/groups.ts';
+import type { KMem } from '../../locks/kmem.ts';
 
 export interface HasIfnet {
   g: IfnetGlobals;
@@ -98,7 +100,18 @@ export const ref1: Invariant<HasIfnet> = {
   },
 };
 
-export const ifnetInvariants: Invariant<HasIfnet>[] = [idx2, idx1, idx4, idx5, ref1];
+/** PUB-1: every ifnet reachable from ifindex_table is initialised (its if_snd mutex is a lock). */
+export const pub1: Invariant<HasIfnet> = {
+  name: 'PUB-1',
+  statement: 'every ifnet reachable from ifindex_table has its if_snd mutex initialised',
+  watches: ({ g }) => [g.idxObj],
+  check: ({ g }) => {
+    for (const ifp of g.table.ents) if (ifp && !ifp.ifqLock.inited && !ifp.mem.freed) return `${ifp.name} is in ifindex_table[${ifp.index}] with if_snd.ifq_mtx not initialised`;
+    return null;
+  },
+};
+
+export const ifnetInvariants: Invariant<HasIfnet>[] = [idx2, idx1, idx4, idx5, ref1, pub1];
 
 /** At quiescence no thread holds an ifnet pointer and every dying ifnet without references was freed. */
 export const ifnetQuiescent: EndCheck<HasIfnet> = {
@@ -143,7 +156,18 @@ export const mc6: Invariant<HasIfnet> = {
   },
 };
 
-export const multicastInvariants: Invariant<HasIfnet>[] = [mc5, mc6];
+/** MC-4: a link-layer ifma lives as long as every network-layer ifma that points at it. */
+export const mc4: Invariant<HasIfnet> = {
+  name: 'MC-4',
+  statement: 'a link-layer membership lives at least as long as every network-layer membership that points at it',
+  watches: ({ g }) => [g.mcObj],
+  check: ({ g }) => {
+    for (const ifp of g.all) for (const ifma of ifp.multiaddrs) if (!ifma.mem.freed && ifma.llifma?.mem.freed) return `${ifma.mem.name} still points at its link-layer companion ${ifma.llifma.mem.name}, freed`;
+    return null;
+  },
+};
+
+export const multicastInvariants: Invariant<HasIfnet>[] = [mc4, mc5, mc6];
 
 /** TQ-1: no ifnet is freed while a task that will use it is queued or running. */
 export const tq1: Invariant<HasIfnet> = {
@@ -156,4 +180,39 @@ export const tq1: Invariant<HasIfnet> = {
   },
 };
 
+/** RT-1: no route reachable in any FIB references an ifnet that if_free has begun to free. */
+export const rt1: Invariant<HasIfnet> = {
+  name: 'RT-1',
+  statement: 'no rtentry reachable in any FIB references an ifnet being freed or freed',
+  watches: ({ g }) => (g.rt ? [g.rt.obj, g.idxObj] : [g.idxObj]),
+  check: ({ g }) => {
+    if (!g.rt) return null;
+    for (const table of g.rt.routes) for (const r of table) if (r.ifp.m.state === 'DYING' || r.ifp.m.state === 'FREED') return `route ${r.dst} in FIB ${r.fib} still has rt_ifp ${r.ifp.name} (${r.ifp.m.state})`;
+    return null;
+  },
+};
+
 export const taskInvariants: Invariant<HasIfnet>[] = [tq1];
+
+/**
+ * ALLOC-1 (end): after an if_addgroup that failed, nothing it allocated is
+ * left allocated and unreachable, and ifp lists no entry without a group.
+ */
+export const alloc1: EndCheck<{ g: IfnetGlobals; gr: IfGroups; result: { rc: number } }> = {
+  name: 'ALLOC-1',
+  statement: 'an allocation that fails part way leaves nothing allocated or published: no leaked structure, no half-linked group entry',
+  check: ({ gr }) => {
+    const reachable = new Set<KMem>();
+    for (const ifg of gr.head) {
+      reachable.add(ifg.mem);
+      for (const m of ifg.members) reachable.add(m.mem);
+    }
+    for (const [ifp, list] of gr.ifpGroups)
+      for (const l of list) {
+        if (l.group === null) return `${ifp.name}->if_groups has an entry with no group`;
+        reachable.add(l.mem);
+      }
+    for (const m of gr.allocated) if (!m.freed && !reachable.has(m)) return `${m.name} allocated and unreachable (leaked)`;
+    return null;
+  },
+};

@@ -72,7 +72,7 @@ const programArb = fc.record({
   commute: fc.boolean(),
   localInCs: fc.boolean(),
 });
-type Program = { threads: Op[][]; invariant: boolean; commute: boolean; localInCs: boolean };
+type Program = { threads: Op[][]; invariant: boolean; commute: boolean; localInCs: boolean; exit?: boolean };
 
 interface St {
   vars: number[];
@@ -164,6 +164,8 @@ function programScenario(p: Program): Scenario<St> {
     system: 'test',
     threads: p.threads.length,
     allocFail: true,
+    // exit: the program ends when T0 returns, abandoning the other threads.
+    exitWith: p.exit ? 'T0' : undefined,
     setup(ex) {
       const s: St = {
         vars: new Array(NV).fill(0),
@@ -228,6 +230,13 @@ describe('DPOR soundness', () => {
   it('DPOR reaches exactly the terminal states of plain DFS, finds a failure whenever DFS can, and never reaches anything DFS cannot', () => {
     fc.assert(
       fc.property(programArb, (p) => compare(p)),
+      { numRuns: runs, seed },
+    );
+  });
+
+  it('with exitWith (the run ends when T0 returns), DPOR reaches exactly the terminal states of plain DFS', () => {
+    fc.assert(
+      fc.property(programArb, (p) => compare({ ...p, exit: true })),
       { numRuns: runs, seed },
     );
   });

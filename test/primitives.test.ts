@@ -232,3 +232,40 @@ describe('spurious wake-ups', () => {
     expect(counts[1]).toBeLessThan(counts[2]!);
   });
 });
+
+describe('exitWith', () => {
+  function program(exitWith: string) {
+    return defineScenario<{ m: KMutex; out: string[] }>({
+      name: 'exit-with',
+      description: 'main returns while a worker waits on a mutex main never releases',
+      system: 'test',
+      threads: 2,
+      returnHoldingLocks: 'keep',
+      exitWith,
+      setup(ex) {
+        const s = { m: new KMutex(ex, 'm'), out: [] as string[] };
+        ex.spawn('main', (function* (): KThread<void> {
+          yield* mutexEnter(s.m);
+          s.out.push('main');
+        })());
+        ex.spawn('worker', (function* (): KThread<void> {
+          yield* mutexEnter(s.m);
+          s.out.push('worker');
+          yield* mutexExit(s.m);
+        })());
+        return s;
+      },
+      endChecks: [{ name: 'seen', statement: 'main ran', check: (s) => (s.out.includes('main') ? null : 'main did not run') }],
+    });
+  }
+  it("the run ends when main returns: a worker left blocked is abandoned, not a deadlock, and runs before main's exit in some schedule", () => {
+    const outs = new Set<string>();
+    const r = explore(program('main'), new DfsStrategy({ dpor: true }), { onExecution: (ex, res) => res.pruned || outs.add((ex.state as { out: string[] }).out.join(',')) });
+    expect([r.verdict, r.complete]).toEqual(['pass', true]);
+    expect([...outs].sort()).toEqual(['main', 'worker,main']);
+  });
+  it('a name that setup did not spawn is a model error', () => {
+    const r = explore(program('mian'), new DfsStrategy({ dpor: true }));
+    expect(r.failure?.failure.message).toBe("model threw Error: exitWith names 'mian', which setup did not spawn (it spawned: main, worker)");
+  });
+});

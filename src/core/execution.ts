@@ -160,6 +160,13 @@ export class Execution {
   private readonly invScratch = new Set<number>();
   private chooser: Chooser | null = null;
   private guard: AccessGuard | null = null;
+  /** The "process exit" object of a scenario with exitWith (-1 without), and whether it happened. */
+  private exitObj = -1;
+  private exited = false;
+  /** The "process exit" object (exitWith), -1 without: every step and pending effect reads it. */
+  get exitObject(): number {
+    return this.exitObj;
+  }
 
   constructor(
     readonly scenario: Scenario<any>,
@@ -355,6 +362,14 @@ export class Execution {
         this.touch(t.obj, true);
         const i = this.live.indexOf(t);
         this.live.splice(i, 1);
+        if (this.exitObj >= 0 && t.name === this.scenario.exitWith) {
+          // main returned: exit(), which ends every other thread where it
+          // is. The threads left keep their pending effects, which DPOR
+          // counts as reading the exit (pendingFp): each races the exit and
+          // is explored before it.
+          this.touch(this.exitObj, true);
+          this.exited = true;
+        }
         // A thread that returns holding a lock is a lock-discipline failure,
         // unless the scenario models the C behaviour (returnHoldingLocks:
         // 'keep'): the lock stays held by the finished thread, so whoever
@@ -406,6 +421,8 @@ export class Execution {
   /** Run one step of thread t. */
   private step(t: Thread, enabled: readonly number[]): void {
     this.fpLen = 0;
+    // Every step happens before the process exits, if it does: it reads the exit.
+    if (this.exitObj >= 0) this.pushFp(this.exitObj * 2);
     // Locks held across the step protect what it writes without touching
     // them: invariants watching them are checked after it, and DPOR counts
     // it as writing those invariants' pseudo-objects.
@@ -531,6 +548,10 @@ export class Execution {
     } catch (e) {
       this.fail(e, null);
     }
+    if (sc.exitWith !== undefined && !this.failure) {
+      if (this.threads.some((t) => t.name === sc.exitWith)) this.exitObj = this.newObject('process exit', 'ghost');
+      else this.fail(new Error(`exitWith names '${sc.exitWith}', which setup did not spawn (it spawned: ${this.threads.map((t) => t.name).join(', ')})`), null);
+    }
     if ((this.options.guard || this.options.record) && !this.failure) {
       this.guard = new AccessGuard(this);
       this.guard.start();
@@ -544,7 +565,7 @@ export class Execution {
       for (const o of w(this.state, this)) (this.watchedBy[o] ??= []).push(k);
     }
     const maxSteps = this.options.maxSteps;
-    while (!this.failure) {
+    while (!this.failure && !this.exited) {
       // The enabled set: with fewer than 31 threads, a bit mask names a
       // shared array (enabledOf), so the hot loop allocates nothing.
       let enabled: readonly number[];

@@ -41,6 +41,18 @@ export interface Scenario<S = unknown> {
    * lock stays held (a later mutex_enter of it blocks forever: deadlock).
    */
   returnHoldingLocks?: 'fail' | 'keep';
+  /**
+   * The name of a thread spawned by setup whose return ends the execution,
+   * as a C program ends when main returns: the threads still running are
+   * abandoned (no deadlock is reported for them) and the end checks run.
+   * For DPOR every step reads a "process exit" object that the returning
+   * step writes, so every step that could run before the exit is explored
+   * there (properties/dpor-soundness.test.ts). Mutexes and rwlocks made
+   * with `commutes` do not commute in such a scenario (the two are not shown
+   * sound together). Default: the execution ends when every non-daemon
+   * thread has returned.
+   */
+  exitWith?: string;
   /** Where its scheduling points are, in one or two sentences. */
   granularity?: string;
   setup(ex: Execution): S;

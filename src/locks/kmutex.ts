@@ -27,7 +27,9 @@ export class KMutex {
     opts: { cls?: string; mem?: KMem; commutes?: boolean } = {},
   ) {
     this.id = ex.newObject(name, 'kmutex');
-    this.commutes = opts.commutes === true;
+    // A scenario that ends at a thread's return (exitWith) orders every
+    // critical section: commuting is not shown sound with it (dpor-soundness).
+    this.commutes = opts.commutes === true && ex.scenario.exitWith === undefined;
     if (this.commutes) ex.markCommuting(this.id);
     ex.registerStateful(this);
     this.cls = opts.cls ?? name;

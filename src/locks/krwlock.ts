@@ -38,7 +38,9 @@ export class KRwlock {
     this.id = ex.newObject(name, 'krwlock');
     ex.registerStateful(this);
     this.cls = opts.cls ?? name;
-    this.commutes = opts.commutes === true;
+    // A scenario that ends at a thread's return (exitWith) orders every
+    // critical section: commuting is not shown sound with it (dpor-soundness).
+    this.commutes = opts.commutes === true && ex.scenario.exitWith === undefined;
     if (this.commutes) ex.markCommuting(this.id);
     this.heldRec = { id: this.id, name, cls: this.cls };
   }

@@ -753,7 +753,14 @@ const NONE: number[] = [];
  */
 function pendingFp(ex: Execution, tid: number, strict: boolean): number[] {
   const pe = ex.pendingOf(tid);
+  // exitWith: every step reads the process exit, the pending ones too, so a
+  // thread left pending at the exit races it (and runs before it elsewhere).
+  if (ex.exitObject >= 0 && pe) return pe.obj < 0 ? [ex.exitObject * 2] : [...pendingFpOf(ex, tid, pe, strict), ex.exitObject * 2];
   if (!pe || pe.obj < 0) return NONE;
+  return pendingFpOf(ex, tid, pe, strict);
+}
+
+function pendingFpOf(ex: Execution, tid: number, pe: NonNullable<ReturnType<Execution['pendingOf']>>, strict: boolean): number[] {
   const commuting = ex.hasCommuting && ex.isCommuting(pe.obj) && !strict;
   const code = pe.obj * 2 + (pe.pendingWrite && !commuting ? 1 : 0);
   if (ex.hasCommuting && pe.commuteBarrier) {

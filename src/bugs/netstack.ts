@@ -384,7 +384,10 @@ export const netstackFindings: FindingEntry[] = [
     title: 'a thread asleep in wait_for_nms_inprogress re-takes netstack_lock of a stack the reap has freed',
     cLines: 'netstack.c L905-914, L782-786, L841-846, L1080-1107',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
-    alsoSeenIn: [{ scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-use-after-free' }],
+    alsoSeenIn: [
+      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-use-after-free' },
+      { scenario: 'x-ns-teardown-vs-unregister', spec: 'no-use-after-free' },
+    ],
     find: { strategy: 'dpor', schedules: 500 },
     token: 'nsm1:ns-unregister-vs-zone-teardown:-:-:05ead8fe:48:AAEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgAAAAAAAAACAgICAgIAAAAAAAAC:gFJSZVoBHefMOJ3-j1XkKYQFyyklQ_gC:d65bbeca',
     fix: { params: { fixReapWaitsForWaiters: true }, verify: { strategy: 'dpor', schedules: 100_000, preemptions: 2, params: { fixReapWaitsForWaiters: true } } },

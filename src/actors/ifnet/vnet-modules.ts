@@ -18,7 +18,7 @@ import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { L } from './ifindex.ts';
 import { type Mtx, mtxReinit } from './mtx.ts';
 import { umaZcreate, umaZdestroy } from './uma.ts';
-import { curvnet, isDefaultVnet, SI_ORDER, type Vnet, type VnetGlobals, type VnetSysinit } from './vnet.ts';
+import { curvnet, isDefaultVnet, SI_ORDER, type Vnet, vnetDeregisterSysinit, vnetDeregisterSysuninit, type VnetGlobals, vnetRegisterSysinit, vnetRegisterSysuninit, type VnetSysinit } from './vnet.ts';
 
 /** The constructor's entry: curvnet is set (asserted); the first touch of its V_ data is the callback's scheduling point. */
 function* enter(ex: Execution, vg: VnetGlobals, module: string, what: string): KThread<Vnet> {
@@ -58,6 +58,22 @@ export function vnetModule(module: string, subsystem: number, order: number = SI
     },
   };
   return { init, uninit };
+}
+
+/**
+ * kldload of a module with per-vnet state: its VNET_SYSINIT registers
+ * (running on every listed vnet), then its VNET_SYSUNINIT. Each takes
+ * vnet_sysinit_sxlock exclusive on its own; nothing is held between them.
+ */
+export function* vnetModuleLoad(ex: Execution, vg: VnetGlobals, mod: { init: VnetSysinit; uninit: VnetSysinit }): KThread<void> {
+  yield* vnetRegisterSysinit(ex, vg, mod.init);
+  yield* vnetRegisterSysuninit(ex, vg, mod.uninit);
+}
+
+/** kldunload of the same: the VNET_SYSUNINIT runs on every listed vnet and goes, then the VNET_SYSINIT goes. */
+export function* vnetModuleUnload(ex: Execution, vg: VnetGlobals, mod: { init: VnetSysinit; uninit: VnetSysinit }): KThread<void> {
+  yield* vnetDeregisterSysuninit(ex, vg, mod.uninit);
+  yield* vnetDeregisterSysinit(ex, vg, mod.init);
 }
 
 /** The boot state of a module on a vnet that vnet0's boot (or an earlier vnet_alloc) constructed. */

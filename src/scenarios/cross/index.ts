@@ -24,8 +24,8 @@ import { bootRegister, netstackInit } from '../../actors/netstack/init.ts';
 import { moduleCreate, moduleDestroy, moduleShutdown } from '../../actors/netstack/modules.ts';
 import { bootZone, zonesInit } from '../../actors/netstack/zones.ts';
 import type { NetstackObserver } from '../../actors/netstack/types.ts';
-import { SI_SUB, Vnet, vnetAlloc, vnetDeregisterSysinit, vnetDeregisterSysuninit, vnetDestroy, VnetGlobals, vnetRegisterSysinit, vnetRegisterSysuninit, type VnetSysinit } from '../../actors/ifnet/vnet.ts';
-import { constructedAtBoot, vnetModule } from '../../actors/ifnet/vnet-modules.ts';
+import { SI_SUB, Vnet, vnetAlloc, vnetDestroy, VnetGlobals, type VnetSysinit } from '../../actors/ifnet/vnet.ts';
+import { constructedAtBoot, vnetModule, vnetModuleLoad, vnetModuleUnload } from '../../actors/ifnet/vnet-modules.ts';
 import { LifecycleLog, lifecycleSpecs, NetstackLifecycleObserver, netstackLifecycleView, vnetLifecycleView } from '../../specs/lifecycle.ts';
 import { NETSTACK_MUTANTS } from '../netstack/mutants.ts';
 import { NetstackMonitor } from '../../specs/netstack/monitor.ts';
@@ -142,13 +142,7 @@ export const xVnetCreateVsRegister = defineScenario<VnX>({
     const pf = vnetModule('pf', SI_SUB.PROTO_IFATTACHDOMAIN);
     const fix = ex.param<boolean>('fixListUnderSysinit');
     ex.spawn('T1', (function* (): KThread<void> { yield* vnetAlloc(ex, vg, 'vnet1', fix); })());
-    ex.spawn(
-      'T2',
-      (function* (): KThread<void> {
-        yield* vnetRegisterSysinit(ex, vg, pf.init);
-        yield* vnetRegisterSysuninit(ex, vg, pf.uninit);
-      })(),
-    );
+    ex.spawn('T2', vnetModuleLoad(ex, vg, pf));
     return { vg };
   },
 });
@@ -164,13 +158,7 @@ export const xVnetTeardownVsUnregister = defineScenario<VnX>({
     const vg = vnWorld(ex, [vnetModule('if', SI_SUB.INIT_IF), pf], ['vnet0', 'vnet1']);
     const fix = ex.param<boolean>('fixUnlistUnderSysinit');
     ex.spawn('T1', vnetDestroy(ex, vg, vg.all[1]!, fix));
-    ex.spawn(
-      'T2',
-      (function* (): KThread<void> {
-        yield* vnetDeregisterSysuninit(ex, vg, pf.uninit);
-        yield* vnetDeregisterSysinit(ex, vg, pf.init);
-      })(),
-    );
+    ex.spawn('T2', vnetModuleUnload(ex, vg, pf));
     return { vg };
   },
 });

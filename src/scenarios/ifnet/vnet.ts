@@ -28,15 +28,11 @@ import {
   vAccess,
   Vnet,
   vnetAlloc,
-  vnetDeregisterSysinit,
-  vnetDeregisterSysuninit,
   vnetDestroy,
   VnetGlobals,
-  vnetRegisterSysinit,
-  vnetRegisterSysuninit,
   type VnetSysinit,
 } from '../../actors/ifnet/vnet.ts';
-import { constructedAtBoot, InetGlobals, inetBooted, inetModule, tcpModule, vnetModule } from '../../actors/ifnet/vnet-modules.ts';
+import { constructedAtBoot, InetGlobals, inetBooted, inetModule, tcpModule, vnetModule, vnetModuleLoad, vnetModuleUnload } from '../../actors/ifnet/vnet-modules.ts';
 import { i1End, si1, vnetInvariants, vnetQuiescent } from '../../specs/ifnet/vnet.ts';
 
 /**
@@ -106,13 +102,7 @@ export const fbVnetMissedCtor = defineScenario<S>({
     const pf = vnetModule('pf', SI_SUB.PROTO_IFATTACHDOMAIN);
     const fix = ex.param<boolean>('fixListUnderSysinit');
     ex.spawn('T1', (function* (): KThread<void> { yield* vnetAlloc(ex, vg, 'vnet1', fix); })());
-    ex.spawn(
-      'T2',
-      (function* (): KThread<void> {
-        yield* vnetRegisterSysinit(ex, vg, pf.init);
-        yield* vnetRegisterSysuninit(ex, vg, pf.uninit);
-      })(),
-    );
+    ex.spawn('T2', vnetModuleLoad(ex, vg, pf));
     return { vg };
   },
   endChecks: [i1End, vnetQuiescent],
@@ -145,13 +135,7 @@ export const fbVnetMissedDtor = defineScenario<S>({
     const vnet1 = bootVnet(ex, vg, 'vnet1', ['if', 'pf']);
     const fix = ex.param<boolean>('fixUnlistUnderSysinit');
     ex.spawn('T1', vnetDestroy(ex, vg, vnet1, fix));
-    ex.spawn(
-      'T2',
-      (function* (): KThread<void> {
-        yield* vnetDeregisterSysuninit(ex, vg, pf.uninit);
-        yield* vnetDeregisterSysinit(ex, vg, pf.init);
-      })(),
-    );
+    ex.spawn('T2', vnetModuleUnload(ex, vg, pf));
     return { vg };
   },
   endChecks: [i1End, vnetQuiescent],

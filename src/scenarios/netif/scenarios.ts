@@ -152,6 +152,11 @@ export const nxCloseVsDetach = defineScenario<S>({
   endChecks: [...netifEndChecks, resultsCheck('nx-close-vs-detach-result', 'the detach fails EBUSY while the channel is open, else succeeds', (r) => (ok(r.get('T2'), E.OK, E.EBUSY) ? null : `detach ${r.get('T2')}`))],
 });
 
+/** Two concurrent attaches, T1 and T2: exactly one succeeds, the other gets EBUSY (the G2 checks). */
+function oneAttachWins(name: string) {
+  return resultsCheck(name, 'exactly one attach succeeds, the other is EBUSY', (r) => ([r.get('T1'), r.get('T2')].sort().join(',') === `${E.OK},${E.EBUSY}` ? null : `results ${r.get('T1')}, ${r.get('T2')}`));
+}
+
 /** G2 (the if_na half): two nexuses attach the same ifnet. */
 export const nxDoubleAttachIfp = defineScenario<S>({
   ...common,
@@ -165,7 +170,7 @@ export const nxDoubleAttachIfp = defineScenario<S>({
     ex.spawn('T2', nxctlAttach(ex, g, g.nexuses[1]!, { name: 'en0', byIfp: false, kernproc: true }, 'T2'));
     return { g };
   },
-  endChecks: [...netifEndChecks, resultsCheck('nx-double-attach-ifp-result', 'exactly one attach succeeds, the other is EBUSY', (r) => ([r.get('T1'), r.get('T2')].sort().join(',') === `${E.OK},${E.EBUSY}` ? null : `results ${r.get('T1')}, ${r.get('T2')}`))],
+  endChecks: [...netifEndChecks, oneAttachWins('nx-double-attach-ifp-result')],
 });
 
 /** G2 (the nif_uuid half): one nexus attaches two ifnets. */
@@ -181,7 +186,7 @@ export const nxDoubleAttachNexus = defineScenario<S>({
     ex.spawn('T2', nxctlAttach(ex, g, g.nexuses[0]!, { name: 'en1', byIfp: false, kernproc: true }, 'T2'));
     return { g };
   },
-  endChecks: [...netifEndChecks, resultsCheck('nx-double-attach-nexus-result', 'exactly one attach succeeds, the other is EBUSY', (r) => ([r.get('T1'), r.get('T2')].sort().join(',') === `${E.OK},${E.EBUSY}` ? null : `results ${r.get('T1')}, ${r.get('T2')}`))],
+  endChecks: [...netifEndChecks, oneAttachWins('nx-double-attach-nexus-result')],
 });
 
 /** R3: the native attach error path with mem_new failures injected, two nexuses on one ifnet. */

@@ -11,6 +11,11 @@ import type { SearchProgress } from '../core/strategy.ts';
 import { UsageError } from './errors.ts';
 import { reportFailure, type FailureSummary } from './failure-report.ts';
 
+/** A verdict as the text output prints it: a sampling search that found nothing is 'no failure', never 'pass'. */
+export function verdictText(v: RunResult['verdict']): string {
+  return v === 'no-failure-found' ? 'no failure' : v;
+}
+
 export interface CheckOptions {
   strategy: StrategyName;
   seed: number;
@@ -146,7 +151,7 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
   } else {
     const bound = run.complete ? 'complete' : strategy.exhaustive ? 'not complete' : 'sampled, not exhaustive';
     const n = run.schedules;
-    const verdict = run.stopped === 'stop' ? 'incomplete' : run.verdict === 'no-failure-found' ? 'no failure' : run.verdict;
+    const verdict = run.stopped === 'stop' ? 'incomplete' : verdictText(run.verdict);
     lines = [`${verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${n.toLocaleString('en-US')} schedule${n === 1 ? '' : 's'} (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
     if (bounds) lines.push(bounds);
     if ((!run.complete && strategy.exhaustive) || run.stopped === 'stop') lines.push(...partialReport(run, ctx, o.timeSec));

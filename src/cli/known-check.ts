@@ -1,10 +1,11 @@
 /** How `nsm start` and `nsm check --all` check a scenario: known findings in one line, then the fixed model. */
 import { fixParamsFor, knownFinding } from '../bugs/known.ts';
 import type { Scenario } from '../core/scenario.ts';
-import { checkScenario, type CheckOptions } from './check-scenario.ts';
+import { checkScenario, type CheckOptions, verdictText } from './check-scenario.ts';
+import type { RunResult } from '../core/runner.ts';
 import { EXIT } from './args.ts';
 
-export const fmtVerdict = (v: string, complete: boolean) => (v === 'no-failure-found' ? 'no failure found' : v) + (complete ? ' (complete)' : '');
+export const fmtVerdict = (v: RunResult['verdict'], complete: boolean) => verdictText(v) + (complete ? ' (complete)' : '');
 
 /**
  * Check one scenario the way `nsm start` and `nsm check --all` do: a

@@ -82,19 +82,34 @@ interface St {
   rw: KRwlock;
   log: string[];
   localInCs: boolean;
+  /** Scheduling points each thread has passed (its program point, for state caching). */
+  pc: number[];
+}
+
+/**
+ * Stateful runs: the thread's program point is how many scheduling points
+ * it has passed (with its log, which holds every value it read or chose,
+ * that fixes where it is in its ops).
+ */
+function pp(ex: Execution, s: St, tid: number): void {
+  ex.programPoint(String(++s.pc[tid]!));
 }
 
 function* runOps(ex: Execution, s: St, tid: number, ops: Op[], locked = false): KThread<void> {
   for (const op of ops) {
     if (op.k === 'read') {
+      pp(ex, s, tid);
       yield* (locked && s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'r');
       s.log[tid] += `r${op.v}=${s.vars[op.v]};`;
     } else if (op.k === 'write') {
+      pp(ex, s, tid);
       yield* (locked && s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'w');
       s.vars[op.v] = s.vars[op.v]! * 3 + tid + 1;
     } else if (op.k === 'pick') {
       // Two alternatives with different footprints: read x (failure), or read and write x (success).
+      pp(ex, s, tid);
       yield* (locked && s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'r');
+      pp(ex, s, tid);
       const ok = yield* kmemAllocNosleep(`pick x${op.v}`);
       if (ok) {
         ex.touch(s.varObj[op.v]!, true);
@@ -103,6 +118,7 @@ function* runOps(ex: Execution, s: St, tid: number, ops: Op[], locked = false): 
       s.log[tid] += `p${op.v}=${ok ? 1 : 0};`;
     } else if (op.k === 'pickA') {
       // Data choice attached to the previous step: nothing touched on failure.
+      pp(ex, s, tid);
       const ok = yield* kmemAllocNosleep(`pickA x${op.v}`);
       if (ok) {
         ex.touch(s.varObj[op.v]!, true);
@@ -111,47 +127,67 @@ function* runOps(ex: Execution, s: St, tid: number, ops: Op[], locked = false): 
       s.log[tid] += `a${op.v}=${ok ? 1 : 0};`;
     } else if (op.k === 'pickB') {
       // The choice changes the footprint of the thread's later step.
+      pp(ex, s, tid);
       const ok = yield* kmemAllocNosleep(`pickB`);
       s.log[tid] += `b${ok ? 1 : 0};`;
       if (ok) {
+        pp(ex, s, tid);
         yield* access(s.varObj[op.a]!, 'w');
         s.vars[op.a] = s.vars[op.a]! * 11 + tid + 1;
       } else {
+        pp(ex, s, tid);
         yield* access(s.varObj[op.b]!, 'r');
         s.log[tid] += `rb${op.b}=${s.vars[op.b]};`;
       }
     } else if (op.k === 'pickC') {
       // The choice changes the pending effect: a lock acquire or a read.
+      pp(ex, s, tid);
       const ok = yield* kmemAllocNosleep(`pickC`);
       s.log[tid] += `c${ok ? 1 : 0};`;
       if (ok && !locked) {
+        pp(ex, s, tid);
         yield* mutexEnter(s.locks[op.m]!);
+        pp(ex, s, tid);
         yield* (s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'w');
         s.vars[op.v] = s.vars[op.v]! * 13 + tid + 1;
+        pp(ex, s, tid);
         yield* mutexExit(s.locks[op.m]!);
       } else {
+        pp(ex, s, tid);
         yield* access(s.varObj[op.v]!, 'r');
         s.log[tid] += `rc${op.v}=${s.vars[op.v]};`;
       }
     } else if (op.k === 'pick3') {
+      pp(ex, s, tid);
       yield* (locked && s.localInCs ? localAccess : access)(s.varObj[op.v]!, 'r');
+      pp(ex, s, tid);
       const c = yield* choose(3, 'pick3');
       if (c === 1) { ex.touch(s.varObj[op.v]!, true); s.vars[op.v] = s.vars[op.v]! * 17 + tid + 1; }
       if (c === 2) { ex.touch(s.varObj[1 - op.v]!, true); s.vars[1 - op.v] = s.vars[1 - op.v]! * 19 + tid + 1; }
       s.log[tid] += `t${op.v}=${c};`;
     } else if (op.k === 'cs') {
-      for (const m of op.locks) yield* mutexEnter(s.locks[m]!);
+      for (const m of op.locks) {
+        pp(ex, s, tid);
+        yield* mutexEnter(s.locks[m]!);
+      }
       // Inside the critical section accesses are scheduling points, or local footprints with localInCs.
       for (const b of op.body) {
+        pp(ex, s, tid);
         if (b.k === 'wait') {
           if (op.locks.includes(0)) yield* cvWait(s.cv, s.locks[0]!);
         } else if (b.k === 'signal') yield* (b.all ? cvBroadcast(s.cv) : cvSignal(s.cv));
         else yield* runOps(ex, s, tid, [b], true);
       }
-      for (const m of [...op.locks].reverse()) yield* mutexExit(s.locks[m]!);
+      for (const m of [...op.locks].reverse()) {
+        pp(ex, s, tid);
+        yield* mutexExit(s.locks[m]!);
+      }
     } else if (op.k === 'rw') {
+      pp(ex, s, tid);
       yield* rwEnter(s.rw, op.write ? 'RW_WRITER' : 'RW_READER');
+      pp(ex, s, tid);
       yield* runOps(ex, s, tid, op.body, true);
+      pp(ex, s, tid);
       yield* rwExit(s.rw);
     }
   }
@@ -175,10 +211,12 @@ function programScenario(p: Program): Scenario<St> {
         rw: new KRwlock(ex, 'rw', { commutes: p.commute }),
         log: p.threads.map(() => ''),
         localInCs: p.localInCs,
+        pc: p.threads.map(() => 0),
       };
       p.threads.forEach((ops, i) => ex.spawn(`T${i}`, runOps(ex, s, i, ops)));
       return s;
     },
+    stateHash: (s) => `${s.vars.join(',')}|${s.log.join('|')}`,
     invariants: p.invariant
       ? [{ name: 'x0-before-x1', statement: 'x1 is not written while x0 is untouched', watches: (s) => s.varObj, check: (s) => (s.vars[1] !== 0 && s.vars[0] === 0 ? 'x1 written first' : null) }]
       : [],
@@ -187,9 +225,9 @@ function programScenario(p: Program): Scenario<St> {
 
 type Bound = { preemptionBound?: number; delayBound?: number };
 
-function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, bound: Bound = {}): { set: Set<string>; complete: boolean; terminal: number; failed: boolean } {
+function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, bound: Bound = {}, stateCache = false, summaries = true): { set: Set<string>; complete: boolean; terminal: number; failed: boolean; hits: number } {
   const set = new Set<string>();
-  const st = new DfsStrategy({ dpor, ...bound });
+  const st = new DfsStrategy({ dpor, stateCache, summaries, ...bound });
   const r = explore(sc, st, {
     keepGoing,
     schedules: 5_000,
@@ -199,14 +237,14 @@ function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, bound: Bo
       set.add(res.failure ? `${res.failure.kind}:${res.failure.spec}:${res.failure.message}` : `ok:${s.vars.join(',')}|${s.log.join('|')}`);
     },
   });
-  return { set, complete: r.complete, terminal: st.terminal, failed: r.verdict === 'fail' };
+  return { set, complete: r.complete, terminal: st.terminal, failed: r.verdict === 'fail', hits: st.cacheHits };
 }
 
-/** DPOR (within `bound` if given) against plain DFS (within the same bound). */
-function compare(p: Program, bound: Bound = {}): void {
+/** DPOR (within `bound` if given; stateful with `stateCache`) against plain DFS (within the same bound). */
+function compare(p: Program, bound: Bound = {}, stateCache = false): number {
   const sc = programScenario(p);
   const full = outcomes(sc, false, true, bound);
-  const red = outcomes(sc, true, true, bound);
+  const red = outcomes(sc, true, true, bound, stateCache);
   // Only programs small enough for plain DFS to finish are compared.
   fc.pre(full.complete);
   expect(red.complete).toBe(true);
@@ -218,9 +256,10 @@ function compare(p: Program, bound: Bound = {}): void {
     expect([...red.set].sort()).toEqual([...full.set].sort());
   } else {
     // A run stops at its first failure: DPOR must find one too.
-    expect(outcomes(sc, true, false, bound).failed).toBe(true);
+    expect(outcomes(sc, true, false, bound, stateCache).failed).toBe(true);
   }
   expect(red.terminal).toBeLessThanOrEqual(full.terminal);
+  return red.hits;
 }
 
 const runs = Number(process.env.NSM_PROP_RUNS ?? 200);
@@ -229,14 +268,57 @@ const seed = Number(process.env.NSM_PROP_SEED ?? 20261201);
 describe('DPOR soundness', () => {
   it('DPOR reaches exactly the terminal states of plain DFS, finds a failure whenever DFS can, and never reaches anything DFS cannot', () => {
     fc.assert(
-      fc.property(programArb, (p) => compare(p)),
+      fc.property(programArb, (p) => void compare(p)),
       { numRuns: runs, seed },
+    );
+  });
+
+  it('stateful DPOR (state caching with subtree summaries) reaches exactly the terminal states of plain DFS, and finds a failure whenever DFS can', () => {
+    let hits = 0;
+    let programs = 0;
+    fc.assert(
+      fc.property(programArb, (p) => {
+        const h = compare(p, {}, true);
+        hits += h;
+        if (h > 0) programs++;
+      }),
+      { numRuns: runs, seed: seed + 3 },
+    );
+    // The cache really prunes: most generated programs revisit states.
+    expect(programs).toBeGreaterThan(runs / 4);
+    expect(hits).toBeGreaterThan(runs);
+  });
+
+  it('naive state caching with DPOR (no summaries) is caught: it misses a terminal state plain DFS reaches', () => {
+    // Found by the property above with `summaries: false` (after 412 programs):
+    // the hit's subtree races with the new way to the state, and only the
+    // summary check adds the backtrack point that reaches the missing state.
+    const p: Program = {
+      threads: [[{ k: 'write', v: 1 }, { k: 'pickB', a: 0, b: 0 }], [{ k: 'pickA', v: 1 }], [{ k: 'rw', write: false, body: [{ k: 'pickA', v: 1 }] }]],
+      invariant: false,
+      commute: false,
+      localInCs: false,
+    };
+    const sc = programScenario(p);
+    const full = outcomes(sc, false, true);
+    const naive = outcomes(sc, true, true, {}, true, false);
+    const stateful = outcomes(sc, true, true, {}, true);
+    expect(full.complete && naive.complete && stateful.complete).toBe(true);
+    expect(naive.hits).toBeGreaterThan(0);
+    expect([...full.set].filter((o) => !naive.set.has(o)).length).toBeGreaterThan(0);
+    expect([...stateful.set].sort()).toEqual([...full.set].sort());
+  });
+
+  it('stateful DPOR with exitWith reaches exactly the terminal states of plain DFS', () => {
+    fc.assert(
+      fc.property(programArb, (p) => void compare({ ...p, exit: true }, {}, true)),
+      { numRuns: Math.ceil(runs / 2), seed: seed + 4 },
     );
   });
 
   it('with exitWith (the run ends when T0 returns), DPOR reaches exactly the terminal states of plain DFS', () => {
     fc.assert(
-      fc.property(programArb, (p) => compare({ ...p, exit: true })),
+      fc.property(programArb, (p) => void compare({ ...p, exit: true })),
       { numRuns: runs, seed },
     );
   });
@@ -248,7 +330,7 @@ describe('DPOR soundness', () => {
     fc.assert(
       // (Delay bounds are refused with DPOR: with the same additions, generated
       // programs show it missing schedules within a delay bound.)
-      fc.property(programArb, fc.integer({ min: 1, max: 2 }), (p, n) => compare(p, { preemptionBound: n })),
+      fc.property(programArb, fc.integer({ min: 1, max: 2 }), (p, n) => void compare(p, { preemptionBound: n })),
       { numRuns: Math.ceil(runs / 2), seed: seed + 1 },
     );
   });

@@ -73,7 +73,8 @@ export const checkFlags = {
 export function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions & { rawParams: Record<string, string> } {
   const strategy = (v.strategy as string | undefined) ?? 'dpor';
   if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
-  if (v['state-cache'] && strategy !== 'dfs') throw new UsageError('--state-cache works with --strategy dfs only (it is not sound with DPOR)');
+  if (v['state-cache'] && strategy !== 'dfs' && strategy !== 'dpor') throw new UsageError('--state-cache works with --strategy dfs and dpor only (an exhaustive search)');
+  if (v['state-cache'] && (v.preemptions !== undefined || v.delays !== undefined)) throw new UsageError('--state-cache takes no --preemptions or --delays: a state reached with less budget left explores less');
   if (v.delays !== undefined && strategy !== 'dfs' && strategy !== 'idb') throw new UsageError('--delays bounds --strategy dfs and idb only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)');
   if (v.preemptions !== undefined && strategy === 'idb') throw new UsageError('--strategy idb bounds delays (--delays), not preemptions');
   if (v['pct-steps'] !== undefined && strategy !== 'pct') throw new UsageError('--pct-steps is the k of --strategy pct only');

@@ -74,6 +74,12 @@ export class Thread {
   spuriousWakeups = 0;
   /** Messages delivered by `send`, consumed by `receive`. */
   readonly mailbox: unknown[] = [];
+  /**
+   * The thread's declared program point (Execution.programPoint): what its
+   * generator frames hold that the shared state does not show, as a string.
+   * Part of Execution.stateKey; '' until the thread declares one.
+   */
+  pp = '';
   constructor(
     readonly id: number,
     readonly name: string,
@@ -261,8 +267,9 @@ export class Execution {
   /**
    * The whole state, as a string, for state caching: the scenario's own
    * stateHash, every primitive's state, the virtual clock and armed timers,
-   * and each live thread's pending effect (its program point). Null when the
-   * scenario has no stateHash (caching is then refused).
+   * and each live thread's pending effect and declared program point
+   * (programPoint). Null when the scenario has no stateHash (caching is then
+   * refused).
    */
   stateKey(): string | null {
     const sh = this.scenario.stateHash;
@@ -272,9 +279,21 @@ export class Execution {
     for (const o of this.stateful) k += `|${o.stateKey()}`;
     for (const t of this.live) {
       const e = t.pending!;
-      k += `|${t.id}:${e.code}:${e.obj}:${e.site ?? ''}:${e.describe(this)}:${t.held.map((h) => h.id).join('.')}:${t.mailbox.length}`;
+      k += `|${t.id}:${t.pp}:${e.code}:${e.obj}:${e.site ?? ''}:${e.describe(this)}:${t.held.map((h) => h.id).join('.')}:${t.mailbox.length}`;
     }
     return k;
+  }
+  /**
+   * Declare the running thread's program point: a string that, with the
+   * shared state (stateHash, the primitives) and its pending effect,
+   * determines the thread's future. A thread that keeps anything in
+   * generator locals (a loop counter, a pointer read earlier, a branch
+   * taken) must declare it before its next scheduling point, or state
+   * caching may merge two states whose futures differ. Costs nothing
+   * without state caching (one field write).
+   */
+  programPoint(key: string): void {
+    this.currentThread().pp = key;
   }
 
   // ---- threads ---------------------------------------------------------

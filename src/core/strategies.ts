@@ -18,7 +18,7 @@ export interface StrategyConfig {
   preemptions?: number;
   /** Delay bound: plain dfs only (DPOR refuses it, so dpor and portfolio ignore it). */
   delays?: number;
-  /** Plain DFS with state caching (needs the scenario's stateHash). */
+  /** dfs or dpor with state caching (needs the scenario's stateHash and its threads' program points); no bounds. */
   stateCache?: boolean;
 }
 
@@ -31,7 +31,7 @@ export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
     case 'dfs':
       return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache });
     case 'dpor':
-      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions });
+      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, stateCache: c.stateCache });
     case 'ipb':
       // Iterative preemption bounding with bounded DPOR rounds, 0..preemptions (default 3).
       return new IterativeBoundStrategy(c.preemptions ?? 3, 'preemptions');

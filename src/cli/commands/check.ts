@@ -35,7 +35,7 @@ options:
   --no-shrink       report the failing schedule as found
   --no-write        write no artefact (by default each failure is written as JSON + HTML
                     under .nsm/failures/, or under $NSM_DIR/failures/ when NSM_DIR is set)
-  --state-cache     with dfs: prune states seen before (scenarios with a stateHash)
+  --state-cache     with dfs or dpor: prune states seen before (scenarios with a stateHash)
   --progress S      a progress line on stderr every S seconds: schedules, steps, rate, and
                     for dfs/dpor the depth of the current path and the branches still open
                     on it (DPOR adds branches as it finds races, so no completion estimate)

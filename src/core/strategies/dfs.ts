@@ -28,6 +28,7 @@
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
 import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
 import { dporFootprint, INV_BASE } from '../footprint.ts';
+import { StateCache, Summary } from './state-cache.ts';
 
 interface Node {
   data: boolean;
@@ -54,17 +55,33 @@ interface Node {
   delays: number;
   /** Step index of the execution at which this choice is made. */
   step: number;
+  /** Stateful DPOR: the state's key (thread nodes), null otherwise. */
+  key: string | null;
+  /** Stateful DPOR: what the subtree explored so far did (StateCache). */
+  summary: Summary | null;
 }
 
 export interface DfsOptions {
   dpor: boolean;
   /**
-   * Plain DFS only: prune a thread-choice point whose whole state
-   * (Execution.stateKey) was seen before in this run. Sound for safety when
-   * the scenario's stateHash is complete (see Scenario.stateHash); not
-   * combined with DPOR (sleep sets and backtrack sets assume a tree).
+   * Prune a thread-choice point whose whole state (Execution.stateKey) was
+   * seen before in this run. Sound for safety when the scenario's stateHash
+   * and its threads' program points (Execution.programPoint) are complete.
+   * Plain DFS prunes at any state seen before. DPOR prunes only at a state
+   * whose subtree is finished and was explored with no thread asleep that
+   * is awake now, and first checks the steps that subtree ran against the
+   * way to the state (state-cache.ts); commuting mutexes are then ordered
+   * like any other. Not combined with preemption or delay bounds (a state
+   * reached with less budget left explores less).
    */
   stateCache?: boolean;
+  /**
+   * Stateful DPOR: check a hit state's summary against the way to it
+   * (default true). False is naive state caching with DPOR, which is not
+   * sound: it is kept only to show that the soundness property catches it
+   * (properties/dpor-soundness.test.ts).
+   */
+  summaries?: boolean;
   preemptionBound?: number;
   delayBound?: number;
   /**
@@ -100,8 +117,14 @@ export class DfsStrategy implements Strategy {
   private stepPend: number[][] = [];
   /** Commuting mutexes the stepping thread held when each step began. */
   private stepHeld: number[][] = [];
-  /** States seen, with stateCache. */
+  /** States seen, with stateCache (plain DFS). */
   private readonly visited = new Set<string>();
+  /** Stateful DPOR: finished states with their summaries. */
+  readonly cache: StateCache | null;
+  /** Stateful DPOR: the summary of the state the last execution stopped at, if it stopped at a hit. */
+  private hit: Summary | null = null;
+  /** Commuting mutexes commute (DfsOptions.commute, off with stateful DPOR). */
+  private readonly commuteOn: boolean;
   /** Thread-choice points pruned because their state was seen before. */
   cacheHits = 0;
   /**
@@ -127,7 +150,9 @@ export class DfsStrategy implements Strategy {
       // generated programs show DPOR missing schedules within the bound.
       throw new Error('DPOR is not complete within a delay bound: use plain dfs with a delay bound');
     }
-    if (opts.stateCache && opts.dpor) throw new Error('state caching is not sound with DPOR: use it with plain dfs');
+    if (opts.stateCache && this.bounded) throw new Error('state caching is not sound within a preemption or delay bound: a state reached with less budget left explores less');
+    this.cache = opts.stateCache && opts.dpor ? new StateCache() : null;
+    this.commuteOn = opts.commute !== false && this.cache === null;
     const b: string[] = [];
     if (opts.stateCache) b.push('state-cache');
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
@@ -165,16 +190,28 @@ export class DfsStrategy implements Strategy {
         if (depth < stack.length) {
           node = stack[depth]!;
         } else {
+          let key: string | null = null;
           if (this.opts.stateCache) {
-            const key = ex.stateKey();
+            key = ex.stateKey();
             if (key === null) throw new Error(`scenario ${ex.scenario.name} has no stateHash: state caching needs one`);
-            if (this.visited.has(key)) {
-              this.cacheHits++;
-              return -1;
+            if (!dpor) {
+              if (this.visited.has(key)) {
+                this.cacheHits++;
+                return -1;
+              }
+              this.visited.add(key);
             }
-            this.visited.add(key);
           }
           const parent = lastThreadNode >= 0 ? stack[lastThreadNode]! : null;
+          const sleep = parent && dpor && !this.bounded ? this.childSleep(parent) : new Map<number, number[] | null>();
+          if (this.cache !== null) {
+            const done = this.cache.enter(key!, sleep);
+            if (done !== null) {
+              this.cacheHits++;
+              this.hit = done;
+              return -1;
+            }
+          }
           const prevTid = parent ? parent.chosen : -1;
           const prevCost = parent ? this.cost(parent, parent.chosen) : [0, 0];
           node = {
@@ -184,7 +221,7 @@ export class DfsStrategy implements Strategy {
             chosen: -1,
             backtrack: new Set(),
             done: new Set(),
-            sleep: parent && dpor && !this.bounded ? this.childSleep(parent) : new Map(),
+            sleep,
             doneFp: new Map(),
             fp: null,
             fpAll: null,
@@ -192,12 +229,21 @@ export class DfsStrategy implements Strategy {
             preemptions: parent ? parent.preemptions + prevCost[0]! : 0,
             delays: parent ? parent.delays + prevCost[1]! : 0,
             step: ex.stepIndex,
+            key,
+            summary: this.cache !== null ? new Summary() : null,
           };
+          if (node.summary !== null) for (const [t, f] of sleep) if (f !== null) node.summary.add(t, f);
           // First choice: stay on the previous thread if possible, else the lowest id.
           const order = this.order(node);
           const first = order.find((t) => !node.sleep.has(t) && this.withinBounds(node, t));
           if (first === undefined) {
-            return -1; // sleep-set blocked (or out of bounds): prune
+            // Sleep-set blocked (or out of bounds): prune. The sleepers'
+            // steps count as the parent's subtree's (state-cache.ts).
+            if (node.summary !== null) {
+              this.cache!.close(key!, sortedKeys(sleep), node.summary);
+              this.summaryOf(lastThreadNode)?.addAll(node.summary);
+            }
+            return -1;
           }
           node.chosen = first;
           if (dpor) node.backtrack.add(first);
@@ -230,6 +276,8 @@ export class DfsStrategy implements Strategy {
           preemptions: 0,
           delays: 0,
           step: ex.stepIndex,
+          key: null,
+          summary: null,
         });
         depth++;
         return 0;
@@ -246,7 +294,7 @@ export class DfsStrategy implements Strategy {
               return;
             }
             const f = dporFootprint(ex, fpBuf, fpLen);
-            const commute = ex.hasCommuting && this.opts.commute !== false;
+            const commute = ex.hasCommuting && this.commuteOn;
             const strict = ex.hasCommuting ? strictFp(ex, f) : f;
             this.stepFp[j] = commute ? f : strict;
             const node = stack[this.stepNode[j]!]!;
@@ -307,6 +355,7 @@ export class DfsStrategy implements Strategy {
       if (this.incremental) this.analyseIncremental(ex);
       else this.analyseRaces(ex);
     }
+    if (this.cache !== null) this.summarise(ex);
     this.backtrack();
     // The next execution re-runs the path up to the deepest node, whose
     // choice just changed: every step before that node's step stays the same.
@@ -740,8 +789,109 @@ export class DfsStrategy implements Strategy {
         return;
       }
       stack.pop();
+      if (node.summary !== null) {
+        // The state's subtree is finished: later visits may stop here.
+        this.cache!.close(node.key!, sortedKeys(node.sleep), node.summary);
+        this.summaryOf(stack.length - 1)?.addAll(node.summary);
+      }
     }
   }
+
+  // ---- stateful DPOR --------------------------------------------------------
+
+  /** The summary of the nearest thread node at or below stack index d. */
+  private summaryOf(d: number): Summary | null {
+    for (; d >= 0; d--) {
+      const n = this.stack[d]!;
+      if (!n.data) return n.summary;
+    }
+    return null;
+  }
+
+  /**
+   * After an execution: its new steps, and the pending steps they left, join
+   * the summaries of the nodes they ran from; the threads still parked at
+   * the end join the last node's. If the execution stopped at a finished
+   * state, that state's summary is checked against the way here
+   * (summaryRaces) and joins the last node's too.
+   */
+  private summarise(ex: Execution): void {
+    const n = ex.stepIndex;
+    for (let j = this.validFrom; j < n; j++) {
+      const node = this.stack[this.stepNode[j]!];
+      if (!node || node.summary === null) continue;
+      node.summary.add(this.stepTid[j]!, this.stepFp[j]!);
+      const pe = this.stepPend[j];
+      if (pe) node.summary.add(this.stepTid[j]!, pe);
+    }
+    const last = this.summaryOf(this.stack.length - 1);
+    if (last !== null) for (const t of ex.liveThreads) last.add(t.id, pendingFp(ex, t.id, true));
+    const hit = this.hit;
+    if (hit === null) return;
+    this.hit = null;
+    if (this.opts.summaries !== false) this.summaryRaces(hit);
+    last?.addAll(hit);
+  }
+
+  /**
+   * The steps of a finished state's subtree, checked against the execution
+   * that stopped at the state (the race state holds its steps): each step
+   * of thread q races every step i of another thread that it depends on
+   * and that q's steps so far do not happen after. The subtree's own steps
+   * before it are not known here, so this happens-before is weaker than
+   * the real one (more races, never fewer), and the initials of v are
+   * known only among the execution's steps: when none is, every thread
+   * enabled at i is added.
+   */
+  private summaryRaces(sum: Summary): void {
+    const r = this.races;
+    const W = r.width;
+    const n = r.analysed;
+    for (const { tid: q, fp } of sum.values()) {
+      const lq = q < r.nthreads ? r.lastOf[q]! : -1;
+      const nc = r.candidatesOf(fp);
+      for (let c = 0; c < nc; c++) {
+        const i = r.cands[c]!;
+        const ti = r.tidOf[i]!;
+        const cq = lq < 0 ? 0 : r.vcs[lq * W + ti]!;
+        if (ti !== q && cq < r.local[i]!) this.summaryRace(i, n);
+      }
+    }
+  }
+
+  /** A race between step i and a step after the first n steps whose own predecessors are unknown. */
+  private summaryRace(i: number, n: number): void {
+    const r = this.races;
+    const node = this.stack[this.stepNode[i]!];
+    if (!node || node.data) return;
+    const W = r.width;
+    const ti = r.tidOf[i]!;
+    const li = r.local[i]!;
+    const firstLocal = r.firstLocal;
+    firstLocal.fill(0);
+    const initials = r.initials;
+    let ni = 0;
+    for (let k = i + 1; k < n; k++) {
+      if (r.vcs[k * W + ti]! >= li) continue; // k happens after i: not in v
+      const tk = r.tidOf[k]!;
+      if (firstLocal[tk]! > 0) continue;
+      if (isInitial(tk, r.vcs, k * W, firstLocal, r.nthreads)) initials[ni++] = tk;
+      firstLocal[tk] = r.local[k]!;
+    }
+    let pick = -1;
+    for (let a = 0; a < ni; a++) {
+      const p = initials[a]!;
+      if (node.backtrack.has(p)) return;
+      if (pick < 0 && !node.sleep.has(p)) pick = p;
+    }
+    if (ni > 0 && pick < 0) return; // every initial sleeps: already covered
+    if (pick >= 0 && node.enabled.includes(pick)) node.backtrack.add(pick);
+    else for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
+  }
+}
+
+function sortedKeys(m: ReadonlyMap<number, unknown>): number[] {
+  return [...m.keys()].sort((a, b) => a - b);
 }
 
 const NONE: number[] = [];

@@ -1,0 +1,81 @@
+/**
+ * The state cache of stateful DPOR: the states whose subtree the search has
+ * finished, each with the sleep set it was explored with and a summary of
+ * what its subtree did.
+ *
+ * Why a summary: stateless DPOR adds backtrack points from the races between
+ * the steps of one execution. A search that stops at a state it has seen
+ * before does not run the steps after it, so the races between those steps
+ * and the new way to the state would be lost (the unsoundness of naive state
+ * caching with DPOR). The summary keeps, for a finished state, every step its
+ * subtree ran and every pending step it saw, as (thread, footprint) pairs;
+ * at a hit the search checks each of them against the steps that led to the
+ * state, as if it had run them there (DfsStrategy.summaryRaces; the idea of
+ * Yang, Chen, Gopalakrishnan and Kirby, "Efficient stateful dynamic partial
+ * order reduction", SPIN 2008, with the summary kept per state instead of as
+ * a graph).
+ *
+ * When a hit may prune: the state's subtree is finished (closed), and the
+ * threads asleep at its visit are asleep now too. A thread asleep then and
+ * awake now was not explored from the state, and now it must be. A state
+ * still on the search stack (a cycle) is never a hit: its summary is not
+ * complete yet.
+ */
+
+/** A step (or a pending step) of thread `tid` with footprint `fp`, as DPOR's races see it. */
+export interface SubtreeEvent {
+  readonly tid: number;
+  readonly fp: readonly number[];
+}
+
+/** A set of subtree events, without repeats. */
+export class Summary {
+  private readonly events = new Map<string, SubtreeEvent>();
+  add(tid: number, fp: readonly number[]): void {
+    if (fp.length === 0) return;
+    const k = `${tid}:${fp.join(',')}`;
+    if (!this.events.has(k)) this.events.set(k, { tid, fp });
+  }
+  addAll(o: Summary): void {
+    for (const [k, e] of o.events) if (!this.events.has(k)) this.events.set(k, e);
+  }
+  get size(): number {
+    return this.events.size;
+  }
+  values(): IterableIterator<SubtreeEvent> {
+    return this.events.values();
+  }
+}
+
+interface Entry {
+  /** Visits of the state now on the search stack. */
+  open: number;
+  /** The first finished visit: the threads asleep then (ascending) and what its subtree did. */
+  closed: { sleep: readonly number[]; summary: Summary } | null;
+}
+
+export class StateCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Distinct states seen. */
+  get states(): number {
+    return this.entries.size;
+  }
+  /**
+   * The summary of a finished visit of `key` that a visit with these threads
+   * asleep may stop at, or null (then the visit is recorded as open).
+   */
+  enter(key: string, asleep: ReadonlySet<number> | ReadonlyMap<number, unknown>): Summary | null {
+    let e = this.entries.get(key);
+    if (e === undefined) this.entries.set(key, (e = { open: 0, closed: null }));
+    const c = e.closed;
+    if (c !== null && c.sleep.every((t) => asleep.has(t))) return c.summary;
+    e.open++;
+    return null;
+  }
+  /** A visit entered with enter() finished: its subtree is explored. */
+  close(key: string, sleep: readonly number[], summary: Summary): void {
+    const e = this.entries.get(key)!;
+    e.open--;
+    if (e.closed === null) e.closed = { sleep, summary };
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * Reduction: schedules to completion of plain DFS, DPOR, DPOR with commuting
- * locks ordered (where a scenario has them), and DPOR with state caching (not
- * implemented in the engine) on every registered scenario small
+ * locks ordered (where a scenario has them), and stateful DPOR (state
+ * caching, where the scenario declares a stateHash) on every registered scenario small
  * enough, distinct terminal states, and DPOR's terminal count against the
  * number of Mazurkiewicz trace classes where that number is known.
  */
@@ -28,6 +28,9 @@ export interface SearchStats {
   error?: string;
   /** The scenario has commuting locks (KMutex/KRwlock `commutes`, e.g. netstack_g_lock). */
   hasCommuting?: boolean;
+  /** Stateful DPOR: executions stopped at a finished state, and the distinct states seen. */
+  cacheHits?: number;
+  cachedStates?: number;
 }
 
 export interface ReductionRow {
@@ -38,8 +41,8 @@ export interface ReductionRow {
   dpor: SearchStats;
   /** DPOR with every critical section ordered (commute: false), for scenarios with commuting locks; null otherwise. */
   dporOrdered: SearchStats | null;
-  /** DPOR with state caching: not implemented in the engine. */
-  dporCache: 'not implemented';
+  /** Stateful DPOR (state caching with summaries), for scenarios with a stateHash; null otherwise. */
+  dporCache: SearchStats | null;
   /** dpor.terminal / dfs.terminal when both complete. */
   ratio: number | null;
   /** Both complete and found the same number of distinct terminal states. */
@@ -50,8 +53,8 @@ export interface ReductionRow {
   classRatio: number | null;
 }
 
-export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number; ms: number; params?: Record<string, ParamValue> }, commute = true): SearchStats {
-  const st = new DfsStrategy({ dpor, commute });
+export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number; ms: number; params?: Record<string, ParamValue> }, commute = true, stateCache = false): SearchStats {
+  const st = new DfsStrategy({ dpor, commute, stateCache });
   let hasCommuting = false;
   const states = new Set<string>();
   const verdicts: Record<string, number> = {};
@@ -86,6 +89,7 @@ export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number;
       ms: now() - t0,
       stoppedBy: r.complete ? 'complete' : timedOut ? 'time cap' : 'schedule cap',
       hasCommuting,
+      ...(st.cache ? { cacheHits: st.cacheHits, cachedStates: st.cache.states } : {}),
     };
   } catch (e) {
     return { strategy: st.name, complete: false, executions: 0, terminal: st.terminal, pruned: st.pruned, steps: 0, states: states.size, verdicts, ms: now() - t0, stoppedBy: 'error', error: String((e as Error)?.message ?? e) };
@@ -113,6 +117,7 @@ export function reductionRow(sc: Scenario<any>, o: { schedules: number; ms: numb
   const dfs = search(sc, false, o);
   const dpor = search(sc, true, o);
   const dporOrdered = dpor.hasCommuting ? search(sc, true, o, false) : null;
+  const dporCache = sc.stateHash ? search(sc, true, o, true, true) : null;
   const both = dfs.complete && dpor.complete;
   const classes = knownTraceClasses(sc, params);
   return {
@@ -122,7 +127,7 @@ export function reductionRow(sc: Scenario<any>, o: { schedules: number; ms: numb
     dfs,
     dpor,
     dporOrdered,
-    dporCache: 'not implemented',
+    dporCache,
     ratio: both && dfs.terminal > 0 ? dpor.terminal / dfs.terminal : null,
     sameStates: both ? dfs.states === dpor.states : null,
     traceClasses: classes,

@@ -19,7 +19,7 @@ import type { Execution } from '../src/core/execution.ts';
 import { access, choose, localAccess } from '../src/core/ops.ts';
 import { explore } from '../src/core/runner.ts';
 import { defineScenario, type Scenario } from '../src/core/scenario.ts';
-import { DfsStrategy } from '../src/core/strategies/dfs.ts';
+import { DfsStrategy, mergeShards, type ShardReport } from '../src/core/strategies/dfs.ts';
 import { KCondvar, cvBroadcast, cvSignal, cvWait } from '../src/locks/kcondvar.ts';
 import { KMutex, mutexEnter, mutexExit } from '../src/locks/kmutex.ts';
 import { kmemAllocNosleep } from '../src/locks/kmem.ts';
@@ -333,6 +333,61 @@ describe('DPOR soundness', () => {
       fc.property(programArb, fc.integer({ min: 1, max: 2 }), (p, n) => void compare(p, { preemptionBound: n })),
       { numRuns: Math.ceil(runs / 2), seed: seed + 1 },
     );
+  });
+});
+
+/** The shards of a split DPOR search, each run alone: the union of their outcomes, their reports. */
+function splitOutcomes(sc: Scenario<St>, depth: number, shards: number): { set: Set<string>; reports: ShardReport[]; failed: boolean } {
+  const set = new Set<string>();
+  const reports: ShardReport[] = [];
+  let failed = false;
+  for (let shard = 0; shard < shards; shard++) {
+    const st = new DfsStrategy({ dpor: true, split: { depth, shard, shards } });
+    const r = explore(sc, st, {
+      keepGoing: true,
+      schedules: 5_000,
+      onExecution: (ex, res) => {
+        if (res.pruned) return;
+        const s = ex.state as St;
+        set.add(res.failure ? `${res.failure.kind}:${res.failure.spec}:${res.failure.message}` : `ok:${s.vars.join(',')}|${s.log.join('|')}`);
+      },
+    });
+    failed ||= r.verdict === 'fail';
+    reports.push(st.shardReport()!);
+  }
+  return { set, reports, failed };
+}
+
+describe('split DPOR (shards by prefix)', () => {
+  it('the shards together reach exactly the terminal states of plain DFS, and their reports prove the search complete', () => {
+    let prefixes = 0;
+    fc.assert(
+      fc.property(programArb, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 3 }), (p, depth, shards) => {
+        const sc = programScenario(p);
+        const full = outcomes(sc, false, true);
+        fc.pre(full.complete);
+        const sp = splitOutcomes(sc, depth, shards);
+        const m = mergeShards(sp.reports);
+        expect(m.why).toBe(null);
+        prefixes += m.prefixes;
+        for (const o of sp.set) expect(full.set.has(o), o).toBe(true);
+        if (![...full.set].some((o) => !o.startsWith('ok:'))) expect([...sp.set].sort()).toEqual([...full.set].sort());
+        else expect(sp.failed).toBe(true);
+      }),
+      { numRuns: Math.ceil(runs / 2), seed: seed + 5 },
+    );
+    expect(prefixes).toBeGreaterThan(runs);
+  });
+
+  it('a missing shard, a shard of another tree, or an unfinished shard is not a complete search', () => {
+    const p: Program = { threads: [[{ k: 'write', v: 0 }, { k: 'read', v: 1 }], [{ k: 'write', v: 1 }, { k: 'read', v: 0 }]], invariant: false, commute: false, localInCs: false };
+    const sp = splitOutcomes(programScenario(p), 2, 3);
+    expect(mergeShards(sp.reports).complete).toBe(true);
+    expect(mergeShards(sp.reports.slice(1)).why).toMatch(/shard 0 of 3 missing/);
+    expect(mergeShards([sp.reports[0]!, sp.reports[0]!, sp.reports[2]!]).why).toMatch(/given twice/);
+    expect(mergeShards([{ ...sp.reports[0]!, tree: 'deadbeef' }, sp.reports[1]!, sp.reports[2]!]).why).toMatch(/another prefix tree/);
+    expect(mergeShards([{ ...sp.reports[0]!, complete: false }, sp.reports[1]!, sp.reports[2]!]).why).toMatch(/did not finish/);
+    expect(mergeShards([{ ...sp.reports[0]!, closed: [] }, sp.reports[1]!, sp.reports[2]!]).why).toMatch(/closed by no shard/);
   });
 });
 

@@ -47,7 +47,12 @@ describe('bench quick suite', () => {
     expect(r.fcThroughput).toHaveLength(1);
     expect(r.fcThroughput[0]!.schedulesPerSec).toBeGreaterThan(0);
     expect(r.reduction.map((x) => x.scenario)).toEqual(['tb-counter', 'tb-abba']);
-    for (const x of r.reduction) expect(x.dporCache).toBe('not implemented');
+    // Both declare a stateHash: stateful DPOR runs, completes, and reaches the same terminal states as DPOR.
+    for (const x of r.reduction) {
+      expect(x.dporCache).toMatchObject({ strategy: 'dpor(state-cache)', complete: true });
+      expect(x.dporCache!.states).toBe(x.dpor.states);
+      expect(x.dporCache!.cachedStates).toBeGreaterThan(0);
+    }
     expect(r.traceClasses.map((x) => x.traceClasses)).toEqual([2, 6]);
     // 6 strategies per mutant; DPOR one run, the others one per seed.
     expect(r.bugs).toHaveLength(textbook.length * 6);

@@ -64,6 +64,9 @@ export const checkFlags = {
   'no-shrink': { type: 'boolean' },
   'no-write': { type: 'boolean' },
   'state-cache': { type: 'boolean' },
+  shard: { type: 'string' },
+  'split-depth': { type: 'string' },
+  workers: { type: 'string' },
   progress: { type: 'string' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
@@ -77,6 +80,11 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
   if (v['state-cache'] && (v.preemptions !== undefined || v.delays !== undefined)) throw new UsageError('--state-cache takes no --preemptions or --delays: a state reached with less budget left explores less');
   if (v.delays !== undefined && strategy !== 'dfs' && strategy !== 'idb') throw new UsageError('--delays bounds --strategy dfs and idb only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)');
   if (v.preemptions !== undefined && strategy === 'idb') throw new UsageError('--strategy idb bounds delays (--delays), not preemptions');
+  if ((v.shard !== undefined || v['split-depth'] !== undefined || v.workers !== undefined) && (strategy !== 'dpor' || v.preemptions !== undefined || v['state-cache'])) {
+    throw new UsageError('--shard, --workers and --split-depth split an unbounded --strategy dpor search (no --preemptions, no --state-cache)');
+  }
+  if (v.shard !== undefined && v.workers !== undefined) throw new UsageError('--shard runs one shard here, --workers runs them all in worker threads: give one');
+  if (v['split-depth'] !== undefined && v.shard === undefined && v.workers === undefined) throw new UsageError('--split-depth needs --shard i/n or --workers N');
   if (v['pct-steps'] !== undefined && strategy !== 'pct') throw new UsageError('--pct-steps is the k of --strategy pct only');
   return {
     strategy: strategy as StrategyName,
@@ -94,6 +102,9 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
     shrink: !v['no-shrink'],
     write: !v['no-write'],
     stateCache: Boolean(v['state-cache']),
+    split: v.shard === undefined ? undefined : splitFlag(v.shard as string, v['split-depth'] as string | undefined),
+    workers: v.workers === undefined ? undefined : intFlag('workers', v.workers as string, 1, 1, maxWorkers()),
+    splitDepth: v['split-depth'] === undefined ? DEFAULT_SPLIT_DEPTH : intFlag('split-depth', v['split-depth'] as string, 0),
     progressEvery: v.progress === undefined ? 0 : secondsFlag('progress', v.progress as string, 10),
   };
 }
@@ -104,6 +115,14 @@ export const EXIT = { pass: 0, 'no-failure-found': 0, fail: 1, incomplete: 3 } a
 export function maxWorkers(): number {
   return Math.max(1, availableParallelism()) * 2;
 }
+
+/** The split of a DPOR search: --shard i/n, --split-depth d (default DEFAULT_SPLIT_DEPTH). */
+export function splitFlag(shard: string, depth: string | undefined): { shard: number; shards: number; depth: number } {
+  const s = shardFlag(shard);
+  return { shard: s.index, shards: s.count, depth: depth === undefined ? DEFAULT_SPLIT_DEPTH : intFlag('split-depth', depth, 0) };
+}
+/** Choice points expanded fully above the cut of a split search. */
+export const DEFAULT_SPLIT_DEPTH = 4;
 
 export function shardFlag(v: string | undefined): { index: number; count: number } {
   if (v === undefined) return { index: 0, count: 1 };

@@ -7,6 +7,7 @@ import { coverageOf, transitionPercent } from './coverage.ts';
 import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { makeStrategy, type StrategyName } from '../core/strategies.ts';
 import { IterativeBoundStrategy } from '../core/strategies/iterative.ts';
+import { DfsStrategy, type ShardReport } from '../core/strategies/dfs.ts';
 import type { SearchProgress } from '../core/strategy.ts';
 import { UsageError } from './errors.ts';
 import { reportFailure, type FailureSummary } from './failure-report.ts';
@@ -33,6 +34,11 @@ export interface CheckOptions {
   shrink: boolean;
   write: boolean;
   stateCache?: boolean;
+  /** DPOR split into shards by prefix (--shard, --split-depth; DfsOptions.split). */
+  split?: { depth: number; shard: number; shards: number };
+  /** nsm check --workers: the shards of a split search in worker threads (check-parallel.ts), cut at splitDepth. */
+  workers?: number;
+  splitDepth?: number;
   /** Seconds between progress lines (to `progressLine`); 0 or absent: none. */
   progressEvery?: number;
   progressLine?: (line: string) => void;
@@ -52,6 +58,8 @@ export interface CheckJson {
   steps: number;
   elapsedMs: number;
   failure: null | { spec: string; message: string; token: string; steps: number; preemptions: number };
+  /** A split search (--shard): which prefixes this shard closed; `nsm merge` proves the shards complete. */
+  shard?: ShardReport;
 }
 
 export interface CheckOutcome {
@@ -66,6 +74,11 @@ let interrupted = false;
 
 export function wasInterrupted(): boolean {
   return interrupted;
+}
+
+/** Stop the running check as SIGINT does (a worker thread gets no signals: its parent asks). */
+export function requestStop(): void {
+  interrupted = true;
 }
 
 /**
@@ -107,7 +120,7 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
 
 export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise<CheckOutcome> {
   if (o.stateCache && !sc.stateHash) throw new UsageError(`scenario '${sc.name}' has no stateHash, so --state-cache cannot be used with it`);
-  const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, pctSteps: o.pctSteps, preemptions: o.preemptions, delays: o.delays, stateCache: o.stateCache });
+  const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, pctSteps: o.pctSteps, preemptions: o.preemptions, delays: o.delays, stateCache: o.stateCache, split: o.split });
   const t0 = performance.now();
   const deadline = t0 + o.timeSec * 1000;
   let schedules = 0;
@@ -154,6 +167,8 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
     const verdict = run.stopped === 'stop' ? 'incomplete' : verdictText(run.verdict);
     lines = [`${verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${n.toLocaleString('en-US')} schedule${n === 1 ? '' : 's'} (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
     if (bounds) lines.push(bounds);
+    const sr = strategy instanceof DfsStrategy ? strategy.shardReport() : null;
+    if (sr) lines.push(`  shard ${sr.shard}/${sr.shards}: closed ${sr.closed.length} of the ${sr.prefixes} prefixes at depth ${sr.depth} (tree ${sr.tree}); \`nsm merge\` the shards' --json outputs to prove the whole search complete`);
     if ((!run.complete && strategy.exhaustive) || run.stopped === 'stop') lines.push(...partialReport(run, ctx, o.timeSec));
   }
   const json: CheckJson = {
@@ -169,6 +184,8 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
     elapsedMs,
     failure: failure ? { spec: failure.spec, message: failure.message, token: failure.token, steps: failure.steps, preemptions: failure.preemptions } : null,
   };
+  const shard = strategy instanceof DfsStrategy ? strategy.shardReport() : null;
+  if (shard) json.shard = shard;
   return { json, run, failure, lines };
 }
 

@@ -20,6 +20,8 @@ export interface StrategyConfig {
   delays?: number;
   /** dfs or dpor with state caching (needs the scenario's stateHash and its threads' program points); no bounds. */
   stateCache?: boolean;
+  /** dpor split into shards by prefix (DfsOptions.split). */
+  split?: { depth: number; shard: number; shards: number };
 }
 
 export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
@@ -31,7 +33,7 @@ export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
     case 'dfs':
       return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache });
     case 'dpor':
-      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, stateCache: c.stateCache });
+      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, stateCache: c.stateCache, split: c.split });
     case 'ipb':
       // Iterative preemption bounding with bounded DPOR rounds, 0..preemptions (default 3).
       return new IterativeBoundStrategy(c.preemptions ?? 3, 'preemptions');

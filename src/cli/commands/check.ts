@@ -9,6 +9,7 @@ import { artefactDir, ensureWritableDir } from '../failure-report.ts';
 import { table } from '../table.ts';
 import { checkFlags, checkOptions, EXIT, parse, typedParams } from '../args.ts';
 import { checkKnowing } from '../known-check.ts';
+import { checkParallel } from '../check-parallel.ts';
 
 export const help = `usage: nsm check <scenario> [options]
        nsm check --all [options]
@@ -35,7 +36,15 @@ options:
   --no-shrink       report the failing schedule as found
   --no-write        write no artefact (by default each failure is written as JSON + HTML
                     under .nsm/failures/, or under $NSM_DIR/failures/ when NSM_DIR is set)
-  --state-cache     with dfs or dpor: prune states seen before (scenarios with a stateHash)
+  --state-cache     with dfs or dpor: prune states seen before (scenarios with a stateHash
+                    whose threads declare their program points; docs/engine.md)
+  --shard i/n       dpor only: search shard i of n of a split search (one per machine or CI
+                    job); the first --split-depth choice points (default 4) are expanded
+                    fully and their prefixes dealt out by index mod n. With --json the
+                    output says which prefixes the shard closed: \`nsm merge\` them
+  --workers N       dpor only: the shards of a split search (as --shard i/N, for every i)
+                    in N worker threads on this machine, merged
+  --split-depth D   the cut of a split search (default 4)
   --progress S      a progress line on stderr every S seconds: schedules, steps, rate, and
                     for dfs/dpor the depth of the current path and the branches still open
                     on it (DPOR adds branches as it finds races, so no completion estimate)
@@ -52,7 +61,9 @@ exit codes: 0 pass, 1 failure found (with --all: one that is not a known finding
 examples:
   nsm check tb-counter
   nsm check tb-counter --mutant tb-unlocked-increment --strategy pct --depth 2
-  nsm check tb-counter --param threads=4 --strategy dpor --json`;
+  nsm check tb-counter --param threads=4 --strategy dpor --json
+  nsm check tb-counter --param threads=6 --shard 0/2 --json > s0.json   # and 1/2 > s1.json
+  nsm merge s0.json s1.json`;
 
 export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, checkFlags);
@@ -100,6 +111,11 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
       const r = await checkKnowing(sc, so, out, Boolean(values.timelines));
       rows.push(r.row);
       code = r.code;
+    } else if (o.workers !== undefined) {
+      const r = await checkParallel(sc, so, o.workers, o.splitDepth!);
+      if (values.json) out(JSON.stringify(r.json));
+      else for (const l of r.lines) out(l);
+      code = EXIT[r.json.verdict];
     } else {
       const r = await checkScenario(sc, so);
       if (values.json) out(JSON.stringify(r.json));

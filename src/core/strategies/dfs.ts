@@ -82,6 +82,19 @@ export interface DfsOptions {
    * (properties/dpor-soundness.test.ts).
    */
   summaries?: boolean;
+  /**
+   * DPOR split into shards by prefix (a search one machine cannot finish):
+   * the first `depth` choice points are expanded fully (every thread not
+   * asleep), which makes the prefixes of that depth the same tree in every
+   * shard; shard `shard` of `shards` explores, with DPOR, the subtrees of
+   * the prefixes whose index (in the search's order) is `shard` mod
+   * `shards`, and stops at the others. Races with steps above the cut need
+   * no backtrack point there (the cut's nodes are full already), so each
+   * subtree is searched as the unsplit search with full expansion above the
+   * cut would search it. shardReport() says which prefixes were closed;
+   * mergeShards() proves the union complete.
+   */
+  split?: { depth: number; shard: number; shards: number };
   preemptionBound?: number;
   delayBound?: number;
   /**
@@ -127,6 +140,15 @@ export class DfsStrategy implements Strategy {
   private readonly commuteOn: boolean;
   /** Thread-choice points pruned because their state was seen before. */
   cacheHits = 0;
+  /** Split: prefixes at the cut seen so far (in every shard: the same tree). */
+  private leaves = 0;
+  /** Split: indices of the prefixes whose subtrees this shard finished. */
+  private readonly closedLeaves: number[] = [];
+  /** Split: the open prefix's root node index, or -1. */
+  private leafRoot = -1;
+  private leafIdx = -1;
+  /** Split: a hash of every prefix at the cut, in order (shards of one search agree on it). */
+  private treeHash = 0x811c9dc5;
   /**
    * A preemption or delay bound is set. Sleep sets are then off: a thread
    * asleep after its step was explored first may have been explored only
@@ -150,6 +172,13 @@ export class DfsStrategy implements Strategy {
       // generated programs show DPOR missing schedules within the bound.
       throw new Error('DPOR is not complete within a delay bound: use plain dfs with a delay bound');
     }
+    if (opts.split) {
+      const { depth, shard, shards } = opts.split;
+      if (!opts.dpor || this.bounded || opts.stateCache) throw new Error('a split search is DPOR without bounds or state caching');
+      if (!(Number.isInteger(depth) && depth >= 0 && Number.isInteger(shards) && shards >= 1 && Number.isInteger(shard) && shard >= 0 && shard < shards)) {
+        throw new Error(`bad split: depth ${depth}, shard ${shard} of ${shards}`);
+      }
+    }
     if (opts.stateCache && this.bounded) throw new Error('state caching is not sound within a preemption or delay bound: a state reached with less budget left explores less');
     this.cache = opts.stateCache && opts.dpor ? new StateCache() : null;
     this.commuteOn = opts.commute !== false && this.cache === null;
@@ -158,6 +187,7 @@ export class DfsStrategy implements Strategy {
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
     if (opts.delayBound !== undefined) b.push(`delays<=${opts.delayBound}`);
     if (opts.dpor && opts.commute === false) b.push('no-commute');
+    if (opts.split) b.push(`shard ${opts.split.shard}/${opts.split.shards} at depth ${opts.split.depth}`);
     this.name = (opts.dpor ? 'dpor' : 'dfs') + (b.length ? `(${b.join(',')})` : '');
   }
 
@@ -190,6 +220,17 @@ export class DfsStrategy implements Strategy {
         if (depth < stack.length) {
           node = stack[depth]!;
         } else {
+          const split = this.opts.split;
+          if (split !== undefined && depth >= split.depth && this.leafRoot < 0) {
+            // A prefix at the cut: this shard's, or another's.
+            const idx = this.leaves++;
+            let h = this.treeHash;
+            for (let d = 0; d < depth; d++) h = Math.imul(h ^ (stack[d]!.chosen + 1), 0x01000193) >>> 0;
+            this.treeHash = Math.imul(h ^ 0xff, 0x01000193) >>> 0;
+            if (idx % split.shards !== split.shard) return -1;
+            this.leafRoot = depth;
+            this.leafIdx = idx;
+          }
           let key: string | null = null;
           if (this.opts.stateCache) {
             key = ex.stateKey();
@@ -243,10 +284,11 @@ export class DfsStrategy implements Strategy {
               this.cache!.close(key!, sortedKeys(sleep), node.summary);
               this.summaryOf(lastThreadNode)?.addAll(node.summary);
             }
+            if (this.leafRoot === depth) this.closeLeaf();
             return -1;
           }
           node.chosen = first;
-          if (dpor) node.backtrack.add(first);
+          if (dpor && (split === undefined || depth >= split.depth)) node.backtrack.add(first);
           else for (const t of order) if (!node.sleep.has(t) && this.withinBounds(node, t)) node.backtrack.add(t);
           stack.push(node);
         }
@@ -789,12 +831,28 @@ export class DfsStrategy implements Strategy {
         return;
       }
       stack.pop();
+      if (stack.length <= this.leafRoot) this.closeLeaf();
       if (node.summary !== null) {
         // The state's subtree is finished: later visits may stop here.
         this.cache!.close(node.key!, sortedKeys(node.sleep), node.summary);
         this.summaryOf(stack.length - 1)?.addAll(node.summary);
       }
     }
+  }
+
+  // ---- split search -----------------------------------------------------------
+
+  private closeLeaf(): void {
+    this.closedLeaves.push(this.leafIdx);
+    this.leafRoot = -1;
+    this.leafIdx = -1;
+  }
+
+  /** Split: the prefixes at the cut, which of them this shard closed, and the tree's hash; null unsplit. */
+  shardReport(): ShardReport | null {
+    const sp = this.opts.split;
+    if (sp === undefined) return null;
+    return { shard: sp.shard, shards: sp.shards, depth: sp.depth, prefixes: this.leaves, closed: this.closedLeaves.slice(), tree: this.treeHash.toString(16).padStart(8, '0'), complete: this.complete };
   }
 
   // ---- stateful DPOR --------------------------------------------------------
@@ -888,6 +946,47 @@ export class DfsStrategy implements Strategy {
     if (pick >= 0 && node.enabled.includes(pick)) node.backtrack.add(pick);
     else for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
   }
+}
+
+/** What one shard of a split search did (DfsStrategy.shardReport). */
+export interface ShardReport {
+  shard: number;
+  shards: number;
+  depth: number;
+  /** Prefixes at the cut in the whole tree (every shard counts them all). */
+  prefixes: number;
+  /** The prefixes (by index) whose subtrees this shard finished. */
+  closed: number[];
+  /** Hash of the prefixes in order: shards of one search agree on it. */
+  tree: string;
+  /** The shard's search ended (every prefix of its own closed). */
+  complete: boolean;
+}
+
+/**
+ * The shards of one split search together: complete when every shard of
+ * 0..n-1 is present once, all agree on the depth and on the prefix tree,
+ * ended, and their closed prefixes are exactly 0..prefixes-1. Returns why
+ * not otherwise.
+ */
+export function mergeShards(rs: readonly ShardReport[]): { complete: boolean; why: string | null; prefixes: number } {
+  if (rs.length === 0) return { complete: false, why: 'no shard', prefixes: 0 };
+  const r0 = rs[0]!;
+  const seen = new Set<number>();
+  for (const r of rs) {
+    if (r.shards !== r0.shards || r.depth !== r0.depth) return { complete: false, why: `shard ${r.shard} was split ${r.shards} ways at depth ${r.depth}, shard ${r0.shard} ${r0.shards} ways at depth ${r0.depth}`, prefixes: r0.prefixes };
+    if (r.tree !== r0.tree || r.prefixes !== r0.prefixes) return { complete: false, why: `shard ${r.shard} saw another prefix tree than shard ${r0.shard} (another scenario, parameters or options)`, prefixes: r0.prefixes };
+    if (seen.has(r.shard)) return { complete: false, why: `shard ${r.shard} is given twice`, prefixes: r0.prefixes };
+    seen.add(r.shard);
+  }
+  const missing = [...Array(r0.shards).keys()].filter((i) => !seen.has(i));
+  if (missing.length) return { complete: false, why: `shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${r0.shards} missing`, prefixes: r0.prefixes };
+  const open = rs.filter((r) => !r.complete).map((r) => r.shard);
+  if (open.length) return { complete: false, why: `shard${open.length > 1 ? 's' : ''} ${open.join(', ')} did not finish`, prefixes: r0.prefixes };
+  const closed = new Set<number>();
+  for (const r of rs) for (const c of r.closed) closed.add(c);
+  for (let i = 0; i < r0.prefixes; i++) if (!closed.has(i)) return { complete: false, why: `prefix ${i} was closed by no shard`, prefixes: r0.prefixes };
+  return { complete: true, why: null, prefixes: r0.prefixes };
 }
 
 function sortedKeys(m: ReadonlyMap<number, unknown>): number[] {

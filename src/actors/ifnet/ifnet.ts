@@ -96,7 +96,9 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   yield* memAccess(ifp.mem, 'w', 'if_addrhead (purge), if_snd', true); // the rest of if_detach, no ifnet lock
   if (g.rt) yield* ifDetachPurgeRoutes(ex, g.rt, ifp); // delete the routes using ifp, in every FIB (log L352-356)
   // if_purgemaddrs (log L550-551), after in_ifdetach; absent before that commit (mutant
-  // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then).
+  // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then);
+  // the look at the list is a read of the multicast ghost, so that DPOR orders it against a leave's unlink.
+  yield* localAccess(g.mcObj, 'r', 'if_multiaddrs (empty?)');
   if (ifp.multiaddrs.length > 0 && !ex.bug('fb-pre-ec002fee-delmulti-lookup')) yield* ifPurgemaddrs(ex, g, ifp, g.mcastListRef);
   if (ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
   if (ifp.label && ex.bug(MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy(ifp) in if_detach (log L497-512 names it)

@@ -21,7 +21,7 @@ import { KRwlock } from '../../locks/krwlock.ts';
 import type { KTaskq } from '../../locks/taskq.ts';
 import type { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
-import { ifnetMachine } from './machines.ts';
+import { ifindexSlotMachine, ifmaMachine, ifnetMachine } from './machines.ts';
 import { Mtx } from './mtx.ts';
 import type { Vnet } from './vnet.ts';
 import type { RtTables } from './route.ts';
@@ -52,6 +52,8 @@ export class Ifnet {
   readonly addrLock: KMutex;
   /** if_multiaddrs; protected by addrLock. */
   readonly multiaddrs: Ifma[] = [];
+  /** Ghost: every ifma ever allocated for this ifnet (the tests compare their machines with their memory). */
+  readonly everMulti: Ifma[] = [];
   /** if_vnet: the vnet the ifnet is attached in (VNET model); constant here (no if_vmove). */
   ifVnet: Vnet | null = null;
   /** if_label: the MAC framework's label (mac_ifnet_init/destroy), in the scenarios with MAC (IfnetGlobals.mac); read by the MAC checks without the ifnet lock. */
@@ -64,11 +66,12 @@ export class Ifnet {
     readonly mem: KMem,
     /** if_xname, constant. */
     readonly name: string,
-    cov: MachineCoverage,
+    readonly cov: MachineCoverage,
   ) {
     this.m = new MachineRef(ifnetMachine(), `ifnet ${name}`, cov);
     this.addrLock = new KMutex(ex, `${name}.if_addr_mtx`, { mem, cls: 'if_addr_mtx' });
     this.ifqLock = new Mtx(ex, `${name}.if_snd.ifq_mtx`, 'ifq_mtx', mem);
+    opaqueToGuard(this.everMulti);
   }
 }
 
@@ -93,13 +96,19 @@ export class Ifma {
   userRefs = 0;
   /** ifma_llifma: the link-layer membership a network-layer one holds a reference on; constant after if_addmulti. */
   llifma: Ifma | null = null;
+  /** The membership machine (machines.ts): ALLOCATED, LINKED, ORPHANED, UNLINKED, FREED. */
+  readonly m: MachineRef;
   constructor(
     readonly mem: KMem,
     /** ifma_addr, constant. */
     readonly addr: SockaddrDl,
     /** ifma_ifp; NULL once the ifnet is purged. */
     public ifp: Ifnet | null,
-  ) {}
+    cov: MachineCoverage | null = ifp ? ifp.cov : null,
+  ) {
+    this.m = new MachineRef(ifmaMachine(), mem.name, cov);
+    ifp?.everMulti.push(this);
+  }
 }
 
 /** The array V_ifindex_table points to: malloc'ed by if_grow, freed by the next if_grow. */
@@ -127,6 +136,8 @@ export class IfnetGlobals {
   readonly ifnet: Ifnet[] = [];
   /** if_idxgen of each slot (ifnet_byindexgen), bumped at every publication; protected by ifnet_lock. */
   readonly slotGen: number[];
+  /** The slot machine of each index used so far (machines.ts), made at its first use. */
+  private readonly slotRefs: MachineRef[] = [];
   /** Ghost object for the words V_ifindex_table, V_if_index, V_if_indexlim (unlocked accesses in the old variants). */
   readonly globalsObj: number;
   /**
@@ -169,6 +180,11 @@ export class IfnetGlobals {
     // Ghost: the specs read every ifnet ever allocated as a set; where two
     // racing if_allocs appended is not model state (the guard ignores it).
     opaqueToGuard(this.all);
+    opaqueToGuard(this.slotRefs);
+  }
+  /** The machine of slot idx (made FREE at its first use). */
+  slot(idx: number): MachineRef {
+    return (this.slotRefs[idx] ??= new MachineRef(ifindexSlotMachine(), `ifindex_table[${idx}]`, this.cov));
   }
   /** A fresh ifindex_table array of `lim` slots (its memory is a ghost KMem). */
   newTable(lim: number): IfindexTable {

@@ -230,6 +230,17 @@ export const ifnetMutants: MutantEntry[] = [
     clean: { strategy: 'dpor', schedules: 100 },
   },
   {
+    mutant: 'fb-rt-ifp-noref',
+    system: 'freebsd',
+    scenario: 'fb-fib-lookup-vs-detach',
+    cLine: 'if.c log L387-421 (the FIB of a packet from its socket), L352-356 (if_detach purges every FIB); rtalloc_fib, rt_refcnt and RTFREE from the ifnet analysis (route.c is not in the seed)',
+    description: 'a route held from rtalloc_fib keeps rt_ifp as a bare pointer: if_free frees the ifnet under the held route and the sender calls if_output through freed memory',
+    expect: { spec: 'RT-1', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-fib-lookup-vs-detach:fb-rt-ifp-noref:-:c863f2fb:16:AAABAQEBAQEBAAEBAQEBAQ:XJYhdUWEBJQ:976ddaa1',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
+  {
     mutant: 'fb-pre-addgroup-alloc-first',
     system: 'freebsd',
     scenario: 'fb-alloc-partial',

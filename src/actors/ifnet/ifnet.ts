@@ -94,7 +94,7 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   yield* rwExit(g.ifnetLock, L(290));
   if (i < 0) return false;
   yield* memAccess(ifp.mem, 'w', 'if_addrhead (purge), if_snd', true); // the rest of if_detach, no ifnet lock
-  if (g.rt) yield* ifDetachPurgeRoutes(ex, g.rt, ifp); // delete the routes using ifp, in every FIB (log L352-356)
+  if (g.rt) yield* ifDetachPurgeRoutes(ex, g.rt, ifp, (p) => ifRele(ex, g, p)); // delete the routes using ifp, in every FIB (log L352-356)
   // if_purgemaddrs (log L550-551), after in_ifdetach; absent before that commit (mutant
   // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then);
   // the look at the list is a read of the multicast ghost, so that DPOR orders it against a leave's unlink.

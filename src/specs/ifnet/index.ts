@@ -180,14 +180,22 @@ export const tq1: Invariant<HasIfnet> = {
   },
 };
 
-/** RT-1: no route reachable in any FIB references an ifnet that if_free has begun to free. */
+/**
+ * RT-1: no route reachable in any FIB references an ifnet that if_free has
+ * begun to free, and no route a thread holds (rtalloc_fib's reference)
+ * references a freed ifnet. The held half is weaker than the analysis's
+ * "freed or detached": a held route on a detached ifnet is what every
+ * sender racing a detach has, in any fix; what must not happen is that the
+ * ifnet's memory goes while the route still names it.
+ */
 export const rt1: Invariant<HasIfnet> = {
   name: 'RT-1',
-  statement: 'no rtentry reachable in any FIB references an ifnet being freed or freed',
+  statement: 'no rtentry reachable in any FIB references an ifnet being freed or freed, and no held rtentry references a freed ifnet',
   watches: ({ g }) => (g.rt ? [g.rt.obj, g.idxObj] : [g.idxObj]),
   check: ({ g }) => {
     if (!g.rt) return null;
     for (const table of g.rt.routes) for (const r of table) if (r.ifp.m.state === 'DYING' || r.ifp.m.state === 'FREED') return `route ${r.dst} in FIB ${r.fib} still has rt_ifp ${r.ifp.name} (${r.ifp.m.state})`;
+    for (const r of g.rt.entries) if (r.entry!.held > 0 && r.ifp.mem.freed) return `route ${r.dst} in FIB ${r.fib} is held (rt_refcnt ${r.entry!.refcnt}) with rt_ifp ${r.ifp.name} freed`;
     return null;
   },
 };

@@ -34,3 +34,19 @@ describe('freebsd scenarios modelled from the analysis', () => {
     expect([...seen].sort()).toEqual(['send=0 ed0FreedBy=T1', 'send=0 ed0FreedBy=T2', 'send=65 ed0FreedBy=T2']);
   });
 });
+
+describe('fb-lle-vs-detach', () => {
+  it('fixed: the send keeps the entry or finds the table gone; the kept entry is freed by the sender\'s LLE_FREE or by lltable_free', () => {
+    const { r, seen, fails } = outcomes('fb-lle-vs-detach', null, (g) => `send=${g.results.get('send')} lleFreedBy=${g.llt!.all[0]!.mem.freedBy} ed0FreedBy=${g.all[0]!.mem.freedBy}`);
+    expect(r.complete).toBe(true);
+    expect(fails).toEqual(new Set());
+    expect([...seen].sort()).toEqual([
+      'send=0 lleFreedBy=T1 ed0FreedBy=T1',
+      'send=0 lleFreedBy=T1 ed0FreedBy=T2',
+      'send=0 lleFreedBy=T2 ed0FreedBy=T1',
+      'send=0 lleFreedBy=T2 ed0FreedBy=T2',
+      'send=6 lleFreedBy=T2 ed0FreedBy=T1',
+      'send=6 lleFreedBy=T2 ed0FreedBy=T2',
+    ]);
+  });
+});

@@ -241,6 +241,17 @@ export const ifnetMutants: MutantEntry[] = [
     clean: { strategy: 'dpor', schedules: 1000 },
   },
   {
+    mutant: 'fb-lltable-free-ignores-ref',
+    system: 'freebsd',
+    scenario: 'fb-lle-vs-detach',
+    cLine: 'if.c log L76-97 (per-interface L2 tables, new locking); if_detach -> dom_ifdetach under IF_AFDATA_LOCK; lla_lookup, LLE_ADDREF/LLE_FREE and lltable_free from the ifnet analysis (if_llatbl.c is not in the seed)',
+    description: 'lltable_free frees every entry of the detaching interface whatever its lle_refcnt: a sender that kept its ARP entry past IF_AFDATA_UNLOCK locks and reads freed memory',
+    expect: { spec: 'LLE-1', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-lle-vs-detach:fb-lltable-free-ignores-ref:-:eba809ba:9:AAABAQEBAAEB:FvPkaQU:160bbedd',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
+  {
     mutant: 'fb-pre-addgroup-alloc-first',
     system: 'freebsd',
     scenario: 'fb-alloc-partial',

@@ -25,6 +25,7 @@ import { ifindexSlotMachine, ifmaMachine, ifnetMachine } from './machines.ts';
 import { Mtx } from './mtx.ts';
 import type { Vnet } from './vnet.ts';
 import type { RtTables } from './route.ts';
+import type { Lltable } from './lltable.ts';
 
 /** struct ifnet: the fields the model needs. */
 export class Ifnet {
@@ -163,6 +164,8 @@ export class IfnetGlobals {
   mcastListRef = false;
   /** V_rt_tables, made by the scenarios that have routes (if_detach purges them then). */
   rt: RtTables | null = null;
+  /** The AF_INET lltable of one ifnet, made by the scenarios with L2 entries (if_detach's dom_ifdetach frees it then). */
+  llt: Lltable | null = null;
   swiGiant: KTaskq | null = null;
   private tables = 0;
   constructor(

@@ -11,7 +11,9 @@ import { defineScenario } from '../../core/scenario.ts';
 import { ifCloneDestroy, ifRele } from '../../actors/ifnet/ifnet.ts';
 import { ipOutputFib, RtTables, rtinitAllFibsRef } from '../../actors/ifnet/route.ts';
 import { Errno, type IfnetGlobals } from '../../actors/ifnet/types.ts';
-import { ifnetInvariants, ifnetQuiescent, rt1 } from '../../specs/ifnet/index.ts';
+import { ifnetInvariants, ifnetQuiescent, lle1, rt1 } from '../../specs/ifnet/index.ts';
+import { llaLookupRef, lleFree, lleReadLladdr, Lltable } from '../../actors/ifnet/lltable.ts';
+import type { KThread } from '../../core/effect.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
 
 interface S {
@@ -67,6 +69,67 @@ export const fbFibLookupVsDetach = defineScenario<S>({
         if (g.all[0]!.m.state !== 'FREED') return `ed0 ends ${g.all[0]!.m.state}`;
         const left = g.rt!.entries.filter((r) => !r.entry!.mem.freed);
         return left.length === 0 ? null : `${left.length} rtentr(ies) never freed: ${left.map((r) => `${r.dst} fib ${r.fib} rt_refcnt ${r.entry!.refcnt}`).join(', ')}`;
+      },
+    },
+  ],
+});
+
+/**
+ * fb-lle-vs-detach (FB-LLE-vs-DETACH, log L76-97): ed0 has an ARP entry for
+ * 192.0.2.1 in its AF_INET lltable. T1 sends to it on ed0 (it holds a
+ * reference on ed0, as a sender through a route does): arpresolve looks
+ * the entry up under IF_AFDATA_LOCK and keeps it with a reference, drops
+ * the lock, copies the MAC under the entry's lock, and releases it
+ * (LLE_FREE). T2 destroys the cloned ed0: if_detach's dom_ifdetach frees
+ * the table and its entries under IF_AFDATA_LOCK.
+ *
+ * Modelled from the analysis (section 1.10), not from code: see
+ * lltable.ts. Fixed: lltable_free drops only the table's reference, so the
+ * last LLE_FREE frees a kept entry. Mutant fb-lltable-free-ignores-ref:
+ * the entry is freed under T1 (LLE-1), whose LLE_WLOCK then takes a lock
+ * in freed memory.
+ */
+export const fbLleVsDetach = defineScenario<S>({
+  name: 'fb-lle-vs-detach',
+  description: 'an ARP entry kept by a sender (lla_lookup + LLE_ADDREF) against if_clone_destroy of its interface (dom_ifdetach frees the lltable)',
+  system: 'freebsd',
+  threads: 2,
+  mutants: ['fb-lltable-free-ignores-ref'],
+  granularity: `${IFNET_GRANULARITY}; mutex_enter of IF_AFDATA_LOCK and of each entry's LLE_WLOCK`,
+  setup(ex) {
+    const g = ifnetWorld(ex, 4, ['ed0']);
+    const ed0 = g.all[0]!;
+    const llt = (g.llt = new Lltable(ex, ed0));
+    llt.add(ex, '192.0.2.1');
+    if (ed0.ref) ed0.ref.count++; // T1's reference on ed0 (the sender's route or socket)
+    ex.spawn(
+      'T1',
+      (function* (): KThread<void> {
+        const lle = yield* llaLookupRef(ex, llt, '192.0.2.1');
+        if (lle !== null) {
+          yield* lleReadLladdr(ex, lle);
+          yield* lleFree(ex, llt, lle, true);
+        }
+        g.results.set('send', lle !== null ? Errno.OK : Errno.ENXIO);
+        if (ed0.ref) yield* ifRele(ex, g, ed0);
+      })(),
+    );
+    ex.spawn('T2', ifCloneDestroy(ex, g, 'ed0', 'destroy'));
+    return { g };
+  },
+  snapshot: (s) => ifnetSnapshot(s),
+  invariants: [...ifnetInvariants, lle1],
+  endChecks: [
+    ifnetQuiescent,
+    {
+      name: 'lle-result',
+      statement: 'the destroy succeeds; ed0, its lltable and every entry end freed; the send resolves or finds no table',
+      check: ({ g }) => {
+        if (g.results.get('destroy') !== Errno.OK) return `destroy returned ${g.results.get('destroy')}`;
+        if (g.all[0]!.m.state !== 'FREED') return `ed0 ends ${g.all[0]!.m.state}`;
+        if (!g.llt!.mem.freed) return 'the lltable was never freed';
+        const left = g.llt!.all.filter((e) => !e.mem.freed);
+        return left.length === 0 ? null : `${left.map((e) => `${e.mem.name} (lle_refcnt ${e.refcnt})`).join(', ')} never freed`;
       },
     },
   ],

@@ -200,6 +200,22 @@ export const rt1: Invariant<HasIfnet> = {
   },
 };
 
+/**
+ * LLE-1: the analysis's REF-1 for L2 entries (FB-LLE-vs-DETACH): an
+ * llentry's memory goes only when no thread keeps it (a reference taken
+ * past IF_AFDATA_UNLOCK).
+ */
+export const lle1: Invariant<HasIfnet> = {
+  name: 'LLE-1',
+  statement: 'an llentry is freed only when no thread keeps it (REF-1 for L2 entries)',
+  watches: ({ g }) => (g.llt ? [g.llt.obj] : []),
+  check: ({ g }) => {
+    if (!g.llt) return null;
+    for (const lle of g.llt.all) if (lle.mem.freed && lle.held > 0) return `${lle.mem.name} freed while ${lle.held} thread(s) keep it (lle_refcnt ${lle.refcnt})`;
+    return null;
+  },
+};
+
 export const taskInvariants: Invariant<HasIfnet>[] = [tq1];
 
 /**

@@ -5,6 +5,7 @@
  * catalogue is not vacuous.
  */
 import { describe, expect, it } from 'vitest';
+import type { LaggSoftc } from '../src/actors/ifnet/lagg.ts';
 import type { IfnetGlobals } from '../src/actors/ifnet/types.ts';
 import { explore } from '../src/core/runner.ts';
 import { makeStrategy } from '../src/core/strategies.ts';
@@ -48,5 +49,25 @@ describe('fb-lle-vs-detach', () => {
       'send=6 lleFreedBy=T2 ed0FreedBy=T1',
       'send=6 lleFreedBy=T2 ed0FreedBy=T2',
     ]);
+  });
+});
+
+describe('fb-lagg-port-vs-linktask', () => {
+  it('fixed: the link change reaches lagg0 (the task ran first) or not (the port was gone), and the port is always freed', () => {
+    const seen = new Set<string>();
+    const fails = new Set<string>();
+    const r = explore(findScenario('fb-lagg-port-vs-linktask')!, makeStrategy('dpor', { seed: 1, depth: 3 }), {
+      schedules: 10_000,
+      keepGoing: true,
+      onExecution: (ex, res) => {
+        if (res.pruned) return;
+        const { sc } = ex.state as { sc: LaggSoftc };
+        if (res.failure) fails.add(res.failure.spec);
+        else seen.add(`linkUpdates=${sc.linkUpdates} portFreed=${sc.all[0]!.mem.freed}`);
+      },
+    });
+    expect(r.complete).toBe(true);
+    expect(fails).toEqual(new Set());
+    expect([...seen].sort()).toEqual(['linkUpdates=0 portFreed=true', 'linkUpdates=1 portFreed=true']);
   });
 });

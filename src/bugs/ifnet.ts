@@ -252,6 +252,17 @@ export const ifnetMutants: MutantEntry[] = [
     clean: { strategy: 'dpor', schedules: 1000 },
   },
   {
+    mutant: 'fb-lagg-linkstate-unlocked',
+    system: 'freebsd',
+    scenario: 'fb-lagg-port-vs-linktask',
+    cLine: 'if.c log L532-549 (lagg(4)); do_link_state_change: if (ifp->if_lagg) (*lagg_linkstate_p)(ifp, link_state); lagg_port_state and lagg_port_destroy from the ifnet analysis, one softc rwlock (if_lagg.c is not in the seed)',
+    description: 'the link task reads if_lagg and calls the lagg hook with no lock: the port is removed and freed in between, and the hook reads lp_softc from freed memory',
+    expect: { spec: 'LAGG-3', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-lagg-port-vs-linktask:fb-lagg-linkstate-unlocked:-:2ba6baf4:9:AAEBAAAAAAIC:VmYbJwg:4dbb6ef9',
+    clean: { strategy: 'dpor', schedules: 1000 },
+  },
+  {
     mutant: 'fb-pre-addgroup-alloc-first',
     system: 'freebsd',
     scenario: 'fb-alloc-partial',

@@ -26,6 +26,7 @@ import { Mtx } from './mtx.ts';
 import type { Vnet } from './vnet.ts';
 import type { RtTables } from './route.ts';
 import type { Lltable } from './lltable.ts';
+import type { LaggPort, LaggSoftc } from './lagg.ts';
 
 /** struct ifnet: the fields the model needs. */
 export class Ifnet {
@@ -61,6 +62,14 @@ export class Ifnet {
   label: KMem | null = null;
   /** if_link_state: written by the driver (if_link_state_change), read by if_linktask; no lock. */
   linkState = 0;
+  /** if_lagg: the lagg_port this ifnet is (lagg.ts); written under the lagg softc lock. */
+  ifLagg: LaggPort | null = null;
+  /**
+   * Ghost: lagg(4) is loaded and this ifnet may be a port of this softc.
+   * While null nobody writes if_lagg, so do_link_state_change's read of it
+   * commutes with everything and is no scheduling point (left out).
+   */
+  laggSc: LaggSoftc | null = null;
   readonly m: MachineRef;
   constructor(
     ex: Execution,

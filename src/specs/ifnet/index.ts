@@ -13,6 +13,7 @@
 import type { EndCheck, Invariant } from '../../core/spec.ts';
 import type { Ifnet, IfnetGlobals } from '../../actors/ifnet/types.ts';
 import type { IfGroups } from '../../actors/ifnet/groups.ts';
+import type { LaggSoftc } from '../../actors/ifnet/lagg.ts';
 import type { KMem } from '../../locks/kmem.ts';
 
 export interface HasIfnet {
@@ -212,6 +213,21 @@ export const lle1: Invariant<HasIfnet> = {
   check: ({ g }) => {
     if (!g.llt) return null;
     for (const lle of g.llt.all) if (lle.mem.freed && lle.held > 0) return `${lle.mem.name} freed while ${lle.held} thread(s) keep it (lle_refcnt ${lle.refcnt})`;
+    return null;
+  },
+};
+
+/**
+ * LAGG-3 (this model's number; the analysis asks for REF-1 and TQ-1 on the
+ * lagg port, FB-LAGG-PORT-vs-LINKTASK): a lagg_port is freed only when no
+ * thread keeps the pointer it read from ifp->if_lagg.
+ */
+export const lagg3: Invariant<{ sc: LaggSoftc }> = {
+  name: 'LAGG-3',
+  statement: 'a lagg_port is freed only when no thread keeps the pointer it read from if_lagg (REF-1 for lagg ports)',
+  watches: ({ sc }) => [sc.obj],
+  check: ({ sc }) => {
+    for (const lp of sc.all) if (lp.mem.freed && lp.held > 0) return `${lp.mem.name} freed while ${lp.held} thread(s) keep it (the link task read if_lagg before the port went)`;
     return null;
   },
 };

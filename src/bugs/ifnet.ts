@@ -164,6 +164,17 @@ export const ifnetMutants: MutantEntry[] = [
     clean: { strategy: 'dpor', schedules: 5000 },
   },
   {
+    mutant: 'fb-bufring-slot-load-early',
+    system: 'freebsd',
+    scenario: 'fb-bufring-mpsc',
+    cLine: 'if.c log L193 (memory barriers in <machine/atomic.h>); the consumer side of buf_ring_dequeue_sc: the br_prod_tail load must be ordered before the slot load; a regression guard, not a commit',
+    description: 'the consumer loads the slot before br_prod_tail (a load passing an earlier load on a weakly ordered CPU without a read barrier): it takes a slot whose producer had not written it yet',
+    expect: { spec: 'Q-2', kind: 'invariant' },
+    find: { strategy: 'portfolio', schedules: 200 },
+    token: 'nsm1:fb-bufring-mpsc:fb-bufring-slot-load-early:-:03298826:12:AAACAgIAAAAAAAIC:52QwVRqP:fc00c056',
+    clean: { strategy: 'dpor', schedules: 5000 },
+  },
+  {
     mutant: 'fb-bufring-no-tail-wait',
     system: 'freebsd',
     scenario: 'fb-bufring-mpsc',

@@ -93,6 +93,7 @@ export class Lltable {
  */
 export function* llaLookupRef(ex: Execution, llt: Lltable, l3: string): KThread<Llentry | null> {
   yield* mutexEnter(llt.afdataLock, L(91));
+  yield* localAccess(llt.obj, 'r', 'ifp->if_afdata[AF_INET]');
   if (!llt.attached) {
     yield* mutexExit(llt.afdataLock);
     return null;
@@ -153,6 +154,7 @@ export function* lltableFree(ex: Execution, llt: Lltable): KThread<void> {
   kassert(MUTEX_HELD(ex, llt.afdataLock), 'IF_AFDATA_LOCK_ASSERT(ifp)');
   const ignoreRefs = ex.bug('fb-lltable-free-ignores-ref');
   llt.attached = false; // ifp->if_afdata[AF_INET] = NULL
+  yield* localAccess(llt.obj, 'w', 'ifp->if_afdata[AF_INET] = NULL');
   yield* memAccess(llt.mem, 'r', 'lle_head (LIST_FOREACH_SAFE)');
   for (const lle of [...llt.entries]) {
     yield* mutexEnter(lle.lock);

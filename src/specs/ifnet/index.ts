@@ -40,7 +40,12 @@ export const idx1: Invariant<HasIfnet> = {
   },
 };
 
-/** IDX-2: no two ifnets that own slots share an index. */
+/**
+ * IDX-2: no two ifnets that own slots share an index. The era double
+ * allocation is usually reported under this name by ifnet_setbyindex
+ * itself (ifindex.ts: the slot machine refuses a BIND of a BOUND slot in
+ * the same step); the invariant also covers a clash made any other way.
+ */
 export const idx2: Invariant<HasIfnet> = {
   name: 'IDX-2',
   statement: 'no two published, not yet freed ifnets share an index',

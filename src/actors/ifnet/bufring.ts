@@ -14,15 +14,20 @@
  * (the missing wmb() before the prod_tail store) cannot happen by itself.
  * Mutant fb-bufring-tail-before-slot expresses it as the reordering the
  * barrier forbids: the prod_tail store before the slot store in program
- * order. That is what TSO-or-weaker hardware may show another CPU; what the
- * model cannot show is a reordering no code order produces (loads passing
- * loads on a weakly ordered CPU in the consumer).
+ * order. That is what a compiler, or a CPU that reorders stores with
+ * stores (PSO or weaker: arm, powerpc; not TSO, whose store buffer drains
+ * in order), may show another CPU. The consumer's half of the protocol, a
+ * load of the slot passing the earlier load of br_prod_tail, is written the
+ * same way (mutant fb-bufring-slot-load-early). What no code order
+ * produces (stores seen in different orders by different CPUs) is not
+ * modelled; docs/coverage/ifnet.md, "Memory model", says what that means
+ * for the fixed ring's pass.
  *
  * Mutants (regression guards for the three ways the notes list to break
  * the protocol; not commits of the log): fb-bufring-no-cas (prod_head read
  * and written with plain accesses), fb-bufring-tail-before-slot,
  * fb-bufring-no-tail-wait (prod_tail published without waiting for the
- * producers that claimed earlier slots).
+ * producers that claimed earlier slots), and fb-bufring-slot-load-early.
  */
 import type { KThread } from '../../core/effect.ts';
 import type { Execution } from '../../core/execution.ts';
@@ -132,25 +137,35 @@ export function* bufRingEnqueue(ex: Execution, br: BufRing, buf: string): KThrea
   return 0;
 }
 
+/** The slot load `buf = br->br_ring[cons_head]`: the slot's content at that step. */
+function* loadSlot(br: BufRing, idx: number): KThread<Slot> {
+  yield* access(br.slotObj[idx]!, 'r', `buf = br_ring[${idx}]`);
+  return { ...br.ring[idx]! };
+}
+
 /**
  * buf_ring_dequeue_sc(br): the single consumer. Entry and exit: the caller
  * is the only consumer (the driver's transmit lock). NULL if cons_head
  * reached prod_tail; else takes the slot at cons_head.
  */
-export function* bufRingDequeueSc(_ex: Execution, br: BufRing): KThread<string | null> {
+export function* bufRingDequeueSc(ex: Execution, br: BufRing): KThread<string | null> {
   yield* access(br.consObj, 'r', 'cons_head = br_cons_head');
   const consHead = br.consHead;
+  // Mutant fb-bufring-slot-load-early: the slot load performed before the
+  // br_prod_tail load, as a weakly ordered CPU may do with no read barrier
+  // (or acquire load) between them: a load passing an earlier load, written
+  // as the program order that shows it.
+  const early = ex.bug('fb-bufring-slot-load-early') ? yield* loadSlot(br, consHead) : null;
   yield* access(br.prodTailObj, 'r', 'prod_tail = br_prod_tail');
   const prodTail = br.prodTail;
   const consNext = (consHead + 1) & br.mask;
   if (consHead === prodTail) return null;
   yield* access(br.consObj, 'w', `br_cons_head = ${consNext}`);
   br.consHead = consNext;
-  yield* access(br.slotObj[consHead]!, 'r', `buf = br_ring[${consHead}]`);
-  const slot = br.ring[consHead]!;
+  const slot = early ?? (yield* loadSlot(br, consHead));
   const got = slot.buf;
   if (!slot.fresh) br.badReads.push({ idx: consHead, got });
-  br.ring[consHead] = { buf: slot.buf, fresh: false };
+  br.ring[consHead] = { buf: br.ring[consHead]!.buf, fresh: false }; // consumed (ghost); the slot keeps its pointer
   if (got !== null) br.dequeued.push(got);
   yield* localAccess(br.ghostObj, 'w', `dequeued ${got}`);
   yield* access(br.consObj, 'w', `br_cons_tail = ${consNext}`);

@@ -12,7 +12,7 @@
  * section. Each mutant is the code before one of these changes.
  */
 import type { KThread } from '../../core/effect.ts';
-import { kassert } from '../../core/errors.ts';
+import { kassert, kfail } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { access, localAccess } from '../../core/ops.ts';
 import { kmemFree, memAccess } from '../../locks/kmem.ts';
@@ -77,6 +77,25 @@ export function* ifnetByindexgen(ex: Execution, g: IfnetGlobals, idx: number, ge
 }
 
 /**
+ * The slot machine of idx takes ev (machines.ts). Entry and exit:
+ * IFNET_WLOCK held in the fixed code; not a scheduling point. The one event
+ * an era path sends that the machine refuses is BIND of a BOUND slot: two
+ * allocations took the same index (the era if_alloc, log L285-290), which
+ * is what IDX-2 names, so it fails as IDX-2 (an invariant failure at this
+ * step) rather than as the machine: the step that overwrites the slot is the
+ * step the IDX-2 invariant would judge. Any other refused event fails as
+ * machine:ifindex-slot.
+ */
+function slotEvent(g: IfnetGlobals, idx: number, ev: 'RESERVE' | 'BIND' | 'CLEAR'): void {
+  const s = g.slot(idx);
+  if (ev === 'BIND' && s.state === 'BOUND') {
+    const o = g.table.ents[idx];
+    kfail('invariant', 'IDX-2', `ifnet_setbyindex(${idx}) of a slot bound (generation ${g.slotGen[idx]}) to ${o ? o.name : 'another ifnet'}: two ifnets have index ${idx}`);
+  }
+  s.send(ev);
+}
+
+/**
  * ifnet_setbyindex, log L285-287. Entry and exit: IFNET_WLOCK held
  * (asserted, log L284). Publishes ifp (or NULL) in slot idx.
  */
@@ -85,9 +104,10 @@ export function* ifnetSetbyindex(ex: Execution, g: IfnetGlobals, idx: number, if
   const t = g.table;
   kassert(idx > 0 && idx < t.lim, () => `0 < idx ${idx} < if_indexlim ${t.lim}`);
   yield* memAccess(t.mem, 'w', `ife_ifnet[${idx}]`);
+  slotEvent(g, idx, ifp !== null ? 'BIND' : 'CLEAR');
   t.ents[idx] = ifp;
   if (ifp !== null) {
-    ifp.idxgen = ++g.slotGen[idx]!;
+    ifp.idxgen = ++g.slotGen[idx]!; // a new generation of the slot
     ifp.m.send('PUBLISH');
   }
   yield* localAccess(g.idxObj, 'w', 'ifindex_table');
@@ -145,6 +165,7 @@ export function* ifAllocIndex(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThre
   yield* rwEnter(g.ifnetLock, 'RW_WRITER', L(288));
   let idx = 1;
   for (; idx <= g.ifIndex; idx++) if ((yield* ifnetByindexLocked(ex, g, idx)) === null) break;
+  slotEvent(g, idx, 'RESERVE'); // the index is this allocation's from here (IFNET_HOLD in later if.c)
   while (idx >= g.ifIndexLim) yield* ifGrow(ex, g, true);
   yield* localAccess(g.globalsObj, 'w', 'V_if_index');
   if (idx > g.ifIndex) g.ifIndex = idx;

@@ -22,6 +22,7 @@ import { ifAllocIndex, ifFreeIndexLocked, L } from './ifindex.ts';
 import { mtxDestroy, mtxInit } from './mtx.ts';
 import { ifDetachPurgeRoutes } from './route.ts';
 import { ifPurgemaddrs } from './mcdetach.ts';
+import { ifDetachDomains } from './lltable.ts';
 import { Errno, Ifnet, type IfnetGlobals } from './types.ts';
 
 const NOREF = 'fb-pre-r191423-ifunit-noref';
@@ -94,10 +95,13 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   yield* rwExit(g.ifnetLock, L(290));
   if (i < 0) return false;
   yield* memAccess(ifp.mem, 'w', 'if_addrhead (purge), if_snd', true); // the rest of if_detach, no ifnet lock
-  if (g.rt) yield* ifDetachPurgeRoutes(ex, g.rt, ifp); // delete the routes using ifp, in every FIB (log L352-356)
+  if (g.rt) yield* ifDetachPurgeRoutes(ex, g.rt, ifp, (p) => ifRele(ex, g, p)); // delete the routes using ifp, in every FIB (log L352-356)
   // if_purgemaddrs (log L550-551), after in_ifdetach; absent before that commit (mutant
-  // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then).
+  // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then);
+  // the look at the list is a read of the multicast ghost, so that DPOR orders it against a leave's unlink.
+  yield* localAccess(g.mcObj, 'r', 'if_multiaddrs (empty?)');
   if (ifp.multiaddrs.length > 0 && !ex.bug('fb-pre-ec002fee-delmulti-lookup')) yield* ifPurgemaddrs(ex, g, ifp, g.mcastListRef);
+  if (g.llt && g.llt.ifp === ifp) yield* ifDetachDomains(ex, g.llt); // dom_ifdetach under IF_AFDATA_LOCK (log L76-97; lltable.ts)
   if (ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
   if (ifp.label && ex.bug(MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy(ifp) in if_detach (log L497-512 names it)
   return true;

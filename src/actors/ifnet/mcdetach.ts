@@ -46,10 +46,13 @@ export function* ifDelmultiLocked(ex: Execution, g: IfnetGlobals, ifp: Ifnet | n
   const unlink = (): void => {
     if (owner === null) return;
     const i = owner.multiaddrs.indexOf(ifma);
-    if (i >= 0) owner.multiaddrs.splice(i, 1); // TAILQ_REMOVE(&ifp->if_multiaddrs)
+    if (i >= 0) {
+      owner.multiaddrs.splice(i, 1); // TAILQ_REMOVE(&ifp->if_multiaddrs)
+      ifma.m.send('UNLINK');
+    }
   };
   if (detaching && owner !== null) {
-    ifma.ifp = null; // "null out references to ifnet, so that upper protocol layers will notice"
+    orphan(ifma); // "null out references to ifnet, so that upper protocol layers will notice"
     if (listRef) unlink(); // the fix: the list's reference is the one dropped
   }
   ifma.refcount--;
@@ -63,18 +66,39 @@ export function* ifDelmultiLocked(ex: Execution, g: IfnetGlobals, ifp: Ifnet | n
   const ll = ifma.llifma;
   if (ll !== null) {
     yield* memAccess(ll.mem, 'w', 'll_ifma->ifma_refcount');
-    if (detaching) ll.ifp = null; // "XXX" in the code
+    if (detaching) orphan(ll); // "XXX" in the code
     if (--ll.refcount === 0) {
       const li = owner !== null ? owner.multiaddrs.indexOf(ll) : -1;
-      if (li >= 0) owner!.multiaddrs.splice(li, 1); // TAILQ_REMOVE(&ifp->if_multiaddrs, ll_ifma)
-      yield* kmemFree(ll.mem);
+      if (li >= 0) {
+        owner!.multiaddrs.splice(li, 1); // TAILQ_REMOVE(&ifp->if_multiaddrs, ll_ifma)
+        ll.m.send('UNLINK');
+      }
+      yield* ifFreemulti(ll);
     }
     yield* localAccess(g.mcObj, 'w', 'll_ifma released');
   }
   if (!listRef || !detaching) unlink();
-  yield* kmemFree(ifma.mem); // if_freemulti
+  yield* ifFreemulti(ifma);
   yield* localAccess(g.mcObj, 'w', 'if_freemulti');
   return 1;
+}
+
+/**
+ * ifma->ifma_ifp = NULL (if_delmulti_locked with `detaching`). Entry and
+ * exit: IF_ADDR_LOCK of the detaching ifnet held. A membership still on
+ * the list becomes ORPHANED; one already unlinked only loses the pointer.
+ */
+function orphan(ifma: Ifma): void {
+  if (ifma.ifp === null) return;
+  ifma.ifp = null;
+  if (ifma.m.state === 'LINKED') ifma.m.send('ORPHAN');
+}
+
+/** if_freemulti(ifma): the memory goes. Entry and exit: nobody else holds ifma (ifma_refcount 0). */
+function* ifFreemulti(ifma: Ifma): KThread<void> {
+  kassert(ifma.refcount === 0, () => `if_freemulti: ${ifma.mem.name} ifma_refcount ${ifma.refcount}`);
+  yield* kmemFree(ifma.mem);
+  ifma.m.send('FREE');
 }
 
 /** if_purgemaddrs(ifp), from if_detach. Entry and exit: no lock held. */
@@ -134,12 +158,14 @@ export function* ifAddmultiNet(ex: Execution, g: IfnetGlobals, ifp: Ifnet, sa: S
   if (ll === null) {
     ll = new Ifma(new KMem(ex, `ifma ${ifp.name}/${llsa.lladdr}`), llsa, ifp);
     ifp.multiaddrs.unshift(ll);
+    ll.m.send('LINK');
   } else if (!ex.bug('fb-llifma-no-ref')) {
     yield* memAccess(ll.mem, 'w', 'll_ifma->ifma_refcount++');
     ll.refcount++;
   }
   ifma.llifma = ll;
   ifp.multiaddrs.unshift(ifma);
+  ifma.m.send('LINK');
   yield* localAccess(g.mcObj, 'w', 'if_multiaddrs');
   yield* mutexExit(ifp.addrLock);
   yield* memAccess(ifp.mem, 'r', 'if_ioctl (SIOCADDMULTI)', true);

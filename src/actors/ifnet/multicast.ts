@@ -59,6 +59,7 @@ function* ifAddmultiLocked(ex: Execution, g: IfnetGlobals, ifp: Ifnet, sa: Socka
   } else {
     ifma = new Ifma(new KMem(ex, `ifma ${ifp.name}/${sa.lladdr}#${ifp.multiaddrs.length}`), sa, ifp);
     ifp.multiaddrs.unshift(ifma); // TAILQ_INSERT_HEAD(&ifp->if_multiaddrs, ifma, ifma_link)
+    ifma.m.send('LINK');
     created = true;
   }
   if (user) ifma.userRefs++;

@@ -21,10 +21,12 @@ import { KRwlock } from '../../locks/krwlock.ts';
 import type { KTaskq } from '../../locks/taskq.ts';
 import type { KRefcount } from '../../locks/refcount.ts';
 import { MachineCoverage, MachineRef } from '../machine.ts';
-import { ifnetMachine } from './machines.ts';
+import { ifindexSlotMachine, ifmaMachine, ifnetMachine } from './machines.ts';
 import { Mtx } from './mtx.ts';
 import type { Vnet } from './vnet.ts';
 import type { RtTables } from './route.ts';
+import type { Lltable } from './lltable.ts';
+import type { LaggPort, LaggSoftc } from './lagg.ts';
 
 /** struct ifnet: the fields the model needs. */
 export class Ifnet {
@@ -52,23 +54,34 @@ export class Ifnet {
   readonly addrLock: KMutex;
   /** if_multiaddrs; protected by addrLock. */
   readonly multiaddrs: Ifma[] = [];
+  /** Ghost: every ifma ever allocated for this ifnet (the tests compare their machines with their memory). */
+  readonly everMulti: Ifma[] = [];
   /** if_vnet: the vnet the ifnet is attached in (VNET model); constant here (no if_vmove). */
   ifVnet: Vnet | null = null;
   /** if_label: the MAC framework's label (mac_ifnet_init/destroy), in the scenarios with MAC (IfnetGlobals.mac); read by the MAC checks without the ifnet lock. */
   label: KMem | null = null;
   /** if_link_state: written by the driver (if_link_state_change), read by if_linktask; no lock. */
   linkState = 0;
+  /** if_lagg: the lagg_port this ifnet is (lagg.ts); written under the lagg softc lock. */
+  ifLagg: LaggPort | null = null;
+  /**
+   * Ghost: lagg(4) is loaded and this ifnet may be a port of this softc.
+   * While null nobody writes if_lagg, so do_link_state_change's read of it
+   * commutes with everything and is no scheduling point (left out).
+   */
+  laggSc: LaggSoftc | null = null;
   readonly m: MachineRef;
   constructor(
     ex: Execution,
     readonly mem: KMem,
     /** if_xname, constant. */
     readonly name: string,
-    cov: MachineCoverage,
+    readonly cov: MachineCoverage,
   ) {
     this.m = new MachineRef(ifnetMachine(), `ifnet ${name}`, cov);
     this.addrLock = new KMutex(ex, `${name}.if_addr_mtx`, { mem, cls: 'if_addr_mtx' });
     this.ifqLock = new Mtx(ex, `${name}.if_snd.ifq_mtx`, 'ifq_mtx', mem);
+    opaqueToGuard(this.everMulti);
   }
 }
 
@@ -93,13 +106,19 @@ export class Ifma {
   userRefs = 0;
   /** ifma_llifma: the link-layer membership a network-layer one holds a reference on; constant after if_addmulti. */
   llifma: Ifma | null = null;
+  /** The membership machine (machines.ts): ALLOCATED, LINKED, ORPHANED, UNLINKED, FREED. */
+  readonly m: MachineRef;
   constructor(
     readonly mem: KMem,
     /** ifma_addr, constant. */
     readonly addr: SockaddrDl,
     /** ifma_ifp; NULL once the ifnet is purged. */
     public ifp: Ifnet | null,
-  ) {}
+    cov: MachineCoverage | null = ifp ? ifp.cov : null,
+  ) {
+    this.m = new MachineRef(ifmaMachine(), mem.name, cov);
+    ifp?.everMulti.push(this);
+  }
 }
 
 /** The array V_ifindex_table points to: malloc'ed by if_grow, freed by the next if_grow. */
@@ -127,6 +146,8 @@ export class IfnetGlobals {
   readonly ifnet: Ifnet[] = [];
   /** if_idxgen of each slot (ifnet_byindexgen), bumped at every publication; protected by ifnet_lock. */
   readonly slotGen: number[];
+  /** The slot machine of each index used so far (machines.ts), made at its first use. */
+  private readonly slotRefs: MachineRef[] = [];
   /** Ghost object for the words V_ifindex_table, V_if_index, V_if_indexlim (unlocked accesses in the old variants). */
   readonly globalsObj: number;
   /**
@@ -152,6 +173,8 @@ export class IfnetGlobals {
   mcastListRef = false;
   /** V_rt_tables, made by the scenarios that have routes (if_detach purges them then). */
   rt: RtTables | null = null;
+  /** The AF_INET lltable of one ifnet, made by the scenarios with L2 entries (if_detach's dom_ifdetach frees it then). */
+  llt: Lltable | null = null;
   swiGiant: KTaskq | null = null;
   private tables = 0;
   constructor(
@@ -169,6 +192,11 @@ export class IfnetGlobals {
     // Ghost: the specs read every ifnet ever allocated as a set; where two
     // racing if_allocs appended is not model state (the guard ignores it).
     opaqueToGuard(this.all);
+    opaqueToGuard(this.slotRefs);
+  }
+  /** The machine of slot idx (made FREE at its first use). */
+  slot(idx: number): MachineRef {
+    return (this.slotRefs[idx] ??= new MachineRef(ifindexSlotMachine(), `ifindex_table[${idx}]`, this.cov));
   }
   /** A fresh ifindex_table array of `lim` slots (its memory is a ghost KMem). */
   newTable(lim: number): IfindexTable {

@@ -4,7 +4,8 @@
  * driver's single consumer C on one buf_ring of 4 slots. C dequeues once
  * while they run, then waits for them (join) and drains the ring. Fixed:
  * the ring as committed. Mutants fb-bufring-no-cas (Q-1),
- * fb-bufring-tail-before-slot (Q-2), fb-bufring-no-tail-wait (Q-2).
+ * fb-bufring-tail-before-slot (Q-2), fb-bufring-no-tail-wait (Q-2),
+ * fb-bufring-slot-load-early (Q-2: the consumer's loads reordered).
  */
 import type { KThread } from '../../core/effect.ts';
 import type { Execution } from '../../core/execution.ts';
@@ -29,7 +30,7 @@ export const fbBufringMpsc = defineScenario<S>({
   description: 'two producers and one consumer on a lockless buf_ring (CAS on prod_head, slot store, ordered prod_tail)',
   system: 'freebsd',
   threads: 3,
-  mutants: ['fb-bufring-no-cas', 'fb-bufring-tail-before-slot', 'fb-bufring-no-tail-wait'],
+  mutants: ['fb-bufring-no-cas', 'fb-bufring-tail-before-slot', 'fb-bufring-no-tail-wait', 'fb-bufring-slot-load-early'],
   granularity: 'every load and store of br_prod_head, br_prod_tail, br_cons_head/tail and a slot; the CAS is one step; the wait for br_prod_tail is a spin-wait; sequentially consistent (no store buffer)',
   setup(ex) {
     const br = new BufRing(ex, 'br', 4);

@@ -221,7 +221,8 @@ export const fbMcastDetachLeak = defineScenario<S>({
     g.mcastListRef = fix;
     const ifma = new Ifma(new KMem(ex, `ifma ed0/${MAC}`), KERNEL_SDL, ed0);
     ifma.refcount = fix ? 2 : 1; // the consumer's (and the list's)
-    ed0.multiaddrs.push(ifma);
+    ed0.multiaddrs.push(ifma); // joined before the race (TAILQ_INSERT_HEAD)
+    ifma.m.send('LINK');
     const holdsIfnet = fix && !pre && ed0.ref !== null;
     if (holdsIfnet) ed0.ref!.count++; // the membership's reference on ed0
     ex.spawn(

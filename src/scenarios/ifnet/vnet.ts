@@ -34,6 +34,8 @@ import {
 } from '../../actors/ifnet/vnet.ts';
 import { constructedAtBoot, InetGlobals, inetBooted, inetModule, tcpModule, vnetModule, vnetModuleLoad, vnetModuleUnload } from '../../actors/ifnet/vnet-modules.ts';
 import { i1End, si1, vnetInvariants, vnetQuiescent } from '../../specs/ifnet/vnet.ts';
+import { lagg3 } from '../../specs/ifnet/index.ts';
+import { LaggSoftc, laggPortAttach, laggPortDestroy } from '../../actors/ifnet/lagg.ts';
 
 /**
  * Scheduling points of the VNET scenarios: sx_slock/sx_xlock of
@@ -317,6 +319,56 @@ export const fbSysinitOrder = defineScenario<B>({
       name: 'sysinit-result',
       statement: 'both SYSINITs ran, if_init first',
       check: ({ sg }) => (sg.ran.length === 2 && sg.ran[0] === 'interfaces (if_init)' ? null : `ran ${sg.ran.join(', ')}`),
+    },
+  ],
+});
+
+interface LG extends S {
+  sc: LaggSoftc;
+  ed0: Ifnet;
+}
+
+/**
+ * fb-lagg-port-vs-linktask (FB-LAGG-PORT-vs-LINKTASK, log L532-549): ed0
+ * is a port of lagg0. T1 is ed0's driver reporting link up: if_linktask
+ * runs on the taskqueue_swi worker, and do_link_state_change calls the
+ * lagg hook because ed0->if_lagg is set. T2 removes ed0 from lagg0
+ * (SIOCSLAGGDELPORT: lagg_port_destroy frees the port). The lagg side is
+ * modelled from the analysis (lagg.ts): one softc rwlock. Fixed: the task
+ * holds it across the if_lagg check and the hook. Mutant
+ * fb-lagg-linkstate-unlocked: check, then call, unlocked; the port is freed
+ * in between (LAGG-3), and the hook's read of lp_softc is a use-after-free.
+ */
+export const fbLaggPortVsLinktask = defineScenario<LG>({
+  ...common,
+  invariants: [...vnetInvariants, lagg3] as never,
+  name: 'fb-lagg-port-vs-linktask',
+  description: "a lagg port's link-state task (do_link_state_change -> lagg_port_state) against the removal of the port (lagg_port_destroy)",
+  threads: 2,
+  mutants: ['fb-lagg-linkstate-unlocked'],
+  granularity: `${VNET_GRANULARITY}; the taskqueue worker taking a task; rw_enter of the lagg softc lock; the unlocked reads of if_lagg and lp_softc in the mutant`,
+  setup(ex) {
+    const vg = new VnetGlobals(ex);
+    const v0 = bootVnet(ex, vg, 'vnet0', []);
+    const ed0 = new Ifnet(ex, new KMem(ex, 'ifnet ed0'), 'ed0', vg.cov);
+    ed0.ifVnet = v0;
+    const sc = new LaggSoftc(ex, new KMem(ex, 'lagg0 softc'));
+    const lp = laggPortAttach(ex, sc, ed0);
+    const swi = new KTaskq(ex, 'taskqueue_swi', 1);
+    ex.spawn('T1', ifLinkStateChange(ex, vg, swi, ed0, LINK_STATE.UP));
+    ex.spawn('T2', laggPortDestroy(ex, sc, lp));
+    return { vg, sc, ed0 };
+  },
+  endChecks: [
+    vnetQuiescent,
+    {
+      name: 'lagg-result',
+      statement: 'the port ends removed and freed, ed0->if_lagg NULL; the link change reached lagg0 at most once',
+      check: ({ sc, ed0 }) => {
+        if (!sc.all[0]!.mem.freed) return 'the lagg_port was never freed';
+        if (ed0.ifLagg !== null) return 'ed0->if_lagg still set';
+        return sc.linkUpdates <= 1 ? null : `lagg_linkstate ran ${sc.linkUpdates} times`;
+      },
     },
   ],
 });

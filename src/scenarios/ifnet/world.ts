@@ -24,6 +24,7 @@ export function ifnetWorld(ex: Execution, lim: number, names: readonly string[])
     if (ifp.index >= lim) throw new Error(`ifnetWorld: ${names.length} ifnets do not fit V_if_indexlim ${lim}`);
     g.table.ents[ifp.index] = ifp;
     ifp.idxgen = ++g.slotGen[ifp.index]!;
+    g.slot(ifp.index).send('BIND');
     ifp.m.send('PUBLISH');
     g.ifnet.push(ifp);
     ifp.m.send('ATTACH');

@@ -13,6 +13,7 @@
 import type { EndCheck, Invariant } from '../../core/spec.ts';
 import type { Ifnet, IfnetGlobals } from '../../actors/ifnet/types.ts';
 import type { IfGroups } from '../../actors/ifnet/groups.ts';
+import type { LaggSoftc } from '../../actors/ifnet/lagg.ts';
 import type { KMem } from '../../locks/kmem.ts';
 
 export interface HasIfnet {
@@ -39,7 +40,12 @@ export const idx1: Invariant<HasIfnet> = {
   },
 };
 
-/** IDX-2: no two ifnets that own slots share an index. */
+/**
+ * IDX-2: no two ifnets that own slots share an index. The era double
+ * allocation is usually reported under this name by ifnet_setbyindex
+ * itself (ifindex.ts: the slot machine refuses a BIND of a BOUND slot in
+ * the same step); the invariant also covers a clash made any other way.
+ */
 export const idx2: Invariant<HasIfnet> = {
   name: 'IDX-2',
   statement: 'no two published, not yet freed ifnets share an index',
@@ -180,14 +186,53 @@ export const tq1: Invariant<HasIfnet> = {
   },
 };
 
-/** RT-1: no route reachable in any FIB references an ifnet that if_free has begun to free. */
+/**
+ * RT-1: no route reachable in any FIB references an ifnet that if_free has
+ * begun to free, and no route a thread holds (rtalloc_fib's reference)
+ * references a freed ifnet. The held half is weaker than the analysis's
+ * "freed or detached": a held route on a detached ifnet is what every
+ * sender racing a detach has, in any fix; what must not happen is that the
+ * ifnet's memory goes while the route still names it.
+ */
 export const rt1: Invariant<HasIfnet> = {
   name: 'RT-1',
-  statement: 'no rtentry reachable in any FIB references an ifnet being freed or freed',
+  statement: 'no rtentry reachable in any FIB references an ifnet being freed or freed, and no held rtentry references a freed ifnet',
   watches: ({ g }) => (g.rt ? [g.rt.obj, g.idxObj] : [g.idxObj]),
   check: ({ g }) => {
     if (!g.rt) return null;
     for (const table of g.rt.routes) for (const r of table) if (r.ifp.m.state === 'DYING' || r.ifp.m.state === 'FREED') return `route ${r.dst} in FIB ${r.fib} still has rt_ifp ${r.ifp.name} (${r.ifp.m.state})`;
+    for (const r of g.rt.entries) if (r.entry!.held > 0 && r.ifp.mem.freed) return `route ${r.dst} in FIB ${r.fib} is held (rt_refcnt ${r.entry!.refcnt}) with rt_ifp ${r.ifp.name} freed`;
+    return null;
+  },
+};
+
+/**
+ * LLE-1: the analysis's REF-1 for L2 entries (FB-LLE-vs-DETACH): an
+ * llentry's memory goes only when no thread keeps it (a reference taken
+ * past IF_AFDATA_UNLOCK).
+ */
+export const lle1: Invariant<HasIfnet> = {
+  name: 'LLE-1',
+  statement: 'an llentry is freed only when no thread keeps it (REF-1 for L2 entries)',
+  watches: ({ g }) => (g.llt ? [g.llt.obj] : []),
+  check: ({ g }) => {
+    if (!g.llt) return null;
+    for (const lle of g.llt.all) if (lle.mem.freed && lle.held > 0) return `${lle.mem.name} freed while ${lle.held} thread(s) keep it (lle_refcnt ${lle.refcnt})`;
+    return null;
+  },
+};
+
+/**
+ * LAGG-3 (this model's number; the analysis asks for REF-1 and TQ-1 on the
+ * lagg port, FB-LAGG-PORT-vs-LINKTASK): a lagg_port is freed only when no
+ * thread keeps the pointer it read from ifp->if_lagg.
+ */
+export const lagg3: Invariant<{ sc: LaggSoftc }> = {
+  name: 'LAGG-3',
+  statement: 'a lagg_port is freed only when no thread keeps the pointer it read from if_lagg (REF-1 for lagg ports)',
+  watches: ({ sc }) => [sc.obj],
+  check: ({ sc }) => {
+    for (const lp of sc.all) if (lp.mem.freed && lp.held > 0) return `${lp.mem.name} freed while ${lp.held} thread(s) keep it (the link task read if_lagg before the port went)`;
     return null;
   },
 };

@@ -225,9 +225,9 @@ function programScenario(p: Program): Scenario<St> {
 
 type Bound = { preemptionBound?: number; delayBound?: number };
 
-function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, bound: Bound = {}, stateCache = false, summaries = true): { set: Set<string>; complete: boolean; terminal: number; failed: boolean; hits: number } {
+function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, bound: Bound = {}, stateCache = false, summaries = true, checkHits?: number): { set: Set<string>; complete: boolean; terminal: number; failed: boolean; hits: number } {
   const set = new Set<string>();
-  const st = new DfsStrategy({ dpor, stateCache, summaries, ...bound });
+  const st = new DfsStrategy({ dpor, stateCache, summaries, checkHits, ...bound });
   const r = explore(sc, st, {
     keepGoing,
     schedules: 5_000,
@@ -241,10 +241,10 @@ function outcomes(sc: Scenario<St>, dpor: boolean, keepGoing: boolean, bound: Bo
 }
 
 /** DPOR (within `bound` if given; stateful with `stateCache`) against plain DFS (within the same bound). */
-function compare(p: Program, bound: Bound = {}, stateCache = false): number {
+function compare(p: Program, bound: Bound = {}, stateCache = false, checkHits?: number): number {
   const sc = programScenario(p);
   const full = outcomes(sc, false, true, bound);
-  const red = outcomes(sc, true, true, bound, stateCache);
+  const red = outcomes(sc, true, true, bound, stateCache, true, checkHits);
   // Only programs small enough for plain DFS to finish are compared.
   fc.pre(full.complete);
   expect(red.complete).toBe(true);
@@ -256,7 +256,7 @@ function compare(p: Program, bound: Bound = {}, stateCache = false): number {
     expect([...red.set].sort()).toEqual([...full.set].sort());
   } else {
     // A run stops at its first failure: DPOR must find one too.
-    expect(outcomes(sc, true, false, bound, stateCache).failed).toBe(true);
+    expect(outcomes(sc, true, false, bound, stateCache, true, checkHits).failed).toBe(true);
   }
   expect(red.terminal).toBeLessThanOrEqual(full.terminal);
   return red.hits;
@@ -277,8 +277,9 @@ describe('DPOR soundness', () => {
     let hits = 0;
     let programs = 0;
     fc.assert(
-      fc.property(programArb, (p) => {
-        const h = compare(p, {}, true);
+      // Half the programs prune every hit (checkHits 0); the others check the first 100 first.
+      fc.property(programArb, fc.boolean(), (p, check) => {
+        const h = compare(p, {}, true, check ? undefined : 0);
         hits += h;
         if (h > 0) programs++;
       }),
@@ -301,7 +302,7 @@ describe('DPOR soundness', () => {
     };
     const sc = programScenario(p);
     const full = outcomes(sc, false, true);
-    const naive = outcomes(sc, true, true, {}, true, false);
+    const naive = outcomes(sc, true, true, {}, true, false, 0);
     const stateful = outcomes(sc, true, true, {}, true);
     expect(full.complete && naive.complete && stateful.complete).toBe(true);
     expect(naive.hits).toBeGreaterThan(0);

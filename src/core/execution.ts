@@ -278,7 +278,12 @@ export class Execution {
     for (const d of this.timers.values()) k += `${d - this.now},`;
     for (const o of this.stateful) k += `|${o.stateKey()}`;
     for (const t of this.live) {
-      const e = t.pending!;
+      const e = t.pending;
+      // A thread stopped inside its step by a failure has no pending effect.
+      if (e === null) {
+        k += `|${t.id}:${t.pp}:running`;
+        continue;
+      }
       k += `|${t.id}:${t.pp}:${e.code}:${e.obj}:${e.site ?? ''}:${e.describe(this)}:${t.held.map((h) => h.id).join('.')}:${t.mailbox.length}`;
     }
     return k;

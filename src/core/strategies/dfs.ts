@@ -28,7 +28,7 @@
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
 import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
 import { dporFootprint, INV_BASE } from '../footprint.ts';
-import { StateCache, Summary } from './state-cache.ts';
+import { StateCache, Summary, type Witness } from './state-cache.ts';
 
 interface Node {
   data: boolean;
@@ -95,6 +95,15 @@ export interface DfsOptions {
    * mergeShards() proves the union complete.
    */
   split?: { depth: number; shard: number; shards: number };
+  /**
+   * Stateful DPOR: the first `checkHits` hits (default 100; 0: none) are
+   * checked instead of pruned. The execution goes on along the choices the
+   * state's first visit made after it, and must end in the same state with
+   * the same outcome; otherwise the search stops with an error naming both
+   * schedules: the two ways to one state key have different futures, so
+   * the scenario's stateHash or a thread's programPoint misses something.
+   */
+  checkHits?: number;
   preemptionBound?: number;
   delayBound?: number;
   /**
@@ -136,6 +145,14 @@ export class DfsStrategy implements Strategy {
   readonly cache: StateCache | null;
   /** Stateful DPOR: the summary of the state the last execution stopped at, if it stopped at a hit. */
   private hit: Summary | null = null;
+  /** Stateful DPOR: hits still to check (DfsOptions.checkHits). */
+  private checksLeft: number;
+  /** Hits checked by following the first visit's choices. */
+  hitsChecked = 0;
+  /** Stack depth at the start of the running execution: nodes from here on are new in it. */
+  private newFrom = 0;
+  /** The running execution follows a hit state's witness from step `from` (a checked hit), or null. */
+  private follow: { w: Witness; pos: number; from: number; schedule: string } | null = null;
   /** Commuting mutexes commute (DfsOptions.commute, off with stateful DPOR). */
   private readonly commuteOn: boolean;
   /** Thread-choice points pruned because their state was seen before. */
@@ -182,6 +199,7 @@ export class DfsStrategy implements Strategy {
     if (opts.stateCache && this.bounded) throw new Error('state caching is not sound within a preemption or delay bound: a state reached with less budget left explores less');
     this.cache = opts.stateCache && opts.dpor ? new StateCache() : null;
     this.commuteOn = opts.commute !== false && this.cache === null;
+    this.checksLeft = this.cache !== null && this.incremental ? (opts.checkHits ?? 100) : 0;
     const b: string[] = [];
     if (opts.stateCache) b.push('state-cache');
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
@@ -214,9 +232,12 @@ export class DfsStrategy implements Strategy {
     let dataInStep = false;
     const stack = this.stack;
     const dpor = this.opts.dpor;
+    this.newFrom = stack.length;
+    this.follow = null;
     return {
       pickThread: (ex: Execution, enabled: readonly number[]) => {
         let node: Node;
+        if (this.follow !== null) return this.followChoice(ex, 'thread', enabled.length, enabled);
         if (depth < stack.length) {
           node = stack[depth]!;
         } else {
@@ -250,7 +271,13 @@ export class DfsStrategy implements Strategy {
             if (done !== null) {
               this.cacheHits++;
               this.hit = done;
-              return -1;
+              const w = this.checksLeft > 0 ? this.cache.witnessOf(key!) : null;
+              if (w === null) return -1;
+              // Check the hit: go on as the first visit went on.
+              this.checksLeft--;
+              this.hitsChecked++;
+              this.follow = { w, pos: 0, from: ex.stepIndex, schedule: stack.slice(0, depth).map((n) => n.chosen).join(',') };
+              return this.followChoice(ex, 'thread', enabled.length, enabled);
             }
           }
           const prevTid = parent ? parent.chosen : -1;
@@ -301,6 +328,7 @@ export class DfsStrategy implements Strategy {
         return i;
       },
       pickValue: (ex: Execution, n: number) => {
+        if (this.follow !== null) return this.followChoice(ex, 'data', n, null);
         dataInStep = true;
         if (depth < stack.length) return stack[depth++]!.chosen;
         stack.push({
@@ -328,6 +356,7 @@ export class DfsStrategy implements Strategy {
       onStep: !dpor
         ? undefined
         : (ex: Execution, _tid: number, fpBuf: Int32Array, fpLen: number) => {
+            if (this.follow !== null) return; // a checked hit: its steps are the first visit's
             const j = ex.stepIndex;
             if (j < keepBelow) {
               // The same step as in the previous execution: its footprints,
@@ -391,13 +420,21 @@ export class DfsStrategy implements Strategy {
   }
 
   finished(ex: Execution, res: ExecResult): void {
-    if (res.pruned) this.pruned++;
+    const follow = this.follow;
+    if (follow !== null) this.checkFollow(ex, res, follow);
+    else if (res.pruned) this.pruned++;
     else this.terminal++;
+    // A checked hit is analysed as the hit it is: up to the state.
+    const n = follow !== null ? follow.from : ex.stepIndex;
     if (this.opts.dpor) {
-      if (this.incremental) this.analyseIncremental(ex);
+      if (this.incremental) this.analyseIncremental(ex, n, follow === null);
       else this.analyseRaces(ex);
     }
-    if (this.cache !== null) this.summarise(ex);
+    if (this.cache !== null) {
+      if (follow === null && !res.pruned && this.checksLeft > 0) this.recordWitnesses(ex, res, this.newFrom);
+      this.summarise(ex, n, follow === null);
+    }
+    this.follow = null;
     this.backtrack();
     // The next execution re-runs the path up to the deepest node, whose
     // choice just changed: every step before that node's step stays the same.
@@ -420,9 +457,8 @@ export class DfsStrategy implements Strategy {
    * runs analyseRaces instead; properties/dpor-incremental.test.ts checks
    * that both give the same search.
    */
-  private analyseIncremental(ex: Execution): void {
+  private analyseIncremental(ex: Execution, n = ex.stepIndex, parkedAtEnd = true): void {
     const r = this.races;
-    const n = ex.stepIndex;
     const nthreads = ex.threads.length;
     const anyCommute = n > 0 && this.commuteUpTo[n - 1] === true;
     let from = Math.min(this.validFrom, r.analysed, n);
@@ -465,6 +501,7 @@ export class DfsStrategy implements Strategy {
       }
     }
     r.analysed = n;
+    if (!parkedAtEnd) return;
     // Threads still parked (or never run) at the end: a parked acquire of a
     // commuting mutex now counts as writing it, as without commuting.
     for (const t of ex.liveThreads) {
@@ -857,6 +894,49 @@ export class DfsStrategy implements Strategy {
 
   // ---- stateful DPOR --------------------------------------------------------
 
+  /** A checked hit: the next choice of the first visit's witness, or an error when it cannot be made. */
+  private followChoice(ex: Execution, kind: 'thread' | 'data', n: number, enabled: readonly number[] | null): number {
+    const f = this.follow!;
+    const c = f.w.choices[f.pos];
+    const at = `the state reached at step ${f.from} by schedule [${f.schedule}]`;
+    if (c === undefined) this.diverged(f, `${at} was left by ${f.w.choices.length} choices that ended its first visit; here the execution asks for more (a ${kind} choice at step ${ex.stepIndex})`);
+    if (c!.kind !== kind) this.diverged(f, `after ${at}, choice ${f.pos} was a ${c!.kind} choice at the first visit, a ${kind} choice here (step ${ex.stepIndex})`);
+    f.pos++;
+    if (kind === 'data') {
+      if (c!.value >= n) this.diverged(f, `after ${at}, data choice ${f.pos - 1} had more values at the first visit (step ${ex.stepIndex})`);
+      return c!.value;
+    }
+    const i = enabled!.indexOf(c!.value);
+    if (i < 0) this.diverged(f, `after ${at}, thread ${c!.value} ran at the first visit but is not enabled here (step ${ex.stepIndex}; enabled: ${enabled!.join(', ')})`);
+    return i;
+  }
+
+  /** The end of a checked hit: the same end state and outcome as the first visit's. */
+  private checkFollow(ex: Execution, res: ExecResult, f: { w: Witness; pos: number; from: number; schedule: string }): void {
+    const at = `the state reached at step ${f.from} by schedule [${f.schedule}]`;
+    if (f.pos !== f.w.choices.length) this.diverged(f, `after ${at}, the execution ended after ${f.pos} of the first visit's ${f.w.choices.length} choices`);
+    const end = endKey(ex, res);
+    if (end !== f.w.end) this.diverged(f, `after ${at}, the first visit's choices end in another state:\n    first visit: ${f.w.end}\n    here:        ${end}`);
+  }
+
+  private diverged(f: { w: Witness; from: number; schedule: string }, what: string): never {
+    throw new Error(
+      `state caching: two ways to one state key have different futures, so the key misses something (the scenario's stateHash, or a thread's ex.programPoint): ${what}\n  first visit: schedule [${f.w.schedule}]`,
+    );
+  }
+
+  /** After a terminal execution: each state first entered in it keeps the choices made after it, and the end (while hits are still checked). */
+  private recordWitnesses(ex: Execution, res: ExecResult, from: number): void {
+    const stack = this.stack;
+    const choices: { kind: 'thread' | 'data'; value: number }[] = stack.map((n) => ({ kind: n.data ? 'data' : 'thread', value: n.chosen }));
+    const end = endKey(ex, res);
+    const schedule = choices.map((c) => c.value).join(',');
+    for (let d = from; d < stack.length; d++) {
+      const node = stack[d]!;
+      if (node.key !== null) this.cache!.witness(node.key, { choices: choices.slice(d), end, schedule });
+    }
+  }
+
   /** The summary of the nearest thread node at or below stack index d. */
   private summaryOf(d: number): Summary | null {
     for (; d >= 0; d--) {
@@ -873,8 +953,7 @@ export class DfsStrategy implements Strategy {
    * state, that state's summary is checked against the way here
    * (summaryRaces) and joins the last node's too.
    */
-  private summarise(ex: Execution): void {
-    const n = ex.stepIndex;
+  private summarise(ex: Execution, n: number, parkedAtEnd: boolean): void {
     for (let j = this.validFrom; j < n; j++) {
       const node = this.stack[this.stepNode[j]!];
       if (!node || node.summary === null) continue;
@@ -883,7 +962,7 @@ export class DfsStrategy implements Strategy {
       if (pe) node.summary.add(this.stepTid[j]!, pe);
     }
     const last = this.summaryOf(this.stack.length - 1);
-    if (last !== null) for (const t of ex.liveThreads) last.add(t.id, pendingFp(ex, t.id, true));
+    if (last !== null && parkedAtEnd) for (const t of ex.liveThreads) last.add(t.id, pendingFp(ex, t.id, true));
     const hit = this.hit;
     if (hit === null) return;
     this.hit = null;
@@ -987,6 +1066,11 @@ export function mergeShards(rs: readonly ShardReport[]): { complete: boolean; wh
   for (const r of rs) for (const c of r.closed) closed.add(c);
   for (let i = 0; i < r0.prefixes; i++) if (!closed.has(i)) return { complete: false, why: `prefix ${i} was closed by no shard`, prefixes: r0.prefixes };
   return { complete: true, why: null, prefixes: r0.prefixes };
+}
+
+/** How an execution ended, for checked hits: its outcome and its end state. */
+function endKey(ex: Execution, res: ExecResult): string {
+  return `${res.failure ? `${res.failure.kind}:${res.failure.spec}` : 'ok'} ${ex.stateKey()}`;
 }
 
 function sortedKeys(m: ReadonlyMap<number, unknown>): number[] {

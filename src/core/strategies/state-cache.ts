@@ -47,9 +47,19 @@ export class Summary {
   }
 }
 
+/** The choices (thread ids, data values) one terminal execution made after a state, and how it ended: what a checked hit must repeat. */
+export interface Witness {
+  readonly choices: readonly { kind: 'thread' | 'data'; value: number }[];
+  readonly end: string;
+  /** The whole execution's choices, for the error message. */
+  readonly schedule: string;
+}
+
 interface Entry {
   /** Visits of the state now on the search stack. */
   open: number;
+  /** The first terminal execution through the state, while hits are checked. */
+  witness: Witness | null;
   /** The first finished visit: the threads asleep then (ascending) and what its subtree did. */
   closed: { sleep: readonly number[]; summary: Summary } | null;
 }
@@ -66,11 +76,19 @@ export class StateCache {
    */
   enter(key: string, asleep: ReadonlySet<number> | ReadonlyMap<number, unknown>): Summary | null {
     let e = this.entries.get(key);
-    if (e === undefined) this.entries.set(key, (e = { open: 0, closed: null }));
+    if (e === undefined) this.entries.set(key, (e = { open: 0, witness: null, closed: null }));
     const c = e.closed;
     if (c !== null && c.sleep.every((t) => asleep.has(t))) return c.summary;
     e.open++;
     return null;
+  }
+  /** Keep w as the state's witness, unless it has one. */
+  witness(key: string, w: Witness): void {
+    const e = this.entries.get(key);
+    if (e && e.witness === null) e.witness = w;
+  }
+  witnessOf(key: string): Witness | null {
+    return this.entries.get(key)?.witness ?? null;
   }
   /** A visit entered with enter() finished: its subtree is explored. */
   close(key: string, sleep: readonly number[], summary: Summary): void {

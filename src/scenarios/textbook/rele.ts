@@ -27,6 +27,9 @@ function* holder(ex: Execution, s: ObjState): KThread<void> {
   yield* memAccess(s.mem, 'w', 'uses');
   s.uses++;
   const n = yield* refRele(s.ref);
+  // n decides who frees: a generator local the state key must see (the
+  // checked hits of stateful DPOR found it missing).
+  ex.programPoint(`released, ${n} left`);
   yield* mutexExit(s.lock);
   if (ex.bug('tb-use-after-rele')) yield* memAccess(s.mem, 'r', 'uses', true);
   if (n === 0) yield* kmemFree(s.mem);

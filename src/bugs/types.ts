@@ -6,15 +6,12 @@
  */
 import type { FailureKind } from '../core/errors.ts';
 import type { ParamValue } from '../core/scenario.ts';
-import type { StrategyName } from '../core/strategies.ts';
+import type { SearchConfig } from '../core/config.ts';
 
-export interface SearchSpec {
-  strategy: StrategyName;
+/** A catalogued search: a SearchConfig (defaults from config.ts DEFAULTS) with a required budget, and params. */
+export interface SearchSpec extends Pick<SearchConfig, 'strategy'>, Partial<Pick<SearchConfig, 'seed' | 'depth' | 'preemptions'>> {
   /** Budget: the search must find the failure within this many schedules. */
   schedules: number;
-  seed?: number;
-  depth?: number;
-  preemptions?: number;
   params?: Record<string, ParamValue>;
 }
 

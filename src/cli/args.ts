@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { ParamError, parseParam } from '../core/params.ts';
-import { STRATEGY_NAMES, type StrategyName } from '../core/strategies.ts';
+import { checkMutant, ConfigError, DEFAULTS, validateSearch, type StrategyName } from '../core/config.ts';
 import { type CheckOptions } from './check-scenario.ts';
 import { UsageError } from './errors.ts';
 import { intFlag, secondsFlag } from './numbers.ts';
@@ -70,17 +70,19 @@ export const checkFlags = {
   timelines: { type: 'boolean' },
 } satisfies Flags;
 
+/** nsm's search flags, parsed and checked (config.ts validateSearch, in the --flag voice). */
 export function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions & { rawParams: Record<string, string> } {
-  const strategy = (v.strategy as string | undefined) ?? 'dpor';
-  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
-  if (v['state-cache'] && strategy !== 'dfs') throw new UsageError('--state-cache works with --strategy dfs only (it is not sound with DPOR)');
-  if (v.delays !== undefined && strategy !== 'dfs' && strategy !== 'idb') throw new UsageError('--delays bounds --strategy dfs and idb only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)');
-  if (v.preemptions !== undefined && strategy === 'idb') throw new UsageError('--strategy idb bounds delays (--delays), not preemptions');
-  if (v['pct-steps'] !== undefined && strategy !== 'pct') throw new UsageError('--pct-steps is the k of --strategy pct only');
+  const strategy = ((v.strategy as string | undefined) ?? DEFAULTS.strategy) as StrategyName;
+  try {
+    validateSearch({ strategy, stateCache: Boolean(v['state-cache']), delays: v.delays as any, preemptions: v.preemptions as any, pctSteps: v['pct-steps'] as any }, 'flag');
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
   return {
-    strategy: strategy as StrategyName,
-    seed: intFlag('seed', v.seed as string | undefined, 1),
-    depth: intFlag('depth', v.depth as string | undefined, 3, 1),
+    strategy,
+    seed: intFlag('seed', v.seed as string | undefined, DEFAULTS.seed),
+    depth: intFlag('depth', v.depth as string | undefined, DEFAULTS.depth, 1),
     guard: v.guard === undefined ? undefined : intFlag('guard', v.guard as string, 0),
     pctSteps: v['pct-steps'] === undefined ? undefined : intFlag('pct-steps', v['pct-steps'] as string, 0, 1),
     schedules: v.schedules === undefined ? undefined : intFlag('schedules', v.schedules as string, 0, 1),
@@ -95,6 +97,16 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
     stateCache: Boolean(v['state-cache']),
     progressEvery: v.progress === undefined ? 0 : secondsFlag('progress', v.progress as string, 10),
   };
+}
+
+/** The mutant check (config.ts checkMutant) as a usage error. */
+export function cliMutant(sc: Scenario<any>, mutant: string | null): string | null {
+  try {
+    return checkMutant(sc, mutant);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 export const EXIT = { pass: 0, 'no-failure-found': 0, fail: 1, incomplete: 3 } as const;

@@ -15,9 +15,10 @@ export interface SearchSpec extends Pick<SearchConfig, 'strategy'>, Partial<Pick
   params?: Record<string, ParamValue>;
 }
 
-export interface MutantEntry {
+/** A catalogued mutant; K is the system's keyed table (actors/<system>/mutants.ts), so a misspelt entry does not compile. */
+export interface MutantEntry<K extends string = string> {
   /** Mutant name, as given to --mutant; model code reads ex.bug(name). */
-  mutant: string;
+  mutant: K;
   system: string;
   scenario: string;
   /** The guard it weakens: 'netstack.c L628'. */

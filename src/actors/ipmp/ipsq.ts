@@ -16,6 +16,7 @@ import { kmemFree } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_LOCK_HELD, RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { CUR_OP, Errno, IAM_WRITER_IPSQ, type Ill, type IpmpStack, type Ipsq, type Msg, NEW_OP, type OpType, phyintIlls, ringOf, SWITCH_OP, type Xop } from './types.ts';
+import { ipmpBug } from './mutants.ts';
 
 /** Spec 'no-lock-across-ipsq' (ipsq notes §3.3, K2/K3): nothing held when entering, waiting for or exiting an IPSQ. */
 export function assertNoLocks(ex: Execution, what: string): void {
@@ -90,7 +91,7 @@ export function* ipsqTryEnter(ex: Execution, st: IpmpStack, ill: Ill, mp: Msg | 
   yield* mutexEnter(ipsq.lock, site);
   const ipx = ipsq.xop;
   yield* mutexEnter(ipx.lock, site);
-  const reenter = ipx.writer === me && (reentryOk || ex.bug('ipmp-tryenter-ignore-reentry-ok'));
+  const reenter = ipx.writer === me && (reentryOk || ipmpBug(ex, 'ipmp-tryenter-ignore-reentry-ok'));
   const ok =
     reenter ||
     (ipx.writer === null && (type === CUR_OP || (type === NEW_OP && !ipx.ipsqQueued && ipx.currentIpif === null && ipsqDlpiDone(ex, st, ipsq))));
@@ -151,7 +152,7 @@ export function* ipsqEnter(ex: Execution, st: IpmpStack, ill: Ill, type: OpType)
  */
 export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg | null> {
   const me = ex.currentThread();
-  const mode = ipsq.swxop !== null && !ex.bug('ipmp-dq-reader-on-switch') ? 'RW_WRITER' : 'RW_READER';
+  const mode = ipsq.swxop !== null && !ipmpBug(ex, 'ipmp-dq-reader-on-switch') ? 'RW_WRITER' : 'RW_READER';
   yield* rwEnter(st.illGLock, mode, 'ip_if.c ipsq_dq');
   yield* mutexEnter(ipsq.lock, 'ip_if.c ipsq_dq');
   let ipx = ipsq.xop;
@@ -205,7 +206,7 @@ export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg |
         yield* mutexExit(ipx.lock);
         ipx = swxop;
         yield* mutexEnter(ipx.lock);
-        if ((ipx.writer !== null || ipx.currentIpif !== null) && !ex.bug('ipmp-dq-no-busy-check')) break out;
+        if ((ipx.writer !== null || ipx.currentIpif !== null) && !ipmpBug(ex, 'ipmp-dq-no-busy-check')) break out;
       }
       // Become writer of the new xop; ipsq_lock was never dropped.
       kassert(ipx.currentIpif === null && ipx.mphead.length === 0, 'new xop idle in ipsq_dq');
@@ -240,7 +241,7 @@ export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg |
   const ringHead = ipx;
   yield* mutexExit(ipx.lock);
   yield* mutexExit(ipsq.lock);
-  if (emptied && !ex.bug('ipmp-dq-no-broadcast')) {
+  if (emptied && !ipmpBug(ex, 'ipmp-dq-no-broadcast')) {
     // Wake every ipsq_enter sleeper of the ring (GRAB_ILL_LOCKS per phyint).
     for (const q of ringOf(ringHead)) {
       if (q.phyint === null) continue;
@@ -251,7 +252,7 @@ export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg |
     }
   }
   yield* rwExit(st.illGLock);
-  if (leftipsq !== null && !ex.bug('ipmp-dq-no-left-exit')) yield* ipsqExit(ex, st, leftipsq);
+  if (leftipsq !== null && !ipmpBug(ex, 'ipmp-dq-no-left-exit')) yield* ipsqExit(ex, st, leftipsq);
   return mp;
 }
 

@@ -13,6 +13,7 @@ import { ipModclose, ipProcessIoctl, ipSioctlGroupname, ipifUp } from '../../act
 import { Errno, type Grp, type Ill, type IpmpStack, IS_UNDER_IPMP } from '../../actors/ipmp/types.ts';
 import { errnoIs, ipmpEndChecks, ipmpInvariants } from '../../specs/ipmp/index.ts';
 import { IPMP_GRANULARITY, makeGroup, makeIf, newStack, preActivate, preJoin } from './world.ts';
+import { ipmpMutantTable } from '../../actors/ipmp/mutants.ts';
 
 const FIX_PARAMS = { fixMactype: false, fixKstats: false, fixTimer: false };
 
@@ -35,7 +36,7 @@ export const ipmpJoinLeave = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-dq-no-left-exit', 'ipmp-leave-no-swxop'],
+  mutants: ipmpMutantTable.pick('ipmp-dq-no-left-exit', 'ipmp-leave-no-swxop'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -73,7 +74,7 @@ export const ipmpLeaveTimer = defineScenario<S>({
   system: 'ipmp',
   threads: 1,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-untimeout-under-ill-lock', 'ipmp-timer-hold-ill-lock'],
+  mutants: ipmpMutantTable.pick('ipmp-untimeout-under-ill-lock', 'ipmp-timer-hold-ill-lock'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -107,7 +108,7 @@ export const ipmpUnplumbQueued = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-dq-no-broadcast'],
+  mutants: ipmpMutantTable.pick('ipmp-dq-no-broadcast'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -171,7 +172,7 @@ export const ipmpRenameLookup = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-rename-copy-before-remove'],
+  mutants: ipmpMutantTable.pick('ipmp-rename-copy-before-remove'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 1000,
   setup(ex) {
@@ -284,7 +285,7 @@ export const ipmpMixedMedia = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-vet-no-mactype'],
+  mutants: ipmpMutantTable.pick('ipmp-vet-no-mactype'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -322,7 +323,7 @@ export const ipmpBadRequests = defineScenario<S>({
   system: 'ipmp',
   threads: 1,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-rename-no-eexist'],
+  mutants: ipmpMutantTable.pick('ipmp-rename-no-eexist'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {

@@ -9,7 +9,7 @@
  * a writer never blocks on a second IPSQ.
  */
 import type { KThread } from '../../core/effect.ts';
-import { kassert, kfail } from '../../core/errors.ts';
+import { kassert } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { kmemFree } from '../../locks/kmem.ts';
@@ -27,7 +27,7 @@ export function assertNoLocks(ex: Execution, what: string): void {
 /** The running thread becomes writer of x (ipx_lock held, or x's ipsq_lock held by the dq switch). */
 function becomeWriter(ex: Execution, st: IpmpStack, x: Xop): void {
   const me = ex.currentThread();
-  if (x.writer !== null && x.writer !== me) kfail('invariant', 'one-writer-per-xop', `${me.name} becomes writer of ${x.name} held by ${x.writer.name}`);
+  st.monitors.becomeWriter(me, x);
   x.reentry++;
   if (x.writer === null) {
     x.writer = ex.currentThread();
@@ -35,7 +35,7 @@ function becomeWriter(ex: Execution, st: IpmpStack, x: Xop): void {
   } else x.m.send('REENTER');
 }
 function releaseWriter(ex: Execution, st: IpmpStack, x: Xop): void {
-  if (x.writer !== ex.currentThread()) kfail('invariant', 'one-writer-per-xop', `${ex.currentThread().name} releases ${x.name} held by ${x.writer?.name ?? 'nobody'}`);
+  st.monitors.releaseWriter(ex.currentThread(), x);
   x.writer = null;
   x.m.send('EXIT');
 }
@@ -73,7 +73,7 @@ export function ipsqEnq(ex: Execution, st: IpmpStack, ipsq: Ipsq, mp: Msg): void
       break;
   }
   // Q2 (ipsq notes §5): work is queued only where a writer or an operation in progress will drain it.
-  if (ipx.writer === null && ipx.currentIpif === null) kfail('invariant', 'no-stranded-op', `${mp.name} queued on ${ipsq.name} whose xop ${ipx.name} is idle`);
+  st.monitors.enqueued(mp, ipsq, ipx);
 }
 
 /**
@@ -381,11 +381,10 @@ export function* runOp<R>(ex: Execution, st: IpmpStack, ipsq: Ipsq, name: string
   const xop = ipsq.xop;
   kassert(xop.writer === me, `IAM_WRITER_IPSQ(${ipsq.name}) at start of ${name}`);
   const rec = { thread: me, xop, name };
-  const other = st.ops.find((o) => o.xop === xop && o.thread !== me);
-  if (other) kfail('invariant', 'one-writer-per-xop', `${name} (${me.name}) overlaps ${other.name} (${other.thread.name}) on ${xop.name}`);
+  st.monitors.opStart(st, me, xop, name);
   st.ops.push(rec);
   const r = yield* body;
-  if (xop.writer !== me) kfail('invariant', 'one-writer-per-xop', `${name} (${me.name}) ends on ${xop.name} whose writer is ${xop.writer?.name ?? 'nobody'}`);
+  st.monitors.opEnd(me, xop, name);
   st.ops.splice(st.ops.indexOf(rec), 1);
   return r;
 }

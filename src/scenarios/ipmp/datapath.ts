@@ -15,7 +15,7 @@ import { ipifDown, ipifUp, ipModclose, ipProcessIoctl, ipSioctlGroupname, ipSioc
 import { ArpEnt, Errno, type Grp, type Ill, type Ipif, type IpmpStack } from '../../actors/ipmp/types.ts';
 import { datapathEndChecks, datapathInvariants } from '../../specs/ipmp/datapath.ts';
 import { destroyedGrpUnreferenced, errnoIs, ipmpEndChecks, ipmpInvariants } from '../../specs/ipmp/index.ts';
-import { grpHash } from './more.ts';
+import { grpHash } from '../../specs/ipmp/index.ts';
 import { addDataAddr, IPMP_GRANULARITY, makeGroup, makeIf, newStack, preActivate, preBind, preJoin } from './world.ts';
 import { ipmpMutantTable } from '../../actors/ipmp/mutants.ts';
 

@@ -15,7 +15,7 @@ import { ipmpGrpCreateKstats, kstatRead } from '../../actors/ipmp/group.ts';
 import { ipModclose, ipProcessIoctl, ipSioctlGroupname, ipSioctlPlinkIpmp } from '../../actors/ipmp/ioctl.ts';
 import { Errno, type Grp, type Ill, type IpmpStack, type Kstat } from '../../actors/ipmp/types.ts';
 import { destroyedGrpUnreferenced, errnoIs, ipmpEndChecks, ipmpInvariants } from '../../specs/ipmp/index.ts';
-import { grpHash } from './more.ts';
+import { grpHash } from '../../specs/ipmp/index.ts';
 import { IPMP_GRANULARITY, makeGroup, makeIf, newStack } from './world.ts';
 import { ipmpMutantTable } from '../../actors/ipmp/mutants.ts';
 

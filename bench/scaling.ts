@@ -5,7 +5,7 @@
  */
 import { explore } from '../src/core/runner.ts';
 import type { ParamValue, Scenario } from '../src/core/scenario.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { lockHeavy } from './scenarios.ts';
 import { MemSampler, now } from './util.ts';
 

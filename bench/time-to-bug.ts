@@ -6,7 +6,7 @@
  */
 import type { MutantEntry } from '../src/bugs/types.ts';
 import { explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import type { Strategy } from '../src/core/strategy.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 import { Budget, median, now } from './util.ts';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { findings, mutants, type SearchSpec } from '../src/bugs/index.ts';
 import { explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { replayToken } from '../src/core/trace/replay.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 

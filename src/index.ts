@@ -21,7 +21,7 @@ export { checkParam, paramSpecs, ParamError, parseParam, resolveParams, type Par
 // Running and strategies.
 export { execOptions, explore, runSchedule, type RunOptions, type RunResult } from './core/runner.ts';
 export type { Strategy } from './core/strategy.ts';
-export { makeStrategy, STRATEGY_NAMES, type StrategyConfig, type StrategyName } from './core/strategies.ts';
+export { ConfigError, DEFAULTS, makeStrategy, resolveSearch, resolveTarget, STRATEGY_NAMES, validateSearch, type SearchConfig, type StrategyConfig, type StrategyName, type Target } from './core/config.ts';
 export { DfsStrategy, independent, type DfsOptions } from './core/strategies/dfs.ts';
 export { IterativeBoundStrategy, type BoundKind, type BoundRound } from './core/strategies/iterative.ts';
 export { PctStrategy } from './core/strategies/pct.ts';

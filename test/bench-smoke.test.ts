@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mutants } from '../src/bugs/index.ts';
 import { Execution, RunContext } from '../src/core/execution.ts';
 import { execOptions, explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { choiceListChooser } from '../src/core/strategies/choices.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 import { fcDrive, runAsync } from '../bench/fc-baseline.ts';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { NetstackObserver } from '../src/actors/netstack/types.ts';
 import { explore } from '../src/core/runner.ts';
 import { defineScenario } from '../src/core/scenario.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { nsLife, nsWorld, type NsX } from '../src/scenarios/cross/index.ts';
 import { NETSTACK_MUTANTS } from '../src/scenarios/netstack/mutants.ts';
 import { loadModule, unloadModule, zoneLife } from '../src/scenarios/netstack/world.ts';

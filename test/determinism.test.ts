@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { makeToken, replayToken } from '../src/core/trace/replay.ts';
 import { decodeToken, encodeToken, TokenError } from '../src/core/trace/token.ts';
 import { findScenario, scenarios } from '../src/scenarios/registry.ts';

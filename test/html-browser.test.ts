@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportFailure } from '../src/cli/failure-report.ts';
 import { renderHtml, type RenderArtefact } from '../src/cli/render/html.ts';
 import { explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 
 describe('HTML report in headless chromium', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { LaggSoftc } from '../src/actors/ifnet/lagg.ts';
 import type { IfnetGlobals } from '../src/actors/ifnet/types.ts';
 import { explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 
 function outcomes(name: string, mutant: string | null, f: (g: IfnetGlobals) => string) {

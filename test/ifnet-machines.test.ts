@@ -10,7 +10,7 @@ import { ifnetSetbyindex } from '../src/actors/ifnet/ifindex.ts';
 import type { IfnetGlobals } from '../src/actors/ifnet/types.ts';
 import { explore, runSchedule } from '../src/core/runner.ts';
 import { defineScenario } from '../src/core/scenario.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { rwEnter, rwExit } from '../src/locks/krwlock.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 import { ifnetWorld } from '../src/scenarios/ifnet/world.ts';

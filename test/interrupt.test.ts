@@ -1,7 +1,7 @@
 /** A stopped search reports a partial result: complete=false, the counts so far, its open branches. */
 import { describe, expect, it } from 'vitest';
 import { explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 
 const counter = findScenario('tb-counter')!;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { KThread } from '../src/core/effect.ts';
 import { explore } from '../src/core/runner.ts';
 import { defineScenario } from '../src/core/scenario.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { mutexEnter, mutexExit } from '../src/locks/kmutex.ts';
 import { naNetifFinalize, nxNetifCtlAttach } from '../src/actors/netif/attach.ts';
 import { chOpen, nxNetifNaSpecialCommon } from '../src/actors/netif/channel.ts';

@@ -9,7 +9,7 @@ import { reportFailure } from '../src/cli/failure-report.ts';
 import { artefactLocks, artefactThreads, effectKind, renderHtml, type RenderArtefact } from '../src/cli/render/html.ts';
 import { mermaidSequence, mermaidStateDiagram, mermaidText } from '../src/cli/render/mermaid.ts';
 import { explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 
 const dirs: string[] = [];

@@ -5,7 +5,7 @@ import { Execution, RunContext } from '../src/core/execution.ts';
 import { execOptions, explore } from '../src/core/runner.ts';
 import { ReplayStrategy } from '../src/core/strategies/replay.ts';
 import { LockOrderGraph } from '../src/locks/lockorder.ts';
-import { makeStrategy, type StrategyName } from '../src/core/strategies.ts';
+import { makeStrategy, type StrategyName } from '../src/core/config.ts';
 import { textbookMutants } from '../src/bugs/textbook.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 

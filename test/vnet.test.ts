@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explore } from '../src/core/runner.ts';
-import { makeStrategy } from '../src/core/strategies.ts';
+import { makeStrategy } from '../src/core/config.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 import { defineScenario } from '../src/core/scenario.ts';
 import { SI_ORDER, SI_SUB, vnetAlloc, vnetDestroy, VnetGlobals, vnetRegisterSysinit, vnetRegisterSysuninit } from '../src/actors/ifnet/vnet.ts';

@@ -10,49 +10,36 @@
  */
 import type { Failure } from '../core/failure.ts';
 import { explore, type RunResult } from '../core/runner.ts';
-import type { ParamValue, Scenario } from '../core/scenario.ts';
-import { makeStrategy, STRATEGY_NAMES, type StrategyName } from '../core/strategies.ts';
+import type { Scenario } from '../core/scenario.ts';
+import { makeStrategy, resolveSearch, resolveTarget, type SearchConfig, type StrategyName, type Target } from '../core/config.ts';
 import type { Strategy } from '../core/strategy.ts';
 import { buildFailure, type FailureSummary } from '../core/trace/failure-block.ts';
 import { replayToken, type Replayed } from '../core/trace/replay.ts';
 import { countPreemptions, formatTimeline } from '../core/trace/report.ts';
-import { resolveParams } from '../core/params.ts';
 
-/** How to explore: every field has its default here and nowhere else. */
-export interface CheckConfig {
+/**
+ * How to explore: a SearchConfig and a target, every field optional; the
+ * defaults are config.ts DEFAULTS (written there and nowhere else).
+ */
+export interface CheckConfig extends Partial<Omit<SearchConfig, 'strategy' | 'stateCache'>>, Partial<Pick<Target, 'mutant' | 'params' | 'maxSteps'>> {
   /**
    * `dpor` (default: every interleaving, with reduction), `dfs`, `ipb`
    * (iterative preemption bounding: bounded DPOR rounds 0..`preemptions`,
    * default 3), `idb` (iterative delay bounding: bounded DFS rounds
    * 0..`delays`, default 3), `random`, `pct`, `portfolio`, or a Strategy object.
+   * The others: seed (default 1), depth (PCT d, default 3), pctSteps (PCT k,
+   * default learnt), schedules (default unbounded for dfs/dpor, 1,000
+   * otherwise), preemptions (dfs, dpor; the largest bound of ipb), delays
+   * (dfs; the largest bound of idb), mutant (one of the scenario's
+   * `mutants`), params (checked against their declared types), guard (the
+   * access guard watches the first N executions, default 100, 0 off: a
+   * state write by two threads in steps their footprints leave unordered
+   * fails with kind 'undeclared-access', docs/engine.md), maxSteps (default
+   * the scenario's, else 5,000).
    */
   strategy?: StrategyName | Strategy;
-  /** Seed of random and PCT (default 1). */
-  seed?: number;
-  /** PCT bug depth d (default 3). */
-  depth?: number;
-  /** PCT k, the steps its d-1 change points are drawn from (default: learnt, the longest execution so far). */
-  pctSteps?: number;
-  /** Stop after this many executions (default: unbounded for dfs/dpor, 1,000 otherwise). */
-  schedules?: number;
   /** Stop after this many milliseconds of wall-clock time (default: no limit). */
   timeMs?: number;
-  /** Preemption bound for dfs and dpor; the largest bound for ipb. */
-  preemptions?: number;
-  /** Delay bound for dfs; the largest bound for idb. */
-  delays?: number;
-  /** Catalogued bug to switch on (one of the scenario's `mutants`). */
-  mutant?: string | null;
-  /** Scenario parameters (checked against their declared types). */
-  params?: Record<string, ParamValue>;
-  /**
-   * The access guard watches the first N executions (default 100; 0: off):
-   * a state write by two threads in steps their footprints leave unordered
-   * fails the check with kind 'undeclared-access' (docs/engine.md).
-   */
-  guard?: number;
-  /** Step limit per execution (default: the scenario's, else 5,000). */
-  maxSteps?: number;
   /** Shrink a failing schedule before reporting it (default true). */
   shrink?: boolean;
   /**
@@ -98,11 +85,9 @@ export class IncompleteSearch extends Error {
 }
 
 function strategyOf(c: CheckConfig): Strategy {
-  const s = c.strategy ?? 'dpor';
-  if (typeof s !== 'string') return s;
-  if (!(STRATEGY_NAMES as readonly string[]).includes(s)) throw new Error(`unknown strategy '${s}' (use one of ${STRATEGY_NAMES.join(', ')})`);
-  if (c.delays !== undefined && s !== 'dfs' && s !== 'idb') throw new Error(`delays bound strategies 'dfs' and 'idb' only, not '${s}' (DPOR is not complete within a delay bound)`);
-  return makeStrategy(s, { seed: c.seed ?? 1, depth: c.depth ?? 3, pctSteps: c.pctSteps, preemptions: c.preemptions, delays: c.delays });
+  if (c.strategy !== undefined && typeof c.strategy !== 'string') return c.strategy;
+  const search = resolveSearch({ ...c, strategy: c.strategy }, 'field');
+  return makeStrategy(search.strategy, search);
 }
 
 /**
@@ -117,7 +102,7 @@ function strategyOf(c: CheckConfig): Strategy {
  */
 export function check(sc: Scenario<any>, config: CheckConfig = {}): CheckReport {
   const strategy = strategyOf(config);
-  const target = { mutant: config.mutant ?? null, params: resolveParams(sc, config.params), maxSteps: config.maxSteps };
+  const target = resolveTarget(sc, config);
   const t0 = performance.now();
   const timeUp = config.timeMs === undefined ? undefined : () => performance.now() - t0 > config.timeMs!;
   const run = explore(sc, strategy, { ...target, schedules: config.schedules, guard: config.guard, timeUp });

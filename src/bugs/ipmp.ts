@@ -12,12 +12,13 @@
  * there), which the two clean runs would repeat for ~10 s of suite time.
  */
 import type { FindingEntry, MutantEntry } from './types.ts';
+import type { IpmpMutant } from '../actors/ipmp/mutants.ts';
 
 const joinClean = { strategy: 'dpor', schedules: 20_000, preemptions: 3 } as const;
 const joinLeaveClean = { strategy: 'dpor', schedules: 20_000 } as const;
 const transmitClean = { strategy: 'dpor', schedules: 20_000, preemptions: 3 } as const;
 
-export const ipmpMutants: MutantEntry[] = [
+export const ipmpMutants: MutantEntry<IpmpMutant>[] = [
   {
     mutant: 'ipmp-dq-reader-on-switch',
     system: 'ipmp',

@@ -9,10 +9,11 @@
  * (FIX), since that scenario fails as written.
  */
 import type { FindingEntry, MutantEntry } from './types.ts';
+import type { NetifMutant } from '../actors/netif/mutants.ts';
 
 const FIX = { fixDetachInprogress: true };
 
-export const netifMutants: MutantEntry[] = [
+export const netifMutants: MutantEntry<NetifMutant>[] = [
   {
     mutant: 'nx-no-g1-ch-count-busy',
     system: 'xnu',

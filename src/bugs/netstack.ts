@@ -5,10 +5,11 @@
  * the findings NS-1..3 (docs/findings.md).
  */
 import type { FindingEntry, MutantEntry } from './types.ts';
+import type { NetstackMutant } from '../actors/netstack/mutants.ts';
 
 const FIX = { fixInactiveCoversCreates: true, fixShutdownInprogress: true, fixReapWaitsForWaiters: true };
 
-export const netstackMutants: MutantEntry[] = [
+export const netstackMutants: MutantEntry<NetstackMutant>[] = [
   {
     mutant: 'ns-no-restart-after-wait',
     system: 'netstack',

@@ -6,21 +6,19 @@
  */
 import type { FailureKind } from '../core/errors.ts';
 import type { ParamValue } from '../core/scenario.ts';
-import type { StrategyName } from '../core/strategies.ts';
+import type { SearchConfig } from '../core/config.ts';
 
-export interface SearchSpec {
-  strategy: StrategyName;
+/** A catalogued search: a SearchConfig (defaults from config.ts DEFAULTS) with a required budget, and params. */
+export interface SearchSpec extends Pick<SearchConfig, 'strategy'>, Partial<Pick<SearchConfig, 'seed' | 'depth' | 'preemptions'>> {
   /** Budget: the search must find the failure within this many schedules. */
   schedules: number;
-  seed?: number;
-  depth?: number;
-  preemptions?: number;
   params?: Record<string, ParamValue>;
 }
 
-export interface MutantEntry {
+/** A catalogued mutant; K is the system's keyed table (actors/<system>/mutants.ts), so a misspelt entry does not compile. */
+export interface MutantEntry<K extends string = string> {
   /** Mutant name, as given to --mutant; model code reads ex.bug(name). */
-  mutant: string;
+  mutant: K;
   system: string;
   scenario: string;
   /** The guard it weakens: 'netstack.c L628'. */

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { ParamError, parseParam } from '../core/params.ts';
-import { STRATEGY_NAMES, type StrategyName } from '../core/strategies.ts';
+import { checkMutant, ConfigError, DEFAULTS, validateSearch, type StrategyName } from '../core/config.ts';
 import { type CheckOptions } from './check-scenario.ts';
 import { UsageError } from './errors.ts';
 import { intFlag, secondsFlag } from './numbers.ts';
@@ -73,23 +73,22 @@ export const checkFlags = {
   timelines: { type: 'boolean' },
 } satisfies Flags;
 
+/** nsm's search flags, parsed and checked (config.ts validateSearch, in the --flag voice). */
 export function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions & { rawParams: Record<string, string> } {
-  const strategy = (v.strategy as string | undefined) ?? 'dpor';
-  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (use one of ${STRATEGY_NAMES.join(', ')})`);
-  if (v['state-cache'] && strategy !== 'dfs' && strategy !== 'dpor') throw new UsageError('--state-cache works with --strategy dfs and dpor only (an exhaustive search)');
-  if (v['state-cache'] && (v.preemptions !== undefined || v.delays !== undefined)) throw new UsageError('--state-cache takes no --preemptions or --delays: a state reached with less budget left explores less');
-  if (v.delays !== undefined && strategy !== 'dfs' && strategy !== 'idb') throw new UsageError('--delays bounds --strategy dfs and idb only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)');
-  if (v.preemptions !== undefined && strategy === 'idb') throw new UsageError('--strategy idb bounds delays (--delays), not preemptions');
-  if ((v.shard !== undefined || v['split-depth'] !== undefined || v.workers !== undefined) && (strategy !== 'dpor' || v.preemptions !== undefined || v['state-cache'])) {
-    throw new UsageError('--shard, --workers and --split-depth split an unbounded --strategy dpor search (no --preemptions, no --state-cache)');
+  const strategy = ((v.strategy as string | undefined) ?? DEFAULTS.strategy) as StrategyName;
+  try {
+    const split = v.shard !== undefined || v['split-depth'] !== undefined || v.workers !== undefined ? { depth: 0, shard: 0, shards: 1 } : undefined;
+    validateSearch({ strategy, stateCache: Boolean(v['state-cache']), delays: v.delays as any, preemptions: v.preemptions as any, pctSteps: v['pct-steps'] as any, split }, 'flag');
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
   }
   if (v.shard !== undefined && v.workers !== undefined) throw new UsageError('--shard runs one shard here, --workers runs them all in worker threads: give one');
   if (v['split-depth'] !== undefined && v.shard === undefined && v.workers === undefined) throw new UsageError('--split-depth needs --shard i/n or --workers N');
-  if (v['pct-steps'] !== undefined && strategy !== 'pct') throw new UsageError('--pct-steps is the k of --strategy pct only');
   return {
-    strategy: strategy as StrategyName,
-    seed: intFlag('seed', v.seed as string | undefined, 1),
-    depth: intFlag('depth', v.depth as string | undefined, 3, 1),
+    strategy,
+    seed: intFlag('seed', v.seed as string | undefined, DEFAULTS.seed),
+    depth: intFlag('depth', v.depth as string | undefined, DEFAULTS.depth, 1),
     guard: v.guard === undefined ? undefined : intFlag('guard', v.guard as string, 0),
     pctSteps: v['pct-steps'] === undefined ? undefined : intFlag('pct-steps', v['pct-steps'] as string, 0, 1),
     schedules: v.schedules === undefined ? undefined : intFlag('schedules', v.schedules as string, 0, 1),
@@ -104,9 +103,19 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
     stateCache: Boolean(v['state-cache']),
     split: v.shard === undefined ? undefined : splitFlag(v.shard as string, v['split-depth'] as string | undefined),
     workers: v.workers === undefined ? undefined : intFlag('workers', v.workers as string, 1, 1, maxWorkers()),
-    splitDepth: v['split-depth'] === undefined ? DEFAULT_SPLIT_DEPTH : intFlag('split-depth', v['split-depth'] as string, 0),
+    splitDepth: v['split-depth'] === undefined ? DEFAULTS.splitDepth : intFlag('split-depth', v['split-depth'] as string, 0),
     progressEvery: v.progress === undefined ? 0 : secondsFlag('progress', v.progress as string, 10),
   };
+}
+
+/** The mutant check (config.ts checkMutant) as a usage error. */
+export function cliMutant(sc: Scenario<any>, mutant: string | null): string | null {
+  try {
+    return checkMutant(sc, mutant);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 export const EXIT = { pass: 0, 'no-failure-found': 0, fail: 1, incomplete: 3 } as const;
@@ -116,13 +125,11 @@ export function maxWorkers(): number {
   return Math.max(1, availableParallelism()) * 2;
 }
 
-/** The split of a DPOR search: --shard i/n, --split-depth d (default DEFAULT_SPLIT_DEPTH). */
+/** The split of a DPOR search: --shard i/n, --split-depth d (default DEFAULTS.splitDepth). */
 export function splitFlag(shard: string, depth: string | undefined): { shard: number; shards: number; depth: number } {
   const s = shardFlag(shard);
-  return { shard: s.index, shards: s.count, depth: depth === undefined ? DEFAULT_SPLIT_DEPTH : intFlag('split-depth', depth, 0) };
+  return { shard: s.index, shards: s.count, depth: depth === undefined ? DEFAULTS.splitDepth : intFlag('split-depth', depth, 0) };
 }
-/** Choice points expanded fully above the cut of a split search. */
-export const DEFAULT_SPLIT_DEPTH = 4;
 
 export function shardFlag(v: string | undefined): { index: number; count: number } {
   if (v === undefined) return { index: 0, count: 1 };

@@ -2,10 +2,10 @@
  * nsm check: run one scenario under one strategy and report a verdict.
  */
 import { RunContext } from '../core/execution.ts';
-import { DEFAULT_GUARD, explore, type RunOptions, type RunResult } from '../core/runner.ts';
+import { explore, type RunOptions, type RunResult } from '../core/runner.ts';
 import { coverageOf, transitionPercent } from './coverage.ts';
-import type { ParamValue, Scenario } from '../core/scenario.ts';
-import { makeStrategy, type StrategyName } from '../core/strategies.ts';
+import type { Scenario } from '../core/scenario.ts';
+import { DEFAULTS, makeStrategy, scheduleLimit, type SearchConfig, type Target } from '../core/config.ts';
 import { IterativeBoundStrategy } from '../core/strategies/iterative.ts';
 import { DfsStrategy, type ShardReport } from '../core/strategies/dfs.ts';
 import type { SearchProgress } from '../core/strategy.ts';
@@ -17,25 +17,11 @@ export function verdictText(v: RunResult['verdict']): string {
   return v === 'no-failure-found' ? 'no failure' : v;
 }
 
-export interface CheckOptions {
-  strategy: StrategyName;
-  seed: number;
-  depth: number;
-  /** Executions the access guard watches (--guard; default 100, 0 off). */
-  guard?: number;
-  /** PCT k (--pct-steps); learnt when absent. */
-  pctSteps?: number;
-  schedules?: number;
+/** nsm check's options: a SearchConfig (guard optional: DEFAULTS.guard), the target's mutant and params, and the cli's own. */
+export interface CheckOptions extends Omit<SearchConfig, 'guard'>, Partial<Pick<SearchConfig, 'guard'>>, Pick<Target, 'mutant' | 'params'> {
   timeSec: number;
-  preemptions?: number;
-  delays?: number;
-  mutant: string | null;
-  params: Record<string, ParamValue>;
   shrink: boolean;
   write: boolean;
-  stateCache?: boolean;
-  /** DPOR split into shards by prefix (--shard, --split-depth; DfsOptions.split). */
-  split?: { depth: number; shard: number; shards: number };
   /** nsm check --workers: the shards of a split search in worker threads (check-parallel.ts), cut at splitDepth. */
   workers?: number;
   splitDepth?: number;
@@ -100,7 +86,7 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
       const done = total?.schedules ?? 0;
       const left = o.schedules === undefined ? undefined : o.schedules - done;
       // One guard budget for the whole search: the first N executions of all slices.
-      const guard = Math.max(0, (o.guard ?? DEFAULT_GUARD) - done);
+      const guard = Math.max(0, (o.guard ?? DEFAULTS.guard) - done);
       const r = explore(sc, strategy, { ...o, schedules: left, guard, run, shouldStop: () => interrupted || performance.now() > sliceEnd, timeUp: () => performance.now() > deadline });
       total = total
         ? { ...r, schedules: total.schedules + r.schedules, steps: total.steps + r.steps, failures: total.failures + r.failures, failure: r.failure ? { ...r.failure, execution: r.failure.execution < 0 ? -1 : total.schedules + r.failure.execution } : null }
@@ -136,7 +122,7 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
           params: o.params,
           guard: o.guard,
           // The default limit of a sampling strategy, fixed once for all the slices.
-          schedules: o.schedules ?? (strategy.exhaustive ? undefined : 1000),
+          schedules: o.schedules ?? (strategy.exhaustive ? undefined : scheduleLimit(undefined, false)),
           onExecution:
             every > 0 && o.progressLine
               ? (_ex, res) => {

@@ -2,6 +2,7 @@
  * nsm: the command line. Exit codes: 0 pass, 1 failure found, 2 bad input,
  * 3 incomplete (an exhaustive search ran out of budget).
  */
+import { ConfigError } from '../core/config.ts';
 import { ParamError } from '../core/params.ts';
 import { clearUserScenarios } from '../scenarios/registry.ts';
 import { UsageError } from './errors.ts';
@@ -132,7 +133,7 @@ async function dispatch(argv: string[], out: (s: string) => void, err: (s: strin
 
 function reportError(e: unknown, err: (s: string) => void): number {
   {
-    if (e instanceof UsageError || e instanceof ParamError) {
+    if (e instanceof UsageError || e instanceof ParamError || e instanceof ConfigError) {
       err(`nsm: ${e.message}`);
       return 2;
     }

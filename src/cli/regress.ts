@@ -5,7 +5,7 @@
  */
 import { findings, mutants, type SearchSpec } from '../bugs/index.ts';
 import { explore } from '../core/runner.ts';
-import { makeStrategy } from '../core/strategies.ts';
+import { makeStrategy, resolveSearch } from '../core/config.ts';
 import { replayToken } from '../core/trace/replay.ts';
 import { findScenario } from '../scenarios/registry.ts';
 
@@ -22,7 +22,8 @@ export interface RegressRow {
 function runSearch(scenario: string, s: SearchSpec, mutant: string | null): { found: boolean; spec: string | null; schedules: number } {
   const sc = findScenario(scenario);
   if (!sc) return { found: false, spec: null, schedules: 0 };
-  const r = explore(sc, makeStrategy(s.strategy, { seed: s.seed ?? 1, depth: s.depth ?? 3, preemptions: s.preemptions }), { mutant, schedules: s.schedules, params: s.params ?? {} });
+  const c = resolveSearch({ strategy: s.strategy, seed: s.seed, depth: s.depth, preemptions: s.preemptions });
+  const r = explore(sc, makeStrategy(c.strategy, c), { mutant, schedules: s.schedules, params: s.params ?? {} });
   return { found: r.verdict === 'fail', spec: r.failure?.failure.spec ?? null, schedules: r.schedules };
 }
 

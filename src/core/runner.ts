@@ -9,16 +9,13 @@
  */
 import { Execution, type ExecOptions, type ExecResult, RunContext } from './execution.ts';
 import type { Failure } from './failure.ts';
-import type { ParamValue, Scenario } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 import type { OpenBranch, Strategy } from './strategy.ts';
-import { resolveParams } from './params.ts';
+import { DEFAULTS, resolveTarget, scheduleLimit, type SearchConfig, type TargetInput } from './config.ts';
 import { ReplayStrategy } from './strategies/replay.ts';
 
-export interface RunOptions {
-  mutant?: string | null;
-  params?: Record<string, ParamValue>;
-  /** Maximum executions (schedules). Default: unbounded for exhaustive, 1,000 otherwise. */
-  schedules?: number;
+/** What explore() takes: a target, the run-level knobs of a SearchConfig, and callbacks. */
+export interface RunOptions extends TargetInput, Partial<Pick<SearchConfig, 'schedules' | 'guard'>> {
   /**
    * The time budget: polled between executions (after the first, so every
    * run has at least one schedule); true stops the run with stopped 'time'.
@@ -33,17 +30,15 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   /** An AbortSignal (or any { aborted } flag), checked where shouldStop is. */
   signal?: { readonly aborted: boolean };
-  /**
-   * Run the access guard (core/guard.ts) on the first N executions (default
-   * 100; 0: off): an execution in which two threads write one location in
-   * steps their footprints leave unordered fails with 'undeclared-access',
-   * so a model that hides accesses from DPOR is never certified.
-   */
-  guard?: number;
+  // schedules: maximum executions (config.ts scheduleLimit: unbounded for
+  // exhaustive strategies, DEFAULTS.sampledSchedules otherwise).
+  // guard: run the access guard (core/guard.ts) on the first N executions
+  // (DEFAULTS.guard; 0: off): an execution in which two threads write one
+  // location in steps their footprints leave unordered fails with
+  // 'undeclared-access', so a model that hides accesses from DPOR is never
+  // certified.
   /** Keep going after a failure (count failures) instead of stopping. */
   keepGoing?: boolean;
-  /** Override the scenario's step limit. */
-  maxSteps?: number;
   /** Run-wide context to use (to read coverage or the lock-order graph afterwards). */
   run?: RunContext;
   /** Called after each execution (progress, terminal-state collection). */
@@ -83,17 +78,13 @@ export interface RunResult {
   openBranches: OpenBranch[] | null;
 }
 
-/** Resolve a scenario's execution options (defaults + overrides); validates names. */
-export function execOptions(sc: Scenario<any>, o: { mutant?: string | null; params?: Record<string, ParamValue>; maxSteps?: number }, run: RunContext, record: boolean): ExecOptions {
-  const mutant = o.mutant ?? null;
-  if (mutant !== null && !(sc.mutants ?? []).includes(mutant)) {
-    throw new Error(`scenario '${sc.name}' has no mutant '${mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
-  }
-  const params = resolveParams(sc, o.params);
+/** A scenario's execution options: its target resolved (config.ts resolveTarget), plus the scenario's own knobs. */
+export function execOptions(sc: Scenario<any>, o: TargetInput, run: RunContext, record: boolean): ExecOptions {
+  const { mutant, params, maxSteps } = resolveTarget(sc, o);
   return {
     mutant,
     params,
-    maxSteps: o.maxSteps ?? sc.maxSteps ?? 5000,
+    maxSteps,
     // true: the default cap, one spurious wake-up per thread per execution.
     spurious: sc.spurious === true ? 1 : sc.spurious === false || sc.spurious === undefined ? 0 : sc.spurious,
     allocFail: sc.allocFail ?? false,
@@ -111,15 +102,15 @@ export function optionsKey(opts: ExecOptions): string {
   return `m=${opts.mutant ?? '-'};p=${p};s=${opts.maxSteps};sp=${opts.spurious};af=${opts.allocFail ? 1 : 0}`;
 }
 
-/** Executions the access guard watches by default at the start of every run. */
-export const DEFAULT_GUARD = 100;
+/** Executions the access guard watches by default at the start of every run (config.ts DEFAULTS). */
+export const DEFAULT_GUARD = DEFAULTS.guard;
 
 export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {}): RunResult {
   const run = o.run ?? new RunContext();
   const base = execOptions(sc, o, run, false);
   const guarded: ExecOptions = { ...base, guard: true };
-  const guardFirst = o.guard ?? DEFAULT_GUARD;
-  const limit = o.schedules ?? (strategy.exhaustive ? Infinity : 1000);
+  const guardFirst = o.guard ?? DEFAULTS.guard;
+  const limit = scheduleLimit(o.schedules, strategy.exhaustive);
   let schedules = 0;
   let steps = 0;
   let failures = 0;
@@ -180,7 +171,7 @@ export function explore(sc: Scenario<any>, strategy: Strategy, o: RunOptions = {
 }
 
 /** Run one schedule with full recording (replay, reports, shrinking). */
-export function runSchedule(sc: Scenario<any>, schedule: readonly number[], o: { mutant?: string | null; params?: Record<string, ParamValue>; maxSteps?: number }, sigs: readonly number[] | null = null): { ex: Execution; res: ExecResult } {
+export function runSchedule(sc: Scenario<any>, schedule: readonly number[], o: TargetInput, sigs: readonly number[] | null = null): { ex: Execution; res: ExecResult } {
   const run = new RunContext();
   const ex = new Execution(sc, execOptions(sc, o, run, true));
   const res = ex.run(replayChooser(schedule, sigs));

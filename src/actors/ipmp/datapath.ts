@@ -22,6 +22,7 @@ import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_LOCK_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { illRefrele } from './ipsq.ts';
 import { IAM_WRITER_ILL, type Ill, type Illgrp, type IpmpStack, type Ipif } from './types.ts';
+import { ipmpBug } from './mutants.ts';
 
 /**
  * ill_check_and_refhold (ip_if.c [ext], ipsq notes §4): under ill_lock, take
@@ -32,7 +33,7 @@ import { IAM_WRITER_ILL, type Ill, type Illgrp, type IpmpStack, type Ipif } from
 export function* illCheckAndRefhold(ex: Execution, st: IpmpStack, ill: Ill, fn: string): KThread<boolean> {
   yield* mutexEnter(ill.lock, 'ip_if.c ill_check_and_refhold');
   // Mutant ipmp-refhold-no-condemned-check: the CONDEMNED test is skipped.
-  if (ill.condemned && !ex.bug('ipmp-refhold-no-condemned-check')) {
+  if (ill.condemned && !ipmpBug(ex, 'ipmp-refhold-no-condemned-check')) {
     yield* mutexExit(ill.lock);
     return false;
   }

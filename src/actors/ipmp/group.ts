@@ -13,6 +13,7 @@ import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_LOCK_HELD, RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipmpIllLeaveIllgrp } from './illgrp.ts';
 import { Errno, Grp, IAM_WRITER_ILL, Kstat, IAM_WRITER_IPSQ, type Ill, type IpmpStack, IS_UNDER_IPMP, type Phyint, phyintIlls } from './types.ts';
+import { ipmpBug } from './mutants.ts';
 
 /** Asserting a lock in setup (no thread) is vacuous: setup is single-threaded. */
 function held(ex: Execution, ok: boolean): boolean {
@@ -74,9 +75,9 @@ export function ipmpGrpRename(ex: Execution, st: IpmpStack, grp: Grp, grname: st
   kassert(RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L392');
   grp.mem.check(ex, 'ipmp_grp_rename');
   if (grname === '') return Errno.EINVAL;
-  if (st.hash.has(grname) && !ex.bug('ipmp-rename-no-eexist')) return Errno.EEXIST;
+  if (st.hash.has(grname) && !ipmpBug(ex, 'ipmp-rename-no-eexist')) return Errno.EEXIST;
   ex.touch(st.memberObj, true);
-  if (ex.bug('ipmp-rename-copy-before-remove')) {
+  if (ipmpBug(ex, 'ipmp-rename-copy-before-remove')) {
     grp.name = grname;
     ipmpGrpRemove(ex, st, grp);
   } else {
@@ -180,7 +181,7 @@ export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread
   ipmpGrpRemove(ex, st, grp);
   const ksp = grp.ksp;
   // Mutant: the kstat is deleted only after kmem_free (L444), from a saved gr_ksp.
-  const late = ex.bug('ipmp-grp-destroy-free-first');
+  const late = ipmpBug(ex, 'ipmp-grp-destroy-free-first');
   if (!late) yield* ipmpGrpDestroyKstats(ex, grp); // L434
   kassert(grp.v4 === null, 'grp->gr_v4 == NULL ipmp.c L436');
   kassert(grp.v6 === null, 'grp->gr_v6 == NULL ipmp.c L437');
@@ -210,7 +211,7 @@ export function ipmpGrpVetIll(ex: Execution, st: IpmpStack, grp: Grp, ill: Ill):
   if (ill.vet.usesrc) return Errno.ENOTSUP;
   // L514. Candidate fix for finding IPMP-3 (fixMactype): joiners between vet and ipmp_phyint_join_grp count too.
   const members = grp.nif > 0 || (ex.param<boolean>('fixMactype') && grp.pendv4 + grp.pendv6 > 0);
-  if (members && grp.mactype !== ill.mactype && !ex.bug('ipmp-vet-no-mactype')) return Errno.EINVAL;
+  if (members && grp.mactype !== ill.mactype && !ipmpBug(ex, 'ipmp-vet-no-mactype')) return Errno.EINVAL;
   return Errno.OK;
 }
 
@@ -254,7 +255,7 @@ export function* ipmpPhyintJoinGrp(ex: Execution, st: IpmpStack, phyi: Phyint, g
   else kassert(grp.mactype === ill.mactype, `grp->gr_mactype == ill->ill_mactype (${grp.mactype} vs ${ill.mactype}) ipmp.c L1982`);
   kassert(ipsq.swxop === null, 'ipsq->ipsq_swxop == NULL ipmp.c L1989');
   kassert(grpIpsq.xop === grpIpsq.ownxop, 'grp_ipsq->ipsq_xop == &grp_ipsq->ipsq_ownxop ipmp.c L1990');
-  if (ex.bug('ipmp-join-switch-immediately')) ipsq.xop = grpIpsq.ownxop;
+  if (ipmpBug(ex, 'ipmp-join-switch-immediately')) ipsq.xop = grpIpsq.ownxop;
   else ipsq.swxop = grpIpsq.ownxop;
   phyi.m.send('JOIN_REQ');
   yield* rwExit(st.ipmpLock, 'ipmp.c L1993');
@@ -292,7 +293,7 @@ export function* ipmpPhyintLeaveGrp(ex: Execution, st: IpmpStack, phyi: Phyint):
   grp.nif--;
   phyi.grp = null;
   kassert(ipsq.swxop === null, 'ipsq->ipsq_swxop == NULL ipmp.c L2045');
-  if (!ex.bug('ipmp-leave-no-swxop')) ipsq.swxop = ipsq.ownxop;
+  if (!ipmpBug(ex, 'ipmp-leave-no-swxop')) ipsq.swxop = ipsq.ownxop;
   phyi.m.send('LEAVE_REQ');
   yield* rwExit(st.ipmpLock, 'ipmp.c L2048');
 }

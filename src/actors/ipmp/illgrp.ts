@@ -15,6 +15,7 @@ import { RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipsqExit, ipsqTryEnter, runOp } from './ipsq.ts';
 import { ipmpIpifIsDataaddr, ipmpIpifIsUpDataaddr } from './datapath.ts';
 import { ArpEnt, Errno, type Grp, IAM_WRITER_ILL, type Ill, Illgrp, type Ipif, type IpmpStack, type Ire, IPMP_ILL_REFRESH_TIMEOUT_TICKS, IS_UNDER_IPMP, NEW_OP } from './types.ts';
+import { ipmpBug } from './mutants.ts';
 
 /** ipmp_illgrp_create (ipmp.c L553-577): the IPMP ill's illgrp (setup time: writer of the new IPMP ill). */
 export function ipmpIllgrpCreate(ipmpIll: Ill): Illgrp {
@@ -73,9 +74,9 @@ export function ipmpIllgrpLinkGrp(ex: Execution, st: IpmpStack, illg: Illgrp, gr
 export function ipmpIllgrpUnlinkGrp(ex: Execution, st: IpmpStack, illg: Illgrp, grp: Grp): number {
   kassert(RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L1116');
   // Mutant ipmp-unlink-no-pend: the pending joins (gr_pendvX, L1119/L1123) are not counted.
-  const pend = ex.bug('ipmp-unlink-no-pend') ? 0 : 1;
+  const pend = ipmpBug(ex, 'ipmp-unlink-no-pend') ? 0 : 1;
   // Mutant ipmp-unlink-no-members (ipmp notes M6): the members (gr_nvX) are not counted.
-  const members = ex.bug('ipmp-unlink-no-members') ? 0 : 1;
+  const members = ipmpBug(ex, 'ipmp-unlink-no-members') ? 0 : 1;
   if (illg.ipmpIll.isv6) {
     if (members * grp.nv6 + pend * grp.pendv6 !== 0) return Errno.EBUSY;
     ex.touch(st.memberObj, true);
@@ -156,7 +157,7 @@ export function* ipmpIllLeaveIllgrp(ex: Execution, st: IpmpStack, ill: Ill): KTh
     tid = ill.refreshTid;
   }
   if (tid !== null) {
-    const locked = ex.bug('ipmp-untimeout-under-ill-lock');
+    const locked = ipmpBug(ex, 'ipmp-untimeout-under-ill-lock');
     if (locked) yield* mutexEnter(ill.lock, 'mutant: ill_lock around untimeout');
     yield* untimeout(tid, 'ipmp.c L1267');
     if (locked) yield* mutexExit(ill.lock);
@@ -180,7 +181,7 @@ export function* ipmpIllLeaveIllgrp(ex: Execution, st: IpmpStack, ill: Ill): KTh
   // L1306-1307 broadcast IREs, L1313-1315 multicast up (abstracted).
   yield* ipmpIllgrpRefreshMtu(ex, st, illg); // L1320
   // Mutant ipmp-leave-keep-arpent: the last ill leaves the ARP entries behind.
-  if (illg.if.length === 0 && !ex.bug('ipmp-leave-keep-arpent')) {
+  if (illg.if.length === 0 && !ipmpBug(ex, 'ipmp-leave-keep-arpent')) {
     // L1322-1329: no ills left, so no ARP: destroy every entry. The
     // link-layer shape and COS of the IPMP ill (L1331-1336, its ill_lock) are abstracted.
     let entp: ArpEnt | null;
@@ -387,7 +388,7 @@ export function* ipmpIllRefreshActiveTimer(ex: Execution, st: IpmpStack, ill: Il
     yield* mutexExit(ill.lock, 'ipmp.c L1410');
     return;
   }
-  const keep = ex.bug('ipmp-timer-hold-ill-lock');
+  const keep = ipmpBug(ex, 'ipmp-timer-hold-ill-lock');
   if (!keep) yield* mutexExit(ill.lock, 'ipmp.c L1413');
   const ipsq = yield* ipsqTryEnter(ex, st, ill, null, NEW_OP, false, 'ipmp.c L1415');
   if (keep) yield* mutexExit(ill.lock);

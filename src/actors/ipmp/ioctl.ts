@@ -16,6 +16,7 @@ import { ipmpGrpDestroy, ipmpGrpKstatDeleteUnlocked, ipmpGrpLookup, ipmpGrpRenam
 import { ipmpIllgrpDestroy, ipmpIllgrpLinkGrp, ipmpIllgrpUnlinkGrp, ipmpIllJoinIllgrp, ipmpIllLeaveIllgrp, ipmpPhyintRefreshActive } from './illgrp.ts';
 import { ipsqCurrentFinish, ipsqCurrentStart, ipsqEnter, ipsqExit, ipsqFlush, ipsqTryEnter, qwriterIp, runOp } from './ipsq.ts';
 import { Errno, IAM_WRITER_ILL, type Ill, type IpmpStack, type Ipsq, IS_UNDER_IPMP, NEW_OP, type Phyint, phyintIlls, SWITCH_OP } from './types.ts';
+import { ipmpBug } from './mutants.ts';
 
 /** An ioctl body: runs as writer with the op started; returns the errno. */
 export type IoctlBody = (ipsq: Ipsq) => KThread<number>;
@@ -108,7 +109,7 @@ export function* ipSioctlGroupname(ex: Execution, st: IpmpStack, ill: Ill, grnam
     return Errno.OK;
   }
   if (phyi.grp !== null) return phyi.grp.name === grname ? Errno.OK : Errno.EALREADY;
-  const keep = ex.bug('ipmp-groupname-keep-ipmp-lock');
+  const keep = ipmpBug(ex, 'ipmp-groupname-keep-ipmp-lock');
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_groupname');
   const grp = ipmpGrpLookup(ex, st, grname);
   if (grp === null) {
@@ -122,7 +123,7 @@ export function* ipSioctlGroupname(ex: Execution, st: IpmpStack, ill: Ill, grnam
   }
   if (ex.param<boolean>('fixMactype') && grp.nif === 0 && grp.pendv4 + grp.pendv6 === 0) grp.mactype = (phyi.illv6 ?? phyi.illv4)!.mactype;
   ex.touch(st.memberObj, true);
-  if (!ex.bug('ipmp-join-no-pend')) {
+  if (!ipmpBug(ex, 'ipmp-join-no-pend')) {
     if (phyi.illv4 !== null) grp.pendv4++;
     if (phyi.illv6 !== null) grp.pendv6++;
   }
@@ -279,7 +280,7 @@ function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   if (IS_UNDER_IPMP(ill)) yield* ipmpIllLeaveIllgrp(ex, st, ill);
   yield* mutexEnter(ill.lock, 'ip.c ip_modclose wait');
   // Mutant ipmp-modclose-no-refcnt-wait: ill_delete does not wait for the references to drain.
-  while (ill.refcnt !== 0 && !ex.bug('ipmp-modclose-no-refcnt-wait')) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose !ill_is_freeable');
+  while (ill.refcnt !== 0 && !ipmpBug(ex, 'ipmp-modclose-no-refcnt-wait')) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose !ill_is_freeable');
   while (ill.waiters !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose ill_waiters');
   yield* mutexExit(ill.lock);
   // ill_delete_tail

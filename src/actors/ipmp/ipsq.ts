@@ -9,13 +9,14 @@
  * a writer never blocks on a second IPSQ.
  */
 import type { KThread } from '../../core/effect.ts';
-import { kassert, kfail } from '../../core/errors.ts';
+import { kassert } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { kmemFree } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_LOCK_HELD, RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { CUR_OP, Errno, IAM_WRITER_IPSQ, type Ill, type IpmpStack, type Ipsq, type Msg, NEW_OP, type OpType, phyintIlls, ringOf, SWITCH_OP, type Xop } from './types.ts';
+import { ipmpBug } from './mutants.ts';
 
 /** Spec 'no-lock-across-ipsq' (ipsq notes §3.3, K2/K3): nothing held when entering, waiting for or exiting an IPSQ. */
 export function assertNoLocks(ex: Execution, what: string): void {
@@ -26,7 +27,7 @@ export function assertNoLocks(ex: Execution, what: string): void {
 /** The running thread becomes writer of x (ipx_lock held, or x's ipsq_lock held by the dq switch). */
 function becomeWriter(ex: Execution, st: IpmpStack, x: Xop): void {
   const me = ex.currentThread();
-  if (x.writer !== null && x.writer !== me) kfail('invariant', 'one-writer-per-xop', `${me.name} becomes writer of ${x.name} held by ${x.writer.name}`);
+  st.monitors.becomeWriter(me, x);
   x.reentry++;
   if (x.writer === null) {
     x.writer = ex.currentThread();
@@ -34,7 +35,7 @@ function becomeWriter(ex: Execution, st: IpmpStack, x: Xop): void {
   } else x.m.send('REENTER');
 }
 function releaseWriter(ex: Execution, st: IpmpStack, x: Xop): void {
-  if (x.writer !== ex.currentThread()) kfail('invariant', 'one-writer-per-xop', `${ex.currentThread().name} releases ${x.name} held by ${x.writer?.name ?? 'nobody'}`);
+  st.monitors.releaseWriter(ex.currentThread(), x);
   x.writer = null;
   x.m.send('EXIT');
 }
@@ -72,7 +73,7 @@ export function ipsqEnq(ex: Execution, st: IpmpStack, ipsq: Ipsq, mp: Msg): void
       break;
   }
   // Q2 (ipsq notes §5): work is queued only where a writer or an operation in progress will drain it.
-  if (ipx.writer === null && ipx.currentIpif === null) kfail('invariant', 'no-stranded-op', `${mp.name} queued on ${ipsq.name} whose xop ${ipx.name} is idle`);
+  st.monitors.enqueued(mp, ipsq, ipx);
 }
 
 /**
@@ -90,7 +91,7 @@ export function* ipsqTryEnter(ex: Execution, st: IpmpStack, ill: Ill, mp: Msg | 
   yield* mutexEnter(ipsq.lock, site);
   const ipx = ipsq.xop;
   yield* mutexEnter(ipx.lock, site);
-  const reenter = ipx.writer === me && (reentryOk || ex.bug('ipmp-tryenter-ignore-reentry-ok'));
+  const reenter = ipx.writer === me && (reentryOk || ipmpBug(ex, 'ipmp-tryenter-ignore-reentry-ok'));
   const ok =
     reenter ||
     (ipx.writer === null && (type === CUR_OP || (type === NEW_OP && !ipx.ipsqQueued && ipx.currentIpif === null && ipsqDlpiDone(ex, st, ipsq))));
@@ -151,7 +152,7 @@ export function* ipsqEnter(ex: Execution, st: IpmpStack, ill: Ill, type: OpType)
  */
 export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg | null> {
   const me = ex.currentThread();
-  const mode = ipsq.swxop !== null && !ex.bug('ipmp-dq-reader-on-switch') ? 'RW_WRITER' : 'RW_READER';
+  const mode = ipsq.swxop !== null && !ipmpBug(ex, 'ipmp-dq-reader-on-switch') ? 'RW_WRITER' : 'RW_READER';
   yield* rwEnter(st.illGLock, mode, 'ip_if.c ipsq_dq');
   yield* mutexEnter(ipsq.lock, 'ip_if.c ipsq_dq');
   let ipx = ipsq.xop;
@@ -205,7 +206,7 @@ export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg |
         yield* mutexExit(ipx.lock);
         ipx = swxop;
         yield* mutexEnter(ipx.lock);
-        if ((ipx.writer !== null || ipx.currentIpif !== null) && !ex.bug('ipmp-dq-no-busy-check')) break out;
+        if ((ipx.writer !== null || ipx.currentIpif !== null) && !ipmpBug(ex, 'ipmp-dq-no-busy-check')) break out;
       }
       // Become writer of the new xop; ipsq_lock was never dropped.
       kassert(ipx.currentIpif === null && ipx.mphead.length === 0, 'new xop idle in ipsq_dq');
@@ -240,7 +241,7 @@ export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg |
   const ringHead = ipx;
   yield* mutexExit(ipx.lock);
   yield* mutexExit(ipsq.lock);
-  if (emptied && !ex.bug('ipmp-dq-no-broadcast')) {
+  if (emptied && !ipmpBug(ex, 'ipmp-dq-no-broadcast')) {
     // Wake every ipsq_enter sleeper of the ring (GRAB_ILL_LOCKS per phyint).
     for (const q of ringOf(ringHead)) {
       if (q.phyint === null) continue;
@@ -251,7 +252,7 @@ export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg |
     }
   }
   yield* rwExit(st.illGLock);
-  if (leftipsq !== null && !ex.bug('ipmp-dq-no-left-exit')) yield* ipsqExit(ex, st, leftipsq);
+  if (leftipsq !== null && !ipmpBug(ex, 'ipmp-dq-no-left-exit')) yield* ipsqExit(ex, st, leftipsq);
   return mp;
 }
 
@@ -380,11 +381,10 @@ export function* runOp<R>(ex: Execution, st: IpmpStack, ipsq: Ipsq, name: string
   const xop = ipsq.xop;
   kassert(xop.writer === me, `IAM_WRITER_IPSQ(${ipsq.name}) at start of ${name}`);
   const rec = { thread: me, xop, name };
-  const other = st.ops.find((o) => o.xop === xop && o.thread !== me);
-  if (other) kfail('invariant', 'one-writer-per-xop', `${name} (${me.name}) overlaps ${other.name} (${other.thread.name}) on ${xop.name}`);
+  st.monitors.opStart(st, me, xop, name);
   st.ops.push(rec);
   const r = yield* body;
-  if (xop.writer !== me) kfail('invariant', 'one-writer-per-xop', `${name} (${me.name}) ends on ${xop.name} whose writer is ${xop.writer?.name ?? 'nobody'}`);
+  st.monitors.opEnd(me, xop, name);
   st.ops.splice(st.ops.indexOf(rec), 1);
   return r;
 }

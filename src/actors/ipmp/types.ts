@@ -386,6 +386,27 @@ export class Grp {
   }
 }
 
+/**
+ * The spec monitors the model calls where a property can break inside one
+ * step (at every change of writership, at operation entry and exit, at
+ * every enqueue), where no state invariant checked between steps would see
+ * it. The checks and their spec names live in src/specs/ipmp/monitors.ts;
+ * the model only says when (actors cannot import specs: the layer rule).
+ * Each throws the spec's failure, or returns.
+ */
+export interface IpmpMonitors {
+  /** `me` becomes (or re-enters as) writer of `x`; x.writer is still the old value. */
+  becomeWriter(me: Thread, x: Xop): void;
+  /** `me` gives up writership of `x`; x.writer is still the old value. */
+  releaseWriter(me: Thread, x: Xop): void;
+  /** `mp` was just queued on `ipsq`, whose xop is `ipx`. */
+  enqueued(mp: Msg, ipsq: Ipsq, ipx: Xop): void;
+  /** An exclusive operation `name` starts on `xop` (before it is recorded in st.ops). */
+  opStart(st: IpmpStack, me: Thread, xop: Xop, name: string): void;
+  /** It ends (before it is removed from st.ops). */
+  opEnd(me: Thread, xop: Xop, name: string): void;
+}
+
 /** The IPMP part of ip_stack_t plus the ghost state the specs read. */
 export class IpmpStack {
   readonly illGLock: KRwlock;
@@ -424,7 +445,11 @@ export class IpmpStack {
    * senders gets the lower id is not model state (the guard ignores it).
    */
   private readonly msgSeq = opaqueToGuard({ next: 1 });
-  constructor(readonly ex: Execution) {
+  constructor(
+    readonly ex: Execution,
+    /** The spec monitors (src/specs/ipmp/monitors.ts), installed by the scenario's world. */
+    readonly monitors: IpmpMonitors,
+  ) {
     this.illGLock = new KRwlock(ex, 'ips_ill_g_lock');
     this.ipmpLock = new KRwlock(ex, 'ips_ipmp_lock');
     this.opsObj = ex.newObject('ipsq operations', 'ghost');

@@ -16,6 +16,7 @@ import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ifnetDecrIorefcnt, ifnetIncrIorefcnt, ifnetIsAttached, ifunitRef, ioRetag, skywalkSetCapable } from './dlil.ts';
 import { naNetifFree, naRetainLocked, nxNetifRelease, nxNetifRetain, nxPortAlloc, nxPortGetNa, SK_LOCK_ASSERT_HELD } from './nexus.ts';
 import { Errno, flag, L, NetifNa, PORT_DEV, PORT_HOST, SUBMODULES, type Nexus, type Nif, type NetifGlobals, type SubModuleName, type XIfnet } from './types.ts';
+import { nxBug } from './mutants.ts';
 
 /** Mutants G2: the two halves of the attach-uniqueness check of L5554. */
 const NO_G2_IFNA = 'nx-no-g2-if-na-busy';
@@ -202,7 +203,7 @@ export function* nxNetifCtlAttach(ex: Execution, g: NetifGlobals, nx: Nexus, req
     yield* localAccess(ifp.naObj, 'r', 'if_na');
     if (!ifp.native) {
       err = Errno.ENODEV; // L5550-5553
-    } else if ((ifp.ifNa !== null && !ex.bug(NO_G2_IFNA)) || (n.uuid !== 0 && !ex.bug(NO_G2_UUID)) || (flag(ex, 'fixDetachInprogress') && n.detaching)) {
+    } else if ((ifp.ifNa !== null && !nxBug(ex, NO_G2_IFNA)) || (n.uuid !== 0 && !nxBug(ex, NO_G2_UUID)) || (flag(ex, 'fixDetachInprogress') && n.detaching)) {
       err = Errno.EBUSY; // L5554-5555
     } else {
       kassert(n.uuid === 0, 'ASSERT(uuid_is_null(n->nif_uuid))'); // L5557

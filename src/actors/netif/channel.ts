@@ -25,6 +25,7 @@ import { nxDetach } from './detach.ts';
 import { handlerReset, handlerSet, ifnetIncrIorefcnt, skywalkCapable } from './dlil.ts';
 import { naReleaseLocked, naRetainLocked, nxNetifRetain, nxPortAlloc, nxPortBindInfo, nxPortFind, nxPortFree, nxPortGetNa, nxPortUnbind, SK_LOCK_ASSERT_HELD } from './nexus.ts';
 import { Channel, Errno, flag, Kring, L, NetifNa, PORT_ANY, PORT_CLIENT, PORT_DEV, PORT_HOST, type Nexus, type NetifGlobals } from './types.ts';
+import { nxBug } from './mutants.ts';
 
 const NO_G3 = 'nx-no-g3-na-find-port0';
 const NO_G5 = 'nx-no-g5-start-wait';
@@ -49,7 +50,7 @@ function* naKringsCreate(ex: Execution, g: NetifGlobals, na: NetifNa): KThread<v
 export function* naKrDrop(ex: Execution, g: NetifGlobals, na: NetifNa, on: boolean): KThread<void> {
   kassert(na.krings !== null, () => `na_kr_drop(${na.name}): krings exist`);
   for (const kr of [na.krings.tx, na.krings.rx]) {
-    if (ex.bug(NO_G7_KRDROP)) {
+    if (nxBug(ex, NO_G7_KRDROP)) {
       yield* memAccess(kr.mem, 'w', `${kr.name}.ckr_flags`);
       kr.drop = on;
       yield* localAccess(g.ctlObj, 'w', 'CKRF_DROP');
@@ -111,7 +112,7 @@ export function* nxNetifNaActivate(ex: Execution, g: NetifGlobals, na: NetifNa, 
   yield* nxNetifSubEnable(g, nif, 'filter', false); // L6349
   kassert(ifp !== null, 'na->na_ifp != NULL (NULL dereference)', 'NULL-DEREF');
   yield* mutexEnter(ifp.startLock, L(6357));
-  if (!ex.bug(NO_G5)) {
+  if (!nxBug(ex, NO_G5)) {
     while (ifp.startActive !== 0) yield* cvWait(ifp.startCv, ifp.startLock, L(6360)); // msleep holding SK_LOCK
   }
   yield* handlerReset(g, ifp, ifp.ifStart); // L6365
@@ -251,7 +252,7 @@ export function* nxNetifNaSpecialCommon(ex: Execution, g: NetifGlobals, na: Neti
     return Errno.OK;
   }
   kassert(na.kernelOnly && na.channels > 0 && na.specInit, 'ASSERT(NA_KERNEL_ONLY(na) && na_channels > 0 && NAF_SPEC_INIT)'); // L6970-6972
-  if (ex.bug(NO_G6)) {
+  if (nxBug(ex, NO_G6)) {
     na.specInit = false;
     na.kernelOnly = false;
     yield* naUnbindChannel(ex, g, ch);
@@ -300,7 +301,7 @@ export function* nxNetifNaFind(ex: Execution, g: NetifGlobals, nx: Nexus, ch: Ch
   yield* memAccess(nx.mem, 'r', 'nx_arg');
   const nif = nx.nif!;
   yield* memAccess(nif.mem, 'r', 'nif_ifp');
-  if ((yield* nxPortGetNa(ex, g, nx, PORT_DEV)) === null && !ex.bug(NO_G3)) return [Errno.ENXIO, null]; // L7041-7044
+  if ((yield* nxPortGetNa(ex, g, nx, PORT_DEV)) === null && !nxBug(ex, NO_G3)) return [Errno.ENXIO, null]; // L7041-7044
   if (flag(ex, 'fixDetachInprogress') && nif.detaching) return [Errno.ENXIO, null]; // candidate fix of NX-1
   const ifp = nif.ifp; // L7045
   yield* localAccess(ifp?.naObj ?? g.ctlObj, 'r', 'if_capabilities');
@@ -334,7 +335,7 @@ export function* nxNetifNaFind(ex: Execution, g: NetifGlobals, nx: Nexus, ch: Ch
   }
   kassert(na !== null, 'ASSERT(na != NULL)'); // L7128
   yield* memAccess(na.mem, 'r', 'na_channels, na_flags');
-  if (na.ownedByAny && !ex.bug(NO_G10)) { // L7133
+  if (na.ownedByAny && !nxBug(ex, NO_G10)) { // L7133
     if (refonly && flag(ex, 'fixNaFindRelease')) yield* naReleaseLocked(ex, g, na);
     return [Errno.EBUSY, null]; // L7135-7137: na = NULL, the refonly reference is leaked
   }

@@ -22,6 +22,7 @@ import { memAccess } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit, mutexTryEnter } from '../../locks/kmutex.ts';
 import { ifnetDatamovBegin, ifnetDatamovEnd, ifnetStart, loadIfNa } from './dlil.ts';
 import { Errno, type Kring, L, type NetifGlobals, type NetifNa, type XIfnet } from './types.ts';
+import { nxBug } from './mutants.ts';
 
 const NO_G7_RX = 'nx-no-g7-rx-drop-recheck';
 const NO_G7_REFILL = 'nx-no-g7-refill-drop-recheck';
@@ -67,7 +68,7 @@ export function* netifRingTxRefill(ex: Execution, g: NetifGlobals, hwna: NetifNa
   if (!(yield* krEnter(kr, canblock))) return Errno.OK; // L8183-8186
   yield* memAccess(kr.mem, 'r', `${kr.name}.ckr_flags`);
   yield* memAccess(hwna.mem, 'r', 'na_flags');
-  if ((kr.drop && !ex.bug(NO_G7_REFILL)) || (!hwna.active && !ex.bug(NO_G8_REFILL))) { // L8190-8191
+  if ((kr.drop && !nxBug(ex, NO_G7_REFILL)) || (!hwna.active && !nxBug(ex, NO_G8_REFILL))) { // L8190-8191
     yield* mutexExit(kr.busy);
     return Errno.ENXIO;
   }
@@ -111,7 +112,7 @@ export function* nxNetifDoorbellInternal(ex: Execution, g: NetifGlobals, ifp: XI
   const hwna = yield* loadIfNa(ifp, L(5882));
   kassert(hwna !== null, 'NA(ifp) != NULL (NULL dereference, L5882)', 'NULL-DEREF');
   yield* memAccess(hwna.mem, 'r', 'na_flags', true, L(5883));
-  if (hwna.active || ex.bug(NO_G8_DOORBELL)) {
+  if (hwna.active || nxBug(ex, NO_G8_DOORBELL)) {
     yield* commit(g, 'doorbell sync', hwna, null);
     kassert(hwna.krings !== null, () => `${hwna.name}->na_tx_rings != NULL (NULL dereference, L5895)`, 'NULL-DEREF');
     const kr = hwna.krings.tx;
@@ -191,7 +192,7 @@ export function* netifTransmit(ex: Execution, g: NetifGlobals, ifp: XIfnet, who:
 export function* netifRxNotifyDefault(ex: Execution, g: NetifGlobals, hwna: NetifNa, kr: Kring): KThread<number> {
   if (!(yield* krEnter(kr, false))) return Errno.EBUSY; // L7623-7632
   yield* memAccess(kr.mem, 'r', `${kr.name}.ckr_flags`);
-  if (kr.drop && !ex.bug(NO_G7_RX)) { // L7633
+  if (kr.drop && !nxBug(ex, NO_G7_RX)) { // L7633
     yield* mutexExit(kr.busy);
     return Errno.ENODEV;
   }

@@ -25,6 +25,7 @@ import { nxNetifSubFini } from './attach.ts';
 import { ifnetDatamovDrain, ifnetDatamovResume, ifnetDatamovSuspend, ifnetDatamovSuspendIfNeeded, skywalkSetCapable } from './dlil.ts';
 import { naReleaseLocked, nxNetifRelease, nxPortFree, nxPortGetNa, SK_LOCK_ASSERT_HELD } from './nexus.ts';
 import { Errno, flag, L, PORT_DEV, PORT_HOST, SUBMODULES, type Nexus, type NetifGlobals } from './types.ts';
+import { nxBug } from './mutants.ts';
 
 /** Mutant G1: detach ignores open channels (the EBUSY of L5628-5636). */
 const NO_G1 = 'nx-no-g1-ch-count-busy';
@@ -46,7 +47,7 @@ export function* nxNetifCtlDetach(ex: Execution, g: NetifGlobals, nx: Nexus, uui
   if (fix && nif.detaching) return Errno.EBUSY; // candidate fix: another detach is in its drain window
   if ((yield* nxPortGetNa(ex, g, nx, PORT_DEV)) === null) return Errno.ENXIO; // L5625-5627
   yield* localAccess(g.ctlObj, 'r', 'nx_ch_count');
-  if (nx.chCount !== 0 && !ex.bug(NO_G1)) return Errno.EBUSY; // L5628-5636
+  if (nx.chCount !== 0 && !nxBug(ex, NO_G1)) return Errno.EBUSY; // L5628-5636
   const ifp = nif.ifp; // L5641
   if (ifp === null) return Errno.EALREADY; // L5642-5645
   let suspended = false;

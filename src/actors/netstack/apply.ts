@@ -35,6 +35,7 @@ import {
   NSS_SHUTDOWN_INPROGRESS,
   NSS_SHUTDOWN_NEEDED,
 } from './types.ts';
+import { nsBug } from './mutants.ts';
 
 const L = (n: number): string => `netstack.c L${n}`;
 
@@ -68,15 +69,15 @@ export function* applyAllNetstacks(ex: Execution, g: NetstackGlobals, m: number,
   yield* mutexEnter(g.gLock, L(623));
   let ns = g.head; // L624
   while (ns !== null) {
-    if (!ex.bug('ns-no-wait-creator') && (yield* waitForZoneCreator(ex, g, ns))) {
+    if (!nsBug(ex, 'ns-no-wait-creator') && (yield* waitForZoneCreator(ex, g, ns))) {
       // L626-628: lock dropped, restart at head.
-      if (ex.bug('ns-no-restart-after-wait')) {
+      if (nsBug(ex, 'ns-no-restart-after-wait')) {
         yield* memAccess(ns.mem, 'r', 'netstack_next');
         ns = ns.next;
       } else ns = g.head;
     } else if (yield* applyfn(ex, g, ns, m, pass)) {
       // L629-631: lock dropped, restart at head.
-      if (ex.bug('ns-follow-next-after-apply')) {
+      if (nsBug(ex, 'ns-follow-next-after-apply')) {
         yield* memAccess(ns.mem, 'r', 'netstack_next');
         ns = ns.next;
       } else ns = g.head;
@@ -120,7 +121,7 @@ export const netstackApplyCreate: ApplyFn = function* (ex, g, ns, m, pass) {
   let dropped = false;
   kassert(MUTEX_HELD(ex, g.gLock), 'MUTEX_HELD(lockp)'); // L697
   yield* mutexEnter(ns.lock, L(698));
-  if (!ex.bug('ns-create-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L700
+  if (!nsBug(ex, 'ns-create-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L700
   if (nms.flags & NSS_CREATE_NEEDED) {
     // L703-705: claim the create.
     nmsUpdate(ex, g, ns, m, NSS_CREATE_NEEDED, NSS_CREATE_INPROGRESS, 'CLAIM_CREATE');
@@ -138,7 +139,7 @@ export const netstackApplyCreate: ApplyFn = function* (ex, g, ns, m, pass) {
     yield* mutexEnter(ns.lock, L(723));
     ns.modules[m] = result; // L724
     nmsUpdate(ex, g, ns, m, NSS_CREATE_INPROGRESS, NSS_CREATE_COMPLETED, 'COMPLETE_CREATE'); // L725-726
-    if (!ex.bug('ns-no-broadcast-after-create')) yield* cvBroadcast(nms.cv, L(727));
+    if (!nsBug(ex, 'ns-no-broadcast-after-create')) yield* cvBroadcast(nms.cv, L(727));
     yield* mutexExit(ns.lock, L(730));
     return dropped;
   }
@@ -156,7 +157,7 @@ export const netstackApplyShutdown: ApplyFn = function* (ex, g, ns, m, pass) {
   let dropped = false;
   kassert(MUTEX_HELD(ex, g.gLock), 'MUTEX_HELD(lockp)'); // L757
   yield* mutexEnter(ns.lock, L(758));
-  if (!ex.bug('ns-shutdown-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L760
+  if (!nsBug(ex, 'ns-shutdown-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L760
   if (nms.flags & NSS_SHUTDOWN_NEEDED) {
     nmsUpdate(ex, g, ns, m, NSS_SHUTDOWN_NEEDED, NSS_SHUTDOWN_INPROGRESS, 'CLAIM_SHUTDOWN'); // L763-765
     yield* mutexExit(ns.lock, L(768));
@@ -171,7 +172,7 @@ export const netstackApplyShutdown: ApplyFn = function* (ex, g, ns, m, pass) {
     yield* mutexEnter(g.gLock, L(782));
     yield* mutexEnter(ns.lock, L(783));
     nmsUpdate(ex, g, ns, m, NSS_SHUTDOWN_INPROGRESS, NSS_SHUTDOWN_COMPLETED, 'COMPLETE_SHUTDOWN'); // L784-785
-    if (!ex.bug('ns-no-broadcast-after-shutdown')) yield* cvBroadcast(nms.cv, L(786));
+    if (!nsBug(ex, 'ns-no-broadcast-after-shutdown')) yield* cvBroadcast(nms.cv, L(786));
     yield* mutexExit(ns.lock, L(789));
     return dropped;
   }
@@ -189,7 +190,7 @@ export const netstackApplyDestroy: ApplyFn = function* (ex, g, ns, m, pass) {
   let dropped = false;
   kassert(MUTEX_HELD(ex, g.gLock), 'MUTEX_HELD(lockp)'); // L816
   yield* mutexEnter(ns.lock, L(817));
-  if (!ex.bug('ns-destroy-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L819
+  if (!nsBug(ex, 'ns-destroy-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L819
   if (nms.flags & NSS_DESTROY_NEEDED) {
     nmsUpdate(ex, g, ns, m, NSS_DESTROY_NEEDED, NSS_DESTROY_INPROGRESS, 'CLAIM_DESTROY'); // L822-824
     yield* mutexExit(ns.lock, L(827));
@@ -204,7 +205,7 @@ export const netstackApplyDestroy: ApplyFn = function* (ex, g, ns, m, pass) {
     yield* mutexEnter(ns.lock, L(842));
     ns.modules[m] = null; // L843
     nmsUpdate(ex, g, ns, m, NSS_DESTROY_INPROGRESS, NSS_DESTROY_COMPLETED, 'COMPLETE_DESTROY'); // L844-845
-    if (!ex.bug('ns-no-broadcast-after-destroy')) yield* cvBroadcast(nms.cv, L(846));
+    if (!nsBug(ex, 'ns-no-broadcast-after-destroy')) yield* cvBroadcast(nms.cv, L(846));
     yield* mutexExit(ns.lock, L(849));
     return dropped;
   }
@@ -224,11 +225,11 @@ export function* waitForZoneCreator(ex: Execution, g: NetstackGlobals, ns: Netst
   yield* mutexEnter(ns.lock, L(872));
   while (ns.flags & NSF_ZONE_CREATE) {
     dropped = true;
-    const keepG = ex.bug('ns-creator-wait-keeps-g-lock');
+    const keepG = nsBug(ex, 'ns-creator-wait-keeps-g-lock');
     if (!keepG) yield* mutexExit(g.gLock, L(878));
     if (g.fix.reapWaitsForWaiters) ns.waiters++;
     yield* cvWait(ns.cv, ns.lock, L(880));
-    if (ex.bug('ns-creator-retake-inverted')) {
+    if (nsBug(ex, 'ns-creator-retake-inverted')) {
       // Mutant: take netstack_g_lock while still holding netstack_lock.
       yield* mutexEnter(g.gLock, L(884));
     } else if (!keepG) {
@@ -237,7 +238,7 @@ export function* waitForZoneCreator(ex: Execution, g: NetstackGlobals, ns: Netst
       yield* mutexEnter(ns.lock, L(885));
     }
     if (g.fix.reapWaitsForWaiters) yield* waiterDone(ns);
-    if (ex.bug('ns-creator-wait-if')) break;
+    if (nsBug(ex, 'ns-creator-wait-if')) break;
   }
   yield* mutexExit(ns.lock, L(888));
   return dropped;
@@ -255,11 +256,11 @@ export function* waitForNmsInprogress(ex: Execution, g: NetstackGlobals, ns: Net
   let dropped = false;
   while (nms.flags & NSS_ALL_INPROGRESS) {
     dropped = true;
-    const keepG = ex.bug('ns-wait-keeps-g-lock');
+    const keepG = nsBug(ex, 'ns-wait-keeps-g-lock');
     if (!keepG) yield* mutexExit(g.gLock, L(907));
     if (g.fix.reapWaitsForWaiters) ns.waiters++;
     yield* cvWait(nms.cv, ns.lock, L(909));
-    if (ex.bug('ns-wait-retake-inverted')) {
+    if (nsBug(ex, 'ns-wait-retake-inverted')) {
       // Mutant: take netstack_g_lock while still holding netstack_lock.
       yield* mutexEnter(g.gLock, L(913));
     } else if (!keepG) {
@@ -268,7 +269,7 @@ export function* waitForNmsInprogress(ex: Execution, g: NetstackGlobals, ns: Net
       yield* mutexEnter(ns.lock, L(914));
     }
     if (g.fix.reapWaitsForWaiters) yield* waiterDone(ns);
-    if (ex.bug('ns-nms-wait-if')) break;
+    if (nsBug(ex, 'ns-nms-wait-if')) break;
   }
   return dropped;
 }

@@ -14,6 +14,7 @@ import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { netstackHoldIfActive, netstackHoldLocked } from './refs.ts';
 import { type Netstack, type NetstackGlobals, GLOBAL_ZONEID, NSF_CLOSING, NSF_UNINIT } from './types.ts';
 import { type Zone, type Zones, zoneFindById, zoneFindByIdNolock, zoneRele } from './zones.ts';
+import { nsBug } from './mutants.ts';
 
 const L = (n: number): string => `netstack.c L${n}`;
 
@@ -70,7 +71,7 @@ export function* netstackFindByStackid(ex: Execution, g: NetstackGlobals, stacki
   yield* mutexEnter(g.gLock, L(1024));
   for (let ns = g.head; ns !== null; ns = ns.next) {
     yield* mutexEnter(ns.lock, L(1027));
-    const mask = ex.bug('ns-find-stackid-no-closing') ? NSF_UNINIT : NSF_UNINIT | NSF_CLOSING;
+    const mask = nsBug(ex, 'ns-find-stackid-no-closing') ? NSF_UNINIT : NSF_UNINIT | NSF_CLOSING;
     if (ns.stackid === stackid && !(ns.flags & mask)) {
       netstackHoldLocked(ex, g, ns); // L1030
       g.obs.lookup(ex, g, ns, 'netstack_find_by_stackid');
@@ -131,7 +132,7 @@ export function* netstackNext(ex: Execution, g: NetstackGlobals, h: NetstackHand
   }
   while (ns !== null) {
     yield* mutexEnter(ns.lock, L(1443));
-    const mask = ex.bug('ns-next-no-closing') ? NSF_UNINIT : NSF_UNINIT | NSF_CLOSING;
+    const mask = nsBug(ex, 'ns-next-no-closing') ? NSF_UNINIT : NSF_UNINIT | NSF_CLOSING;
     if ((ns.flags & mask) === 0) {
       h.pos = end + 1; // L1445
       netstackHoldLocked(ex, g, ns); // L1446

@@ -18,6 +18,7 @@ import { semaP, semaTryP, semaV } from '../../locks/ksema.ts';
 import { taskqDispatch } from '../../locks/taskq.ts';
 import { type Netstack, type NetstackGlobals, NSF_CLOSING, NSF_UNINIT } from './types.ts';
 import { netstackStackInactive } from './zone.ts';
+import { nsBug } from './mutants.ts';
 
 const L = (n: number): string => `netstack.c L${n}`;
 
@@ -65,7 +66,7 @@ export function* netstackReap(ex: Execution, g: NetstackGlobals, ns: Netstack): 
   kassert(ns.cv.waiters === 0, `cv_destroy(&${ns.name}->netstack_cv) without waiters`); // L1106
   yield* kmemFree(ns.mem, L(1107));
   ns.machine.send('FREE');
-  if (!ex.bug('ns-reap-no-sema-v')) yield* semaV(g.reapLimiter, L(1109));
+  if (!nsBug(ex, 'ns-reap-no-sema-v')) yield* semaV(g.reapLimiter, L(1109));
 }
 
 /**
@@ -84,7 +85,7 @@ export function* netstackRele(ex: Execution, g: NetstackGlobals, ns: Netstack): 
   let numzones = ns.numzones; // L1127
   if (refcnt === 0 && numzones === 0) ns.lastReleased = true; // ghost
   yield* mutexExit(ns.lock, L(1129));
-  if (ex.bug('ns-rele-reread')) {
+  if (nsBug(ex, 'ns-rele-reread')) {
     // Mutant: re-read the counts after netstack_lock was dropped.
     yield* memAccess(ns.mem, 'r', 'netstack_refcnt, netstack_numzones', true, L(1126));
     refcnt = ns.refcnt;
@@ -116,7 +117,7 @@ export function netstackHoldLocked(ex: Execution, g: NetstackGlobals, ns: Netsta
 export function* netstackHoldIfActive(ex: Execution, g: NetstackGlobals, ns: Netstack, fn = 'netstack_hold_if_active'): KThread<Netstack | null> {
   let retval: Netstack | null;
   yield* mutexEnter(ns.lock, L(1180));
-  const mask = ex.bug('ns-hold-if-active-closing-only') ? NSF_CLOSING : NSF_UNINIT | NSF_CLOSING;
+  const mask = nsBug(ex, 'ns-hold-if-active-closing-only') ? NSF_CLOSING : NSF_UNINIT | NSF_CLOSING;
   if (ns.flags & mask) {
     retval = null; // L1182
   } else {

@@ -29,6 +29,7 @@ import {
   NSS_SHUTDOWN_ALL,
   NSS_SHUTDOWN_NEEDED,
 } from './types.ts';
+import { nsBug } from './mutants.ts';
 
 const L = (n: number): string => `netstack.c L${n}`;
 
@@ -90,10 +91,10 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
     let created = false; // L237
     yield* mutexEnter(ns.lock, L(240));
     const nms = ns.mstate[m]!;
-    if (nms.flags & NSS_CREATE_NEEDED && !ex.bug('ns-unregister-keeps-create-needed')) {
+    if (nms.flags & NSS_CREATE_NEEDED && !nsBug(ex, 'ns-unregister-keeps-create-needed')) {
       nmsUpdate(ex, g, ns, m, NSS_CREATE_NEEDED, 0, 'CANCEL_CREATE'); // L260-261
     }
-    if ((nms.flags & NSS_CREATE_INPROGRESS && !ex.bug('ns-created-completed-only')) || nms.flags & NSS_CREATE_COMPLETED) created = true; // L263-265
+    if ((nms.flags & NSS_CREATE_INPROGRESS && !nsBug(ex, 'ns-created-completed-only')) || nms.flags & NSS_CREATE_COMPLETED) created = true; // L263-265
     const shutdownOk = g.fix.shutdownInprogressCreate ? true : (nms.flags & NSS_CREATE_COMPLETED) !== 0;
     if (r.shutdown !== null && created && shutdownOk && (nms.flags & NSS_SHUTDOWN_ALL) === 0) {
       nmsUpdate(ex, g, ns, m, 0, NSS_SHUTDOWN_NEEDED, 'MARK_SHUTDOWN'); // L267-270
@@ -103,15 +104,15 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
     }
     yield* mutexExit(ns.lock, L(281));
   }
-  if (!ex.bug('ns-dying-late')) r.flags |= NRF_DYING; // L288
+  if (!nsBug(ex, 'ns-dying-late')) r.flags |= NRF_DYING; // L288
   yield* mutexExit(g.gLock, L(289));
-  if (ex.bug('ns-dying-late')) {
+  if (nsBug(ex, 'ns-dying-late')) {
     yield* mutexEnter(g.gLock, L(288));
     r.flags |= NRF_DYING;
     yield* mutexExit(g.gLock, L(288));
   }
   const pass = applyInvocation(ex, 'unregister', m); // ghost: one invocation, both walks
-  if (ex.bug('ns-unregister-destroy-first')) {
+  if (nsBug(ex, 'ns-unregister-destroy-first')) {
     yield* applyAllNetstacks(ex, g, m, netstackApplyDestroy, 'destroy', pass);
     yield* applyAllNetstacks(ex, g, m, netstackApplyShutdown, 'shutdown', pass);
   } else {
@@ -123,7 +124,7 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
   kassert(r.flags & NRF_DYING, `ns_reg[${m}].nr_flags & NRF_DYING`); // L301
   for (let ns = g.head; ns !== null; ns = ns.next) {
     yield* mutexEnter(ns.lock, L(305));
-    if (ns.mstate[m]!.flags & NSS_DESTROY_COMPLETED && !ex.bug('ns-unregister-no-reset')) {
+    if (ns.mstate[m]!.flags & NSS_DESTROY_COMPLETED && !nsBug(ex, 'ns-unregister-no-reset')) {
       nmsUpdate(ex, g, ns, m, ~0, 0, 'RESET'); // L306-307
     }
     yield* mutexExit(ns.lock, L(311));

@@ -37,6 +37,7 @@ import {
   NSS_SHUTDOWN_NEEDED,
 } from './types.ts';
 import type { Zone } from './zones.ts';
+import { nsBug } from './mutants.ts';
 
 const L = (n: number): string => `netstack.c L${n}`;
 
@@ -85,12 +86,12 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
   else g.head = ns; // L378
   zone.netstack = ns; // L379
   yield* mutexEnter(ns.lock, L(381));
-  if (!ex.bug('ns-no-zone-create-flag')) ns.flags |= NSF_ZONE_CREATE; // L387
+  if (!nsBug(ex, 'ns-no-zone-create-flag')) ns.flags |= NSF_ZONE_CREATE; // L387
   ns.creator = ex.currentThread().id; // ghost
   ns.machine.send('ZONE_CREATE_BEGIN');
   for (let i = 0; i < g.nsMax; i++) {
     const r = g.reg[i]!;
-    const regOk = ex.bug('ns-create-dying-module') ? (r.flags & NRF_REGISTERED) !== 0 : r.flags === NRF_REGISTERED;
+    const regOk = nsBug(ex, 'ns-create-dying-module') ? (r.flags & NRF_REGISTERED) !== 0 : r.flags === NRF_REGISTERED;
     if (regOk && (ns.mstate[i]!.flags & NSS_CREATE_ALL) === 0) {
       nmsUpdate(ex, g, ns, i, 0, NSS_CREATE_NEEDED, 'MARK_CREATE'); // L401-403
     }
@@ -100,11 +101,11 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
   yield* applyAllModules(ex, g, ns, netstackApplyCreate, applyInvocation(ex, 'zone_create', ns.name)); // L411
   yield* mutexEnter(ns.lock, L(414));
   ns.flags &= ~NSF_UNINIT; // L415
-  if (!ex.bug('ns-no-zone-create-flag')) kassert(ns.flags & NSF_ZONE_CREATE, 'netstack_flags & NSF_ZONE_CREATE'); // L416
+  if (!nsBug(ex, 'ns-no-zone-create-flag')) kassert(ns.flags & NSF_ZONE_CREATE, 'netstack_flags & NSF_ZONE_CREATE'); // L416
   ns.flags &= ~NSF_ZONE_CREATE; // L417
   ns.creator = -1;
   ns.machine.send('CREATE_DONE');
-  if (!ex.bug('ns-no-broadcast-zone-created')) yield* cvBroadcast(ns.cv, L(418));
+  if (!nsBug(ex, 'ns-no-broadcast-zone-created')) yield* cvBroadcast(ns.cv, L(418));
   yield* mutexExit(ns.lock, L(419));
   return ns;
 }
@@ -121,7 +122,7 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
   kassert(ns !== null, 'arg != NULL'); // L431
   yield* mutexEnter(ns.lock, L(433));
   kassert(ns.numzones > 0, 'netstack_numzones > 0'); // L434
-  if (ns.numzones !== 1 && !ex.bug('ns-shutdown-shared-stack')) {
+  if (ns.numzones !== 1 && !nsBug(ex, 'ns-shutdown-shared-stack')) {
     yield* mutexExit(ns.lock, L(437));
     kassert(ns.stackid === GLOBAL_NETSTACKID, 'netstack_stackid == GLOBAL_NETSTACKID'); // L438
     return;
@@ -147,7 +148,7 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
   yield* mutexExit(ns.lock, L(469));
   yield* mutexExit(g.gLock, L(470));
   const pass = applyInvocation(ex, 'zone_shutdown', ns.name); // ghost
-  if (ex.bug('ns-zone-shutdown-forward-order')) yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
+  if (nsBug(ex, 'ns-zone-shutdown-forward-order')) yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
   else yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L476
   yield* mutexEnter(ns.lock, L(479));
   kassert(ns.flags & NSF_ZONE_SHUTDOWN, 'netstack_flags & NSF_ZONE_SHUTDOWN'); // L480
@@ -178,7 +179,7 @@ export function* netstackZoneDestroy(ex: Execution, g: NetstackGlobals, zoneid: 
     yield* netstackSharedZoneRemove(ex, g, zoneid); // L507
     return;
   }
-  const late = ex.bug('ns-closing-after-rele');
+  const late = nsBug(ex, 'ns-closing-after-rele');
   if (!late) {
     ns.flags |= NSF_CLOSING; // L513
     ns.machine.send('CLOSE');
@@ -222,7 +223,7 @@ export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Ne
       f = ns.mstate[i]!.flags;
       created = f & (NSS_CREATE_INPROGRESS | NSS_CREATE_COMPLETED);
     }
-    if (!ex.bug('ns-inactive-no-shutdown-mark') && regOk && r.shutdown !== null && created && (f & NSS_SHUTDOWN_ALL) === 0) {
+    if (!nsBug(ex, 'ns-inactive-no-shutdown-mark') && regOk && r.shutdown !== null && created && (f & NSS_SHUTDOWN_ALL) === 0) {
       nmsUpdate(ex, g, ns, i, 0, NSS_SHUTDOWN_NEEDED, 'MARK_SHUTDOWN'); // L554-558
     }
     f = ns.mstate[i]!.flags;
@@ -233,10 +234,10 @@ export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Ne
   yield* mutexExit(ns.lock, L(572));
   yield* mutexExit(g.gLock, L(573));
   const pass = applyInvocation(ex, 'stack_inactive', ns.name); // ghost: one invocation, both walks
-  if (ex.bug('ns-inactive-destroy-first')) {
+  if (nsBug(ex, 'ns-inactive-destroy-first')) {
     yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass);
     yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass);
-  } else if (ex.bug('ns-inactive-forward-order')) {
+  } else if (nsBug(ex, 'ns-inactive-forward-order')) {
     yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
     yield* applyAllModules(ex, g, ns, netstackApplyDestroy, pass);
   } else {

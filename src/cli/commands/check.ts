@@ -7,7 +7,7 @@ import { checkScenario, wasInterrupted } from '../check-scenario.ts';
 import { UsageError } from '../errors.ts';
 import { artefactDir, ensureWritableDir } from '../failure-report.ts';
 import { table } from '../table.ts';
-import { checkFlags, checkOptions, EXIT, parse, typedParams } from '../args.ts';
+import { checkFlags, checkOptions, cliMutant, EXIT, parse, typedParams } from '../args.ts';
 import { checkKnowing } from '../known-check.ts';
 import { checkParallel } from '../check-parallel.ts';
 
@@ -83,7 +83,7 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
   for (const sc of targets) {
     if (o.mutant !== null && !(sc.mutants ?? []).includes(o.mutant)) {
       if (values.all) continue;
-      throw new UsageError(`scenario '${sc.name}' has no mutant '${o.mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
+      cliMutant(sc, o.mutant);
     }
     // With --all, a parameter selects the scenarios that declare it, as --mutant does.
     if (values.all && !given.every((k) => paramSpecs(sc).some((p) => p.name === k))) continue;

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.ts';
 import { coverageOf, formatCoverage, transitionPercent } from '../coverage.ts';
 import { RunContext } from '../../core/execution.ts';
 import { explore } from '../../core/runner.ts';
-import { makeStrategy } from '../../core/strategies.ts';
+import { makeStrategy } from '../../core/config.ts';
 import { checkOptions, parse } from '../args.ts';
 
 export const help = `usage: nsm coverage <scenario> [--strategy S] [--schedules N] [--seed N] [--mutant M]
@@ -29,7 +29,7 @@ export function run(argv: string[], out: (s: string) => void): number {
   const min = values['min-transitions'] === undefined ? null : Number(values['min-transitions']);
   if (min !== null && !(min >= 0 && min <= 100)) throw new UsageError(`--min-transitions expects a percentage 0-100, got '${values['min-transitions']}'`);
   const run = new RunContext();
-  const r = explore(sc, makeStrategy(o.strategy, { seed: o.seed, depth: o.depth }), { mutant: o.mutant, schedules: o.schedules, run, keepGoing: true });
+  const r = explore(sc, makeStrategy(o.strategy, o), { mutant: o.mutant, schedules: o.schedules, run, keepGoing: true });
   const cov = coverageOf(run);
   const pct = transitionPercent(cov);
   const below = min !== null && pct < min;

@@ -5,9 +5,9 @@ import { UsageError } from '../errors.ts';
 import { artefactDir, ensureWritableDir } from '../failure-report.ts';
 import { formatCoverage } from '../coverage.ts';
 import { runCampaign } from '../fuzz/campaign.ts';
-import type { FuzzStrategy } from '../fuzz/batch.ts';
+import { DEFAULTS, FUZZ_STRATEGY_NAMES, type FuzzStrategy } from '../../core/config.ts';
 import { intFlag, secondsFlag } from '../numbers.ts';
-import { maxWorkers, parse, parseParams, shardFlag, typedParams } from '../args.ts';
+import { cliMutant, maxWorkers, parse, parseParams, shardFlag, typedParams } from '../args.ts';
 import { loadedModules } from '../load.ts';
 
 export const help = `usage: nsm fuzz --scenario NAME [options]
@@ -63,21 +63,20 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
   if (!name) throw new UsageError('nsm fuzz needs --scenario NAME (see nsm list)');
   const sc = findScenario(name);
   if (!sc) throw new UsageError(`unknown scenario '${name}' (see nsm list)`);
-  const strategy = (values.strategy as string | undefined) ?? 'portfolio';
-  if (!['random', 'pct', 'portfolio'].includes(strategy)) throw new UsageError(`fuzz strategy must be random, pct or portfolio, got '${strategy}'`);
-  const mutant = (values.mutant as string | undefined) ?? null;
-  if (mutant !== null && !(sc.mutants ?? []).includes(mutant)) throw new UsageError(`scenario '${sc.name}' has no mutant '${mutant}' (it has: ${(sc.mutants ?? []).join(', ') || 'none'})`);
+  const strategy = (values.strategy as string | undefined) ?? DEFAULTS.fuzzStrategy;
+  if (!(FUZZ_STRATEGY_NAMES as readonly string[]).includes(strategy)) throw new UsageError(`fuzz strategy must be random, pct or portfolio, got '${strategy}'`);
+  const mutant = cliMutant(sc, (values.mutant as string | undefined) ?? null);
   const params = typedParams(sc, parseParams(values.param as string[] | undefined));
   const schedules = values.schedules === undefined ? 0 : intFlag('schedules', values.schedules as string, 0, 1);
   const timeSec = values.time === undefined ? (schedules ? 0 : 60) : secondsFlag('time', values.time as string, 60);
   const cfg = {
     scenario: sc.name,
     strategy: strategy as FuzzStrategy,
-    depth: intFlag('depth', values.depth as string | undefined, 3, 1),
-    seed: intFlag('seed', values.seed as string | undefined, 1),
+    depth: intFlag('depth', values.depth as string | undefined, DEFAULTS.depth, 1),
+    seed: intFlag('seed', values.seed as string | undefined, DEFAULTS.seed),
     mutant,
     params,
-    batch: intFlag('batch', values.batch as string | undefined, 200, 1),
+    batch: intFlag('batch', values.batch as string | undefined, DEFAULTS.fuzzBatch, 1),
     schedules,
     shard: shardFlag(values.shard as string | undefined),
   };

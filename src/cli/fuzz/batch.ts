@@ -15,7 +15,8 @@ import { findScenario } from '../../scenarios/registry.ts';
 import { coverageOf, type CoverageData } from '../coverage.ts';
 import { buildFailure, type BuiltFailure } from '../failure-report.ts';
 
-export type FuzzStrategy = 'random' | 'pct' | 'portfolio';
+export type { FuzzStrategy } from '../../core/config.ts';
+import type { FuzzStrategy } from '../../core/config.ts';
 
 export interface BatchJob {
   scenario: string;

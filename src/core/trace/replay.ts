@@ -4,15 +4,13 @@
 import type { Execution, ExecResult } from '../execution.ts';
 import { RunContext } from '../execution.ts';
 import { fnv1a } from '../prng.ts';
+import { defaultMaxSteps, type TargetInput } from '../config.ts';
 import { execOptions, optionsKey, runSchedule } from '../runner.ts';
 import type { ParamValue, Scenario } from '../scenario.ts';
 import { decodeToken, encodeToken, type TokenData, TokenError } from './token.ts';
 
-export interface ReplayTarget {
-  mutant?: string | null;
-  params?: Record<string, ParamValue>;
-  maxSteps?: number;
-}
+/** The target a token names (config.ts TargetInput: what is not overridden takes the scenario's default). */
+export type ReplayTarget = TargetInput;
 
 /** The options hash a token made for (scenario, target) must carry. */
 export function optionsHash(sc: Scenario<any>, t: ReplayTarget): number {
@@ -23,7 +21,7 @@ export function optionsHash(sc: Scenario<any>, t: ReplayTarget): number {
 export function overridesOf(sc: Scenario<any>, t: ReplayTarget): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [k, v] of Object.entries(t.params ?? {})) if (sc.params?.[k] !== v) out[k] = v;
-  if (t.maxSteps !== undefined && t.maxSteps !== (sc.maxSteps ?? 5000)) out['@maxSteps'] = t.maxSteps;
+  if (t.maxSteps !== undefined && t.maxSteps !== defaultMaxSteps(sc)) out['@maxSteps'] = t.maxSteps;
   return out;
 }
 

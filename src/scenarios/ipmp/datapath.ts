@@ -15,8 +15,9 @@ import { ipifDown, ipifUp, ipModclose, ipProcessIoctl, ipSioctlGroupname, ipSioc
 import { ArpEnt, Errno, type Grp, type Ill, type Ipif, type IpmpStack } from '../../actors/ipmp/types.ts';
 import { datapathEndChecks, datapathInvariants } from '../../specs/ipmp/datapath.ts';
 import { destroyedGrpUnreferenced, errnoIs, ipmpEndChecks, ipmpInvariants } from '../../specs/ipmp/index.ts';
-import { grpHash } from './more.ts';
+import { grpHash } from '../../specs/ipmp/index.ts';
 import { addDataAddr, IPMP_GRANULARITY, makeGroup, makeIf, newStack, preActivate, preBind, preJoin } from './world.ts';
+import { ipmpMutantTable } from '../../actors/ipmp/mutants.ts';
 
 const FIX_PARAMS = { fixMactype: false, fixKstats: false, fixTimer: false, fixCastOrder: false, fixBoundOrder: false };
 
@@ -122,7 +123,7 @@ export const ipmpTransmitLeave = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-refhold-no-condemned-check', 'ipmp-modclose-no-refcnt-wait'],
+  mutants: ipmpMutantTable.pick('ipmp-refhold-no-condemned-check', 'ipmp-modclose-no-refcnt-wait'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -272,7 +273,7 @@ export const ipmpArpDestroy = defineScenario<S>({
   system: 'ipmp',
   threads: 3,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-leave-keep-arpent', 'ipmp-unlink-no-members'],
+  mutants: ipmpMutantTable.pick('ipmp-leave-keep-arpent', 'ipmp-unlink-no-members'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 4000,
   setup(ex) {

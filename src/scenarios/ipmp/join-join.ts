@@ -9,6 +9,7 @@ import { ipProcessIoctl, ipSioctlGroupname } from '../../actors/ipmp/ioctl.ts';
 import { Errno, type IpmpStack, type Ill } from '../../actors/ipmp/types.ts';
 import { errnoIs, ipmpEndChecks, ipmpInvariants } from '../../specs/ipmp/index.ts';
 import { IPMP_GRANULARITY, makeGroup, makeIf, newStack } from './world.ts';
+import { ipmpMutantTable } from '../../actors/ipmp/mutants.ts';
 
 interface S {
   st: IpmpStack;
@@ -21,7 +22,7 @@ export const ipmpJoinJoin = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { fixMactype: false, fixKstats: false, fixTimer: false },
-  mutants: ['ipmp-dq-reader-on-switch', 'ipmp-dq-no-busy-check', 'ipmp-groupname-keep-ipmp-lock', 'ipmp-join-no-pend', 'ipmp-tryenter-ignore-reentry-ok', 'ipmp-join-switch-immediately'],
+  mutants: ipmpMutantTable.pick('ipmp-dq-reader-on-switch', 'ipmp-dq-no-busy-check', 'ipmp-groupname-keep-ipmp-lock', 'ipmp-join-no-pend', 'ipmp-tryenter-ignore-reentry-ok', 'ipmp-join-switch-immediately'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {

@@ -4,15 +4,16 @@
  * illgrp, underlying interfaces e0, e1 with one IPv4 ill each.
  */
 import type { KThread } from '../../core/effect.ts';
-import { kfail } from '../../core/errors.ts';
 import { defineScenario } from '../../core/scenario.ts';
 import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipmpGrpInfo, ipmpGrpLookup, ipmpGrpUpdateKstats } from '../../actors/ipmp/group.ts';
 import { armRefreshTimerInSetup, ipmpIllgrpUnlinkGrp } from '../../actors/ipmp/illgrp.ts';
 import { ipModclose, ipProcessIoctl, ipSioctlGroupname, ipifUp } from '../../actors/ipmp/ioctl.ts';
 import { Errno, type Grp, type Ill, type IpmpStack, IS_UNDER_IPMP } from '../../actors/ipmp/types.ts';
-import { errnoIs, ipmpEndChecks, ipmpInvariants } from '../../specs/ipmp/index.ts';
+import { errnoIs, grpHash, ipmpEndChecks, ipmpInvariants } from '../../specs/ipmp/index.ts';
+import { checkKstatRead, checkRenameLookup } from '../../specs/ipmp/monitors.ts';
 import { IPMP_GRANULARITY, makeGroup, makeIf, newStack, preActivate, preJoin } from './world.ts';
+import { ipmpMutantTable } from '../../actors/ipmp/mutants.ts';
 
 const FIX_PARAMS = { fixMactype: false, fixKstats: false, fixTimer: false };
 
@@ -35,7 +36,7 @@ export const ipmpJoinLeave = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-dq-no-left-exit', 'ipmp-leave-no-swxop'],
+  mutants: ipmpMutantTable.pick('ipmp-dq-no-left-exit', 'ipmp-leave-no-swxop'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -73,7 +74,7 @@ export const ipmpLeaveTimer = defineScenario<S>({
   system: 'ipmp',
   threads: 1,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-untimeout-under-ill-lock', 'ipmp-timer-hold-ill-lock'],
+  mutants: ipmpMutantTable.pick('ipmp-untimeout-under-ill-lock', 'ipmp-timer-hold-ill-lock'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -107,7 +108,7 @@ export const ipmpUnplumbQueued = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-dq-no-broadcast'],
+  mutants: ipmpMutantTable.pick('ipmp-dq-no-broadcast'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -128,38 +129,11 @@ export const ipmpUnplumbQueued = defineScenario<S>({
   ],
 });
 
-/**
- * ipmp notes inv. 1 ([A ipmp_lock]: holds wherever ipmp_lock can be taken):
- * every live group is in the hash under exactly its name. The hash never
- * maps a name to a freed group or to a group of another name; that a live
- * group is in it is checked while no thread holds ipmp_lock as writer
- * (ipmp_grp_destroy removes the group at L433 and frees it at L444 in one
- * ipmp_lock W section that blocks in kstat_delete between them).
- */
-export const grpHash = {
-  name: 'grp-hash',
-  statement: 'the hash maps each name to a live group of that gr_name, and (with ipmp_lock not write-held) every live group is in it; names are unique',
-  watches: (s: { st: IpmpStack }) => [s.st.memberObj],
-  check: ({ st }: { st: IpmpStack }): string | null => {
-    for (const [k, g] of st.hash) {
-      if (g.mem.freed) return `hash key ${k} maps to a freed group`;
-      if (g.name !== k) return `hash key ${k} maps to group ${g.name}`;
-    }
-    if (st.ipmpLock.writer !== null) return null;
-    for (const g of st.groups) if (!g.mem.freed && st.hash.get(g.name) !== g) return `group ${g.name} not in the hash under its name`;
-    return null;
-  },
-};
-
 function* lookupBoth(st: IpmpStack, s: { reads: number[] }): KThread<void> {
   yield* rwEnter(st.ipmpLock, 'RW_READER', 'ip_if.c ip_sioctl_groupinfo');
   const g = ipmpGrpLookup(st.ex, st, 'ipmp0');
   const h = ipmpGrpLookup(st.ex, st, 'h0');
-  if ((g === null) === (h === null)) kfail('invariant', 'grp-hash', `lookup found ${g ? 'both' : 'neither'} of ipmp0 and h0`);
-  const found = (g ?? h)!;
-  if (found.name !== (g ? 'ipmp0' : 'h0')) kfail('invariant', 'grp-hash', `group found under a name it does not have (${found.name})`);
-  const info = ipmpGrpInfo(st.ex, st, found);
-  if (info.ifname !== 'ipmp0') kfail('invariant', 'grp-hash', `gr_ifname changed to ${info.ifname}`);
+  checkRenameLookup(g, h, 'ipmp0', 'h0', (found) => ipmpGrpInfo(st.ex, st, found).ifname);
   s.reads.push(g ? 0 : 1);
   yield* rwExit(st.ipmpLock);
 }
@@ -171,7 +145,7 @@ export const ipmpRenameLookup = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-rename-copy-before-remove'],
+  mutants: ipmpMutantTable.pick('ipmp-rename-copy-before-remove'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 1000,
   setup(ex) {
@@ -239,8 +213,7 @@ export const ipmpExchange = defineScenario<S>({
 function* kstatReader(st: IpmpStack, s: S): KThread<void> {
   for (let i = 0; i < 2; i++) {
     const r = yield* ipmpGrpUpdateKstats(st.ex, st, s.grp[0]!, 'read');
-    const prev = s.reads[s.reads.length - 1];
-    if (prev !== undefined && r.value < prev) kfail('invariant', 'kstat-monotone', `ipmp0 kstat went from ${prev} to ${r.value}`);
+    checkKstatRead('ipmp0', s.reads[s.reads.length - 1], r.value);
     s.reads.push(r.value);
   }
 }
@@ -284,7 +257,7 @@ export const ipmpMixedMedia = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-vet-no-mactype'],
+  mutants: ipmpMutantTable.pick('ipmp-vet-no-mactype'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -322,7 +295,7 @@ export const ipmpBadRequests = defineScenario<S>({
   system: 'ipmp',
   threads: 1,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-rename-no-eexist'],
+  mutants: ipmpMutantTable.pick('ipmp-rename-no-eexist'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {

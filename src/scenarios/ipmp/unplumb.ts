@@ -15,8 +15,9 @@ import { ipmpGrpCreateKstats, kstatRead } from '../../actors/ipmp/group.ts';
 import { ipModclose, ipProcessIoctl, ipSioctlGroupname, ipSioctlPlinkIpmp } from '../../actors/ipmp/ioctl.ts';
 import { Errno, type Grp, type Ill, type IpmpStack, type Kstat } from '../../actors/ipmp/types.ts';
 import { destroyedGrpUnreferenced, errnoIs, ipmpEndChecks, ipmpInvariants } from '../../specs/ipmp/index.ts';
-import { grpHash } from './more.ts';
+import { grpHash } from '../../specs/ipmp/index.ts';
 import { IPMP_GRANULARITY, makeGroup, makeIf, newStack } from './world.ts';
+import { ipmpMutantTable } from '../../actors/ipmp/mutants.ts';
 
 const FIX_PARAMS = { fixMactype: false, fixKstats: false, fixTimer: false };
 
@@ -78,7 +79,7 @@ export const ipmpUnplumbJoin = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-unlink-no-pend'],
+  mutants: ipmpMutantTable.pick('ipmp-unlink-no-pend'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
   setup(ex) {
@@ -121,7 +122,7 @@ export const ipmpUnplumbKstat = defineScenario<S>({
   system: 'ipmp',
   threads: 2,
   params: { ...FIX_PARAMS },
-  mutants: ['ipmp-grp-destroy-free-first'],
+  mutants: ipmpMutantTable.pick('ipmp-grp-destroy-free-first'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 2000,
   setup(ex) {

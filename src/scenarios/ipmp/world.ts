@@ -7,6 +7,7 @@ import type { Execution } from '../../core/execution.ts';
 import { ipmpGrpCreate } from '../../actors/ipmp/group.ts';
 import { ipmpIllgrpCreate, ipmpIllgrpLinkGrp } from '../../actors/ipmp/illgrp.ts';
 import { type Grp, type Ill, Ipif, IpmpStack, type Phyint } from '../../actors/ipmp/types.ts';
+import { ipmpMonitors } from '../../specs/ipmp/monitors.ts';
 
 export const IPMP_GRANULARITY =
   'scheduling points: every mutex_enter/rw_enter (ill_g_lock, ipmp_lock, ill_lock, ipsq_lock, ipx_lock), cv_wait wake-ups, ' +
@@ -94,5 +95,5 @@ export function preActivate(ill: Ill): void {
 }
 
 export function newStack(ex: Execution): IpmpStack {
-  return new IpmpStack(ex);
+  return new IpmpStack(ex, ipmpMonitors);
 }

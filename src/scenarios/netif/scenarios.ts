@@ -17,6 +17,7 @@ import { ifnetDatamovBegin, ifnetDatamovDrain, ifnetDatamovEnd, ifnetDatamovResu
 import { Errno, type Nexus, type NetifGlobals, PORT_ANY, PORT_DEV, PORT_HOST } from '../../actors/netif/types.ts';
 import { type HasNetif, netifEndChecks, netifInvariants, resultsCheck } from '../../specs/netif/index.ts';
 import { NETIF_GRANULARITY, netifFingerprint, netifWorld, openKernelChannelDirect } from './world.ts';
+import { netifMutantTable } from '../../actors/netif/mutants.ts';
 
 type S = HasNetif;
 const E = Errno;
@@ -116,7 +117,7 @@ export const nxOpenDuringDetach = defineScenario<S>({
   name: 'nx-open-during-detach',
   description: 'an nxctl detach against a flowswitch-like ch_open_special on port 0 (open, start, close)',
   threads: 2,
-  mutants: ['nx-no-g3-na-find-port0'],
+  mutants: netifMutantTable.pick('nx-no-g3-na-find-port0'),
   params: FIX_R1,
   paramTypes: FIX_R1_TYPE,
   setup(ex) {
@@ -140,7 +141,7 @@ export const nxCloseVsDetach = defineScenario<S>({
   name: 'nx-close-vs-detach',
   description: 'ch_close of the flowswitch-like kernel channel on port 0 against an nxctl detach',
   threads: 2,
-  mutants: ['nx-no-g1-ch-count-busy'],
+  mutants: netifMutantTable.pick('nx-no-g1-ch-count-busy'),
   setup(ex) {
     const g = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0', finalized: true }]);
     const nx = g.nexuses[0]!;
@@ -163,7 +164,7 @@ export const nxDoubleAttachIfp = defineScenario<S>({
   name: 'nx-double-attach-ifp',
   description: 'two nexuses NXCFG_CMD_ATTACH the same interface by name',
   threads: 2,
-  mutants: ['nx-no-g2-if-na-busy'],
+  mutants: netifMutantTable.pick('nx-no-g2-if-na-busy'),
   setup(ex) {
     const g = netifWorld(ex, ['en0'], [{ name: 'nx1' }, { name: 'nx2' }]);
     ex.spawn('T1', nxctlAttach(ex, g, g.nexuses[0]!, { name: 'en0', byIfp: false, kernproc: true }, 'T1'));
@@ -179,7 +180,7 @@ export const nxDoubleAttachNexus = defineScenario<S>({
   name: 'nx-double-attach-nexus',
   description: 'one nexus NXCFG_CMD_ATTACHes two interfaces at once',
   threads: 2,
-  mutants: ['nx-no-g2-uuid-busy'],
+  mutants: netifMutantTable.pick('nx-no-g2-uuid-busy'),
   setup(ex) {
     const g = netifWorld(ex, ['en0', 'en1'], [{ name: 'nx0' }]);
     ex.spawn('T1', nxctlAttach(ex, g, g.nexuses[0]!, { name: 'en0', byIfp: false, kernproc: true }, 'T1'));
@@ -270,7 +271,7 @@ export const nxStopVsRxNotify = defineScenario<S>({
   name: 'nx-stop-vs-rx-notify',
   description: 'kern_nexus_stop (all rings to drop mode, notify := drop) against a driver RX interrupt on the dev RX ring',
   threads: 2,
-  mutants: ['nx-no-g7-rx-drop-recheck', 'nx-no-g7-kr-drop-enter'],
+  mutants: netifMutantTable.pick('nx-no-g7-rx-drop-recheck', 'nx-no-g7-kr-drop-enter'),
   setup(ex) {
     const g = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0' }]);
     const nx = g.nexuses[0]!;
@@ -291,7 +292,7 @@ export const nxStopVsDoorbell = defineScenario<S>({
   name: 'nx-stop-vs-doorbell',
   description: 'kern_nexus_stop against the ifnet start thread running nx_netif_doorbell (TX sync, refill)',
   threads: 2,
-  mutants: ['nx-no-g7-refill-drop-recheck'],
+  mutants: netifMutantTable.pick('nx-no-g7-refill-drop-recheck'),
   setup(ex) {
     const g = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0' }]);
     const nx = g.nexuses[0]!;
@@ -309,7 +310,7 @@ export const nxCloseVsStart = defineScenario<S>({
   name: 'nx-close-vs-start',
   description: 'ch_close of the only kernel channel on port 0 (activate OFF waits for the start thread) against the start thread running the doorbell',
   threads: 2,
-  mutants: ['nx-no-g5-start-wait', 'nx-no-g8-doorbell-active', 'nx-no-g8-refill-active'],
+  mutants: netifMutantTable.pick('nx-no-g5-start-wait', 'nx-no-g8-doorbell-active', 'nx-no-g8-refill-active'),
   setup(ex) {
     const g = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0', finalized: true }]);
     const ch = openKernelChannelDirect(ex, g, g.nexuses[0]!, PORT_DEV, 'fsw-dev');
@@ -329,7 +330,7 @@ export const nxSpecialVsUser = defineScenario<S>({
   name: 'nx-special-vs-user',
   description: 'a special (kernel-only) channel and a regular kernel channel open and close the host port of one attachment',
   threads: 2,
-  mutants: ['nx-no-g10-owned-busy', 'nx-no-g6-spec-disconnect-order'],
+  mutants: netifMutantTable.pick('nx-no-g10-owned-busy', 'nx-no-g6-spec-disconnect-order'),
   setup(ex) {
     const g = netifWorld(ex, ['en0'], [{ name: 'nx0', attach: 'en0' }]);
     const nx = g.nexuses[0]!;

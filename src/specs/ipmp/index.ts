@@ -258,10 +258,33 @@ export const noStrandedQueue: Invariant<HasStack> = {
 };
 
 /**
+ * ipmp notes inv. 1 ([A ipmp_lock]: holds wherever ipmp_lock can be taken):
+ * every live group is in the hash under exactly its name. The hash never
+ * maps a name to a freed group or to a group of another name; that a live
+ * group is in it is checked while no thread holds ipmp_lock as writer
+ * (ipmp_grp_destroy removes the group at L433 and frees it at L444 in one
+ * ipmp_lock W section that blocks in kstat_delete between them).
+ */
+export const grpHash: Invariant<HasStack> = {
+  name: 'grp-hash',
+  statement: 'the hash maps each name to a live group of that gr_name, and (with ipmp_lock not write-held) every live group is in it; names are unique',
+  watches: (s) => [s.st.memberObj],
+  check: ({ st }) => {
+    for (const [k, g] of st.hash) {
+      if (g.mem.freed) return `hash key ${k} maps to a freed group`;
+      if (g.name !== k) return `hash key ${k} maps to group ${g.name}`;
+    }
+    if (st.ipmpLock.writer !== null) return null;
+    for (const g of st.groups) if (!g.mem.freed && st.hash.get(g.name) !== g) return `group ${g.name} not in the hash under its name`;
+    return null;
+  },
+};
+
+/**
  * The state invariants checked after steps. E1 (one writer per xop, no two
  * operations overlapping), E2 and Q2 are checked where they can break (at
  * every change of writership, at operation entry and exit, and at every
- * enqueue: see ipsq.ts) and, with the [Q] parts of the cast and activity
+ * enqueue: the monitors of monitors.ts, which ipsq.ts calls) and, with the [Q] parts of the cast and activity
  * invariants, as end checks; the state forms below stay usable for tests.
  */
 export const ipmpInvariants: Invariant<HasStack>[] = [

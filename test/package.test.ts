@@ -145,6 +145,9 @@ describe('the packed package', () => {
     expect(out).toMatchObject({ scenario: 'tb-counter', verdict: 'pass', complete: true });
     const bad = await run(join(dir, 'node_modules', '.bin', 'nsm'), ['check', 'tb-counter', '--param', 'threads=abc'], { allowFail: true });
     expect(bad.status).toBe(2);
+    // The split search's worker threads start from the package's own files too.
+    const par = await run(join(dir, 'node_modules', '.bin', 'nsm'), ['check', 'tb-counter', '--param', 'threads=3', '--workers', '2', '--json']);
+    expect(JSON.parse(par.stdout.trim())).toMatchObject({ verdict: 'pass', complete: true, workers: 2, why: null });
   });
 
   it("a user's vitest suite passes, and fails with the timeline and replay token on a broken model", async () => {

@@ -75,7 +75,8 @@ export async function checkParallel(sc: Scenario<any>, o: CheckOptions, workers:
   else {
     const what = m.complete ? `complete: the ${workers} shards closed all ${m.prefixes} prefixes` : `not complete: ${m.why}`;
     lines = [`${verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${schedules.toLocaleString('en-US')} schedules (${what})  ${steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${strategy}]`];
-    for (const x of outcomes) if (!x.json.complete) lines.push(...x.lines.slice(1).map((l) => `  shard ${x.json.shard!.shard}: ${l.trim()}`));
+    // What each unfinished shard did and left (its own report, less its verdict line).
+    for (const x of outcomes) if (!x.json.complete) lines.push(...x.lines.slice(1).map((l) => (l.trim().startsWith('shard ') ? `  ${l.trim()}` : `  shard ${x.json.shard!.shard}: ${l.trim()}`)));
   }
   return { json, lines };
 }

@@ -1054,14 +1054,17 @@ export function mergeShards(rs: readonly ShardReport[]): { complete: boolean; wh
   const seen = new Set<number>();
   for (const r of rs) {
     if (r.shards !== r0.shards || r.depth !== r0.depth) return { complete: false, why: `shard ${r.shard} was split ${r.shards} ways at depth ${r.depth}, shard ${r0.shard} ${r0.shards} ways at depth ${r0.depth}`, prefixes: r0.prefixes };
-    if (r.tree !== r0.tree || r.prefixes !== r0.prefixes) return { complete: false, why: `shard ${r.shard} saw another prefix tree than shard ${r0.shard} (another scenario, parameters or options)`, prefixes: r0.prefixes };
     if (seen.has(r.shard)) return { complete: false, why: `shard ${r.shard} is given twice`, prefixes: r0.prefixes };
     seen.add(r.shard);
   }
   const missing = [...Array(r0.shards).keys()].filter((i) => !seen.has(i));
   if (missing.length) return { complete: false, why: `shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${r0.shards} missing`, prefixes: r0.prefixes };
+  // A shard that stopped early has seen only part of the prefix tree: say that first.
   const open = rs.filter((r) => !r.complete).map((r) => r.shard);
   if (open.length) return { complete: false, why: `shard${open.length > 1 ? 's' : ''} ${open.join(', ')} did not finish`, prefixes: r0.prefixes };
+  for (const r of rs) {
+    if (r.tree !== r0.tree || r.prefixes !== r0.prefixes) return { complete: false, why: `shard ${r.shard} saw another prefix tree than shard ${r0.shard} (another scenario, parameters or options)`, prefixes: r0.prefixes };
+  }
   const closed = new Set<number>();
   for (const r of rs) for (const c of r.closed) closed.add(c);
   for (let i = 0; i < r0.prefixes; i++) if (!closed.has(i)) return { complete: false, why: `prefix ${i} was closed by no shard`, prefixes: r0.prefixes };

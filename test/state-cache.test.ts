@@ -52,7 +52,7 @@ describe('state caching', () => {
   });
 });
 
-describe('checked hits (stateful DPOR)', () => {
+describe('checked hits', () => {
   // Each thread reads x into a generator local, then writes local + 1: the
   // local is in no stateHash and no programPoint, so two ways to "x = 1, T0
   // about to write" (T0 read 0, or read 1) share a key with different futures.
@@ -81,8 +81,8 @@ describe('checked hits (stateful DPOR)', () => {
       stateHash: (s) => String(s.x),
     });
   const leaky = readThenWrite('test-leaky-key', false);
-  it('a key that misses a generator local is caught at its first hit, with both schedules', () => {
-    expect(() => explore(leaky, new DfsStrategy({ dpor: true, stateCache: true }), { keepGoing: true })).toThrow(
+  it.each([true, false])('a key that misses a generator local is caught at its first hit, with both schedules (dpor %s)', (dpor) => {
+    expect(() => explore(leaky, new DfsStrategy({ dpor, stateCache: true }), { keepGoing: true })).toThrow(
       /state caching: two ways to one state key have different futures[\s\S]*stateHash, or a thread's ex\.programPoint[\s\S]*first visit: schedule/,
     );
   });

@@ -96,7 +96,7 @@ export interface DfsOptions {
    */
   split?: { depth: number; shard: number; shards: number };
   /**
-   * Stateful DPOR: the first `checkHits` hits (default 100; 0: none) are
+   * State caching: the first `checkHits` hits (default 100; 0: none) are
    * checked instead of pruned. The execution goes on along the choices the
    * state's first visit made after it, and must end in the same state with
    * the same outcome; otherwise the search stops with an error naming both
@@ -139,9 +139,7 @@ export class DfsStrategy implements Strategy {
   private stepPend: number[][] = [];
   /** Commuting mutexes the stepping thread held when each step began. */
   private stepHeld: number[][] = [];
-  /** States seen, with stateCache (plain DFS). */
-  private readonly visited = new Set<string>();
-  /** Stateful DPOR: finished states with their summaries. */
+  /** With stateCache: the states seen (for DPOR, finished ones with their summaries). */
   readonly cache: StateCache | null;
   /** Stateful DPOR: the summary of the state the last execution stopped at, if it stopped at a hit. */
   private hit: Summary | null = null;
@@ -197,9 +195,9 @@ export class DfsStrategy implements Strategy {
       }
     }
     if (opts.stateCache && this.bounded) throw new Error('state caching is not sound within a preemption or delay bound: a state reached with less budget left explores less');
-    this.cache = opts.stateCache && opts.dpor ? new StateCache() : null;
-    this.commuteOn = opts.commute !== false && this.cache === null;
-    this.checksLeft = this.cache !== null && this.incremental ? (opts.checkHits ?? 100) : 0;
+    this.cache = opts.stateCache ? new StateCache() : null;
+    this.commuteOn = opts.commute !== false && !(opts.stateCache && opts.dpor);
+    this.checksLeft = this.cache !== null && (this.incremental || !opts.dpor) ? (opts.checkHits ?? 100) : 0;
     const b: string[] = [];
     if (opts.stateCache) b.push('state-cache');
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
@@ -256,21 +254,15 @@ export class DfsStrategy implements Strategy {
           if (this.opts.stateCache) {
             key = ex.stateKey();
             if (key === null) throw new Error(`scenario ${ex.scenario.name} has no stateHash: state caching needs one`);
-            if (!dpor) {
-              if (this.visited.has(key)) {
-                this.cacheHits++;
-                return -1;
-              }
-              this.visited.add(key);
-            }
           }
           const parent = lastThreadNode >= 0 ? stack[lastThreadNode]! : null;
           const sleep = parent && dpor && !this.bounded ? this.childSleep(parent) : new Map<number, number[] | null>();
           if (this.cache !== null) {
-            const done = this.cache.enter(key!, sleep);
+            // Plain DFS stops at any state seen before; DPOR only at a finished one (state-cache.ts).
+            const done = dpor ? this.cache.enter(key!, sleep) : this.cache.seen(key!) ? NO_SUMMARY : (this.cache.enter(key!, sleep), null);
             if (done !== null) {
               this.cacheHits++;
-              this.hit = done;
+              if (dpor) this.hit = done;
               const w = this.checksLeft > 0 ? this.cache.witnessOf(key!) : null;
               if (w === null) return -1;
               // Check the hit: go on as the first visit went on.
@@ -298,7 +290,7 @@ export class DfsStrategy implements Strategy {
             delays: parent ? parent.delays + prevCost[1]! : 0,
             step: ex.stepIndex,
             key,
-            summary: this.cache !== null ? new Summary() : null,
+            summary: this.cache !== null && dpor ? new Summary() : null,
           };
           if (node.summary !== null) for (const [t, f] of sleep) if (f !== null) node.summary.add(t, f);
           // First choice: stay on the previous thread if possible, else the lowest id.
@@ -432,7 +424,7 @@ export class DfsStrategy implements Strategy {
     }
     if (this.cache !== null) {
       if (follow === null && !res.pruned && this.checksLeft > 0) this.recordWitnesses(ex, res, this.newFrom);
-      this.summarise(ex, n, follow === null);
+      if (this.opts.dpor) this.summarise(ex, n, follow === null);
     }
     this.follow = null;
     this.backtrack();
@@ -1081,6 +1073,8 @@ function sortedKeys(m: ReadonlyMap<number, unknown>): number[] {
 }
 
 const NONE: number[] = [];
+/** Plain DFS's hits carry no summary (it has no races to check). */
+const NO_SUMMARY = new Summary();
 
 /**
  * DPOR's view of thread tid's pending effect: its object (read when it is

@@ -82,6 +82,10 @@ export class StateCache {
     e.open++;
     return null;
   }
+  /** The state was entered before (plain DFS: any visit, open or finished, is a hit). */
+  seen(key: string): boolean {
+    return this.entries.has(key);
+  }
   /** Keep w as the state's witness, unless it has one. */
   witness(key: string, w: Witness): void {
     const e = this.entries.get(key);

@@ -195,9 +195,11 @@ export class DfsStrategy implements Strategy {
       }
     }
     if (opts.stateCache && this.bounded) throw new Error('state caching is not sound within a preemption or delay bound: a state reached with less budget left explores less');
+    // A hit's summary is checked against the race state, which only the incremental analysis keeps.
+    if (opts.stateCache && opts.dpor && !this.incremental) throw new Error('stateful DPOR needs the incremental race analysis (incremental: true)');
     this.cache = opts.stateCache ? new StateCache() : null;
     this.commuteOn = opts.commute !== false && !(opts.stateCache && opts.dpor);
-    this.checksLeft = this.cache !== null && (this.incremental || !opts.dpor) ? (opts.checkHits ?? 100) : 0;
+    this.checksLeft = this.cache !== null ? (opts.checkHits ?? 100) : 0;
     const b: string[] = [];
     if (opts.stateCache) b.push('state-cache');
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);

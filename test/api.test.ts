@@ -84,3 +84,25 @@ describe('fast-check integration', () => {
     expect(() => runChoices(counter, [45273, 9121], { mutant: 'tb-unlocked-increment' })).toThrow(CheckFailure);
   });
 });
+
+describe('the public entry point', () => {
+  it("exports what README.md and docs/porting.md import from 'netstack-model', all of it also in netstack-model/internal", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const pub = await import('../src/index.ts');
+    const internal = await import('../src/internal.ts');
+    const used = new Set<string>();
+    for (const f of ['README.md', 'docs/porting.md']) {
+      const text = readFileSync(join(__dirname, '..', f), 'utf8');
+      for (const m of text.matchAll(/import \{([^}]*)\} from 'netstack-model'/g)) for (const n of m[1]!.split(',')) if (n.trim() && !n.trim().startsWith('type ')) used.add(n.trim());
+    }
+    expect(used.size).toBeGreaterThan(10);
+    expect([...used].filter((n) => !(n in pub))).toEqual([]);
+    expect(Object.keys(pub).filter((n) => !(n in internal))).toEqual([]);
+    // The engine's internals stay behind netstack-model/internal.
+    for (const n of ['Execution', 'Thread', 'Effect', 'runLenient', 'shrinkSchedule', 'execOptions', 'encodeToken']) {
+      expect(n in pub, n).toBe(false);
+      expect(n in internal, n).toBe(true);
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * in a temporary directory, then used there with nothing of this checkout:
  *
  * - plain Node 20 imports every entry point (`.`, `./models`, `./vitest`'s
- *   types aside, `./fast-check`) and runs the README's "Writing a model"
+ *   types aside, `./fast-check`, `./internal`) and runs the README's "Writing a model"
  *   example, taken from README.md as written (TypeScript types stripped by
  *   the consumer's own tsc, which also checks it against dist/*.d.ts);
  * - the installed `nsm` bin runs from dist/ (no tsx in the tarball's deps);
@@ -75,7 +75,7 @@ afterAll(() => {
 describe('the packed package', () => {
   it('holds the build, the bin, the docs and the licence, and no sources, tests or source maps', () => {
     const list = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/models.js', 'dist/integrations/vitest.js', 'dist/integrations/vitest.d.ts', 'dist/integrations/fast-check.js', 'dist/integrations/fast-check.d.ts', 'bin/nsm.js', 'README.md', 'LICENSE']) {
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/models.js', 'dist/integrations/vitest.js', 'dist/integrations/vitest.d.ts', 'dist/integrations/fast-check.js', 'dist/integrations/fast-check.d.ts', 'dist/internal.js', 'dist/internal.d.ts', 'bin/nsm.js', 'README.md', 'LICENSE']) {
       expect(list).toContain(`package/${f}`);
     }
     // Every page of docs/ the README names is in the tarball.
@@ -126,16 +126,17 @@ describe('the packed package', () => {
       "import * as core from 'netstack-model';",
       "import * as models from 'netstack-model/models';",
       "import * as fcx from 'netstack-model/fast-check';",
+      "import * as internal from 'netstack-model/internal';",
       "const sc = models.findScenario('tb-counter');",
       "const r = core.check(sc, { params: { threads: 2 } });",
       "let failed = null;",
       "try { core.check(sc, { mutant: 'tb-unlocked-increment' }); } catch (e) { failed = e; }",
       "const back = core.replay(failed.token, models.scenarios);",
-      "console.log(JSON.stringify({ verdict: r.verdict, name: failed.name, spec: failed.failure.spec, replayed: back.failure.spec, hasReplayLine: failed.message.includes('replay: nsm replay nsm1:'), arb: typeof fcx.scheduleArb, mutants: models.mutants.length }));",
+      "console.log(JSON.stringify({ verdict: r.verdict, name: failed.name, spec: failed.failure.spec, replayed: back.failure.spec, hasReplayLine: failed.message.includes('replay: nsm replay nsm1:'), arb: typeof fcx.scheduleArb, internal: typeof internal.Execution, publicHasExecution: 'Execution' in core, mutants: models.mutants.length }));",
     ].join('\n');
     writeFileSync(join(dir, 'entries.mjs'), script);
     const out = JSON.parse((await run(process.execPath, ['entries.mjs'])).stdout.trim());
-    expect(out).toMatchObject({ verdict: 'pass', name: 'CheckFailure', spec: 'no-lost-update', replayed: 'no-lost-update', hasReplayLine: true, arb: 'function' });
+    expect(out).toMatchObject({ verdict: 'pass', name: 'CheckFailure', spec: 'no-lost-update', replayed: 'no-lost-update', hasReplayLine: true, arb: 'function', internal: 'function', publicHasExecution: false });
     expect(out.mutants).toBeGreaterThan(10);
   });
 

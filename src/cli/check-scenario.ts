@@ -106,7 +106,7 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
 
 export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise<CheckOutcome> {
   if (o.stateCache && !sc.stateHash) throw new UsageError(`scenario '${sc.name}' has no stateHash, so --state-cache cannot be used with it`);
-  const strategy = makeStrategy(o.strategy, { seed: o.seed, depth: o.depth, pctSteps: o.pctSteps, preemptions: o.preemptions, delays: o.delays, stateCache: o.stateCache, split: o.split });
+  const strategy = makeStrategy(o.strategy, o);
   const t0 = performance.now();
   const deadline = t0 + o.timeSec * 1000;
   let schedules = 0;

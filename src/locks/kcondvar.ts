@@ -23,8 +23,15 @@ interface Sleeper {
 }
 
 export class KCondvar {
+  /** The engine object of the cv: every wait, wake, signal and broadcast accesses it. */
   readonly id: number;
-  /** Sleepers not yet woken, in the order they went to sleep. */
+  /**
+   * Sleepers not yet woken, in the order they went to sleep. cv_wait adds
+   * one in the step that drops the mutex; cv_signal and cv_broadcast mark
+   * the woken ones and remove them (the models hold the mutex there, as the
+   * kernel code does, though the cv does not require it); a spurious or
+   * timed-out wake-up removes its own sleeper in the wake step.
+   */
   readonly sleepers: Sleeper[] = [];
   constructor(
     ex: Execution,

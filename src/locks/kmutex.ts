@@ -16,8 +16,18 @@ import { Contention } from './contention.ts';
 import { LockOrderGraph } from './lockorder.ts';
 import { opaqueToGuard } from '../core/guard.ts';
 
+/*
+ * What protects the fields of the lock primitives in this directory: a
+ * primitive's state is changed only inside the steps of its own effects
+ * (enter, exit, wait, wake, ...), each of which runs alone (the scheduler
+ * runs one thread at a time) and records an access to the primitive's
+ * object `id`, so DPOR orders every two steps that change it. Models never
+ * write these fields; they read them only through the *_HELD predicates.
+ */
 export class KMutex {
+  /** The engine object of the mutex: every enter, tryenter and exit accesses it. */
   readonly id: number;
+  /** m_owner: written by mutexEnter/mutexTryEnter (free -> me) and mutexExit (me -> free) only. */
   owner: Thread | null = null;
   /** Lock class for the lock-order graph (all ns_lock of all stacks are one class). */
   readonly cls: string;

@@ -22,10 +22,13 @@ import { opaqueToGuard } from '../core/guard.ts';
 export type RwMode = 'RW_READER' | 'RW_WRITER';
 
 export class KRwlock {
+  /** The engine object of the lock: every rw_enter, rw_tryenter, rw_exit and rw_downgrade accesses it (see the footprint above). */
   readonly id: number;
+  /** The write owner: set by rw_enter(RW_WRITER)/rw_tryenter, cleared by rw_exit and rw_downgrade (which make it a reader). */
   writer: Thread | null = null;
+  /** Read holds per thread (a thread may hold it as reader more than once); changed by the reader enter and exit steps. */
   readonly readers = new Map<Thread, number>();
-  /** Writers parked on rw_enter(RW_WRITER) (the RW_WRITE_WANTED bit). */
+  /** Writers parked on rw_enter(RW_WRITER) (the RW_WRITE_WANTED bit); added when a writer blocks, removed when it enters. */
   readonly wantWrite = new Set<Thread>();
   readonly cls: string;
   /** DPOR may commute sections whose contents do not conflict (Execution.markCommuting); needs every protected access recorded. */

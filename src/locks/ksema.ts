@@ -9,10 +9,12 @@ import { LockCode } from './codes.ts';
 import { opaqueToGuard } from '../core/guard.ts';
 
 export class KSema {
+  /** The engine object of the semaphore: every sema_p, sema_tryp and sema_v accesses it. */
   readonly id: number;
   constructor(
     ex: Execution,
     readonly name: string,
+    /** s_count: decremented by the sema_p step that takes a unit, incremented by sema_v; nothing else writes it. */
     public count: number,
   ) {
     this.id = ex.newObject(name, 'ksema');

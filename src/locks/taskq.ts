@@ -17,11 +17,13 @@ export interface TaskqJob {
 }
 
 export class KTaskq {
+  /** The engine object of the taskq: every dispatch and pick-up accesses it. */
   readonly id: number;
+  /** Queued jobs, oldest first: taskq_dispatch appends, a worker's pick-up step removes. */
   readonly queue: TaskqJob[] = [];
-  /** Jobs running now (never above nthreads). */
+  /** Jobs running now (never above nthreads): raised by the pick-up step, lowered when the job's body returns. */
   running = 0;
-  /** Jobs finished so far. */
+  /** Jobs finished so far (ghost, for end checks); raised with `running` lowered. */
   completed = 0;
   constructor(
     ex: Execution,

@@ -13,7 +13,8 @@ import { memAccess } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { netstackHoldIfActive, netstackHoldLocked } from './refs.ts';
 import { type Netstack, type NetstackGlobals, GLOBAL_ZONEID, NSF_CLOSING, NSF_UNINIT } from './types.ts';
-import { type Zone, type Zones, zoneFindById, zoneFindByIdNolock, zoneRele } from './zones.ts';
+import type { Zone, Zones } from './types.ts';
+import { zoneFindById, zoneFindByIdNolock, zoneRele } from './zone-subsystem.ts';
 import { nsBug } from './mutants.ts';
 
 const L = (n: number): string => `netstack.c L${n}`;

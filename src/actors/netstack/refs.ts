@@ -1,6 +1,6 @@
 /**
- * References and the reap (netstack.c L1062-1198): netstack_reap,
- * netstack_rele, netstack_hold_locked, netstack_hold_if_active,
+ * References and the reap (netstack.c L528-596, L1062-1198): netstack_reap
+ * and the netstack_stack_inactive it runs, netstack_rele, netstack_hold_locked, netstack_hold_if_active,
  * netstack_hold.
  *
  * refcnt is protected by netstack_lock. The zone holds one reference
@@ -12,12 +12,28 @@ import type { KThread } from '../../core/effect.ts';
 import { kassert } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { kmemFree, memAccess } from '../../locks/kmem.ts';
-import { cvWait } from '../../locks/kcondvar.ts';
+import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { semaP, semaTryP, semaV } from '../../locks/ksema.ts';
 import { taskqDispatch } from '../../locks/taskq.ts';
-import { type Netstack, type NetstackGlobals, NSF_CLOSING, NSF_UNINIT } from './types.ts';
-import { netstackStackInactive } from './zone.ts';
+import {
+  type Netstack,
+  type NetstackGlobals,
+  NRF_REGISTERED,
+  NSF_CLOSING,
+  NSF_UNINIT,
+  NSF_ZONE_DESTROY,
+  NSF_ZONE_INPROGRESS,
+  NSS_CREATE_COMPLETED,
+  NSS_CREATE_INPROGRESS,
+  NSS_CREATE_NEEDED,
+  NSS_DESTROY_ALL,
+  NSS_DESTROY_NEEDED,
+  NSS_SHUTDOWN_ALL,
+  NSS_SHUTDOWN_NEEDED,
+} from './types.ts';
+import { applyAllModules, applyAllModulesReverse, applyInvocation, netstackApplyDestroy, netstackApplyShutdown } from './apply.ts';
+import { nmsUpdate } from './nmstate.ts';
 import { nsBug } from './mutants.ts';
 
 const L = (n: number): string => `netstack.c L${n}`;
@@ -67,6 +83,62 @@ export function* netstackReap(ex: Execution, g: NetstackGlobals, ns: Netstack): 
   yield* kmemFree(ns.mem, L(1107));
   ns.machine.send('FREE');
   if (!nsBug(ex, 'ns-reap-no-sema-v')) yield* semaV(g.reapLimiter, L(1109));
+}
+
+/**
+ * netstack_stack_inactive, L528-596, called by netstack_reap with refcnt
+ * and numzones both 0. Entry and exit: no lock held. With both locks held,
+ * marks SHUTDOWN_NEEDED (for stacks that never got a zone_shutdown, e.g.
+ * shared stacks) and DESTROY_NEEDED on every created module (L551-571),
+ * then runs all shutdowns and then all destroys in reverse module order
+ * (L587-588), because of inter-module dependencies (L575-586).
+ */
+export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Netstack): KThread<void> {
+  yield* mutexEnter(g.gLock, L(533));
+  yield* mutexEnter(ns.lock, L(534));
+  kassert(!(ns.flags & NSF_ZONE_INPROGRESS), '!(netstack_flags & NSF_ZONE_INPROGRESS)'); // L540
+  ns.flags |= NSF_ZONE_DESTROY; // L541
+  ns.machine.send('DESTROY_BEGIN');
+  for (let i = 0; i < g.nsMax; i++) {
+    const r = g.reg[i]!;
+    const regOk = r.flags & NRF_REGISTERED;
+    let f = ns.mstate[i]!.flags;
+    let created = f & NSS_CREATE_COMPLETED;
+    if (g.fix.inactiveCoversCreates) {
+      // Candidate fix NS-1: as unregister at L260-265, cancel a create that
+      // has not started and count one in progress as created.
+      if (f & NSS_CREATE_NEEDED) nmsUpdate(ex, g, ns, i, NSS_CREATE_NEEDED, 0, 'CANCEL_CREATE');
+      f = ns.mstate[i]!.flags;
+      created = f & (NSS_CREATE_INPROGRESS | NSS_CREATE_COMPLETED);
+    }
+    if (!nsBug(ex, 'ns-inactive-no-shutdown-mark') && regOk && r.shutdown !== null && created && (f & NSS_SHUTDOWN_ALL) === 0) {
+      nmsUpdate(ex, g, ns, i, 0, NSS_SHUTDOWN_NEEDED, 'MARK_SHUTDOWN'); // L554-558
+    }
+    f = ns.mstate[i]!.flags;
+    if (regOk && r.destroy !== null && created && (f & NSS_DESTROY_ALL) === 0) {
+      nmsUpdate(ex, g, ns, i, 0, NSS_DESTROY_NEEDED, 'MARK_DESTROY'); // L563-567
+    }
+  }
+  yield* mutexExit(ns.lock, L(572));
+  yield* mutexExit(g.gLock, L(573));
+  const pass = applyInvocation(ex, 'stack_inactive', ns.name); // ghost: one invocation, both walks
+  if (nsBug(ex, 'ns-inactive-destroy-first')) {
+    yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass);
+    yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass);
+  } else if (nsBug(ex, 'ns-inactive-forward-order')) {
+    yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
+    yield* applyAllModules(ex, g, ns, netstackApplyDestroy, pass);
+  } else {
+    yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L587
+    yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass); // L588
+  }
+  yield* mutexEnter(ns.lock, L(591));
+  kassert(ns.flags & NSF_ZONE_DESTROY, 'netstack_flags & NSF_ZONE_DESTROY'); // L592
+  ns.flags &= ~NSF_ZONE_DESTROY; // L593
+  ns.tornDown = true; // ghost
+  ns.machine.send('DESTROY_DONE');
+  yield* cvBroadcast(ns.cv, L(594));
+  yield* mutexExit(ns.lock, L(595));
 }
 
 /**

@@ -95,22 +95,50 @@ export interface NmState {
   obj: number;
 }
 
-/** netstack_t. */
+/**
+ * netstack_t. Every field below is initialised by netstack_zone_create
+ * (L372-377) before the stack is linked on netstack_head (L378, under
+ * netstack_g_lock); from then on each is protected as its comment says.
+ */
 export interface Netstack {
+  /** Ghost: the model's name of the stack (ns0, ns1, ... in allocation order). */
   name: string;
   /** Ghost memory of the kmem_zalloc'd block (L346, freed L1107 or L357). */
   mem: KMem;
+  /** netstack_lock: initialised before the stack is published (L372), never changed. */
   lock: KMutex;
+  /** netstack_cv, waited on with netstack_lock (L880, wait_for_zone_creator); initialised with the lock, never changed. */
   cv: KCondvar;
   /** netstack_next, netstack_g_lock; every read and write touches g.listObj. */
   next: Netstack | null;
+  /**
+   * netstack_stackid: written once before the stack is published (L374) and
+   * never again, so readers need no lock for it; the list walks read it
+   * under netstack_g_lock (L352, L1050), netstack_find_by_stackid under
+   * netstack_lock too (L1028), the apply functions with no lock (L713).
+   */
   stackid: number;
+  /**
+   * netstack_numzones, netstack_lock (++ at L359-361, -- at L500-501; read
+   * with refcnt in netstack_rele, L1126-1127). netstack_reap and
+   * stack_inactive ASSERT it is 0 with no lock (L1077, L1096): once refcnt
+   * and numzones are both 0 no thread can find the stack to change them.
+   */
   numzones: number;
+  /** netstack_refcnt, netstack_lock (netstack_hold_locked ASSERTs it held, L1164-1165; netstack_rele L1118-1126); the reap reads it unlocked as numzones. */
   refcnt: number;
+  /** netstack_flags (NSF_*), netstack_lock for every read and write after publication (L387, L415-417, L451, L481, L513, L541, L593). */
   flags: number;
+  /**
+   * netstack_modules[], written holding netstack_g_lock and netstack_lock
+   * (L724 create, L843 destroy); read with no lock by the thread that set
+   * that module's *_INPROGRESS flag (L774, L833), which makes it the only
+   * user of the slot until it clears the flag.
+   */
   modules: (ModuleInstance | null)[];
+  /** netstack_m_state[]: see NmState (nms_flags written holding both locks). */
   mstate: NmState[];
-  /** Shadow of the lifecycle (xstate netstack machine). */
+  /** Ghost: shadow of the lifecycle (xstate netstack machine), sent to where flags change (netstack_lock). */
   machine: MachineRef;
   /** Candidate fix NS-3 only: threads asleep on this stack's cvs in the wait helpers (netstack_lock). */
   waiters: number;
@@ -215,4 +243,25 @@ export interface Kstat {
   /** Zones added by kstat_zone_add (netstack_shared_lock held). */
   zones: number[];
   deleted: boolean;
+}
+
+/** Zones (zone.c), as far as the netstack needs them: src/actors/netstack/zone-subsystem.ts. */
+export type ZoneStatus = 'uninitialized' | 'ready' | 'shutting_down' | 'down' | 'dying' | 'dead';
+
+export interface Zone {
+  id: number;
+  /** ZF_NET_EXCL: an exclusive-stack zone. */
+  excl: boolean;
+  status: ZoneStatus;
+  /** zone_ref: the zone's own hold plus zone_find_by_id holds (zonehash_lock). */
+  ref: number;
+  /** zone_netstack (ZSD data of the netstack key). */
+  netstack: Netstack | null;
+}
+
+export interface Zones {
+  hashLock: KMutex;
+  destroyCv: KCondvar;
+  byId: Map<number, Zone>;
+  all: Zone[];
 }

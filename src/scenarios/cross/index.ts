@@ -22,7 +22,7 @@ import type { Execution } from '../../core/execution.ts';
 import { defineScenario } from '../../core/scenario.ts';
 import { bootRegister, netstackInit } from '../../actors/netstack/init.ts';
 import { moduleCreate, moduleDestroy, moduleShutdown } from '../../actors/netstack/modules.ts';
-import { bootZone, zonesInit } from '../../actors/netstack/zones.ts';
+import { bootZone, zonesInit } from '../../actors/netstack/zone-subsystem.ts';
 import type { NetstackObserver } from '../../actors/netstack/types.ts';
 import { SI_SUB, Vnet, vnetAlloc, vnetDestroy, VnetGlobals, type VnetSysinit } from '../../actors/ifnet/vnet.ts';
 import { constructedAtBoot, vnetModule, vnetModuleLoad, vnetModuleUnload } from '../../actors/ifnet/vnet-modules.ts';

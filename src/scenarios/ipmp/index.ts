@@ -4,7 +4,7 @@ import { ipmpArpDestroy, ipmpBoundDeactivate, ipmpCastDeactivate, ipmpTransmitLe
 import { ipmpJoinJoin } from './join-join.ts';
 import { ipmpLeaveRejoin } from './rejoin.ts';
 import { ipmpUnplumbJoin, ipmpUnplumbKstat } from './unplumb.ts';
-import { ipmpBadRequests, ipmpExchange, ipmpJoinLeave, ipmpKstatLeave, ipmpLeaveTimer, ipmpMixedMedia, ipmpRenameLookup, ipmpUnplumbQueued } from './more.ts';
+import { ipmpBadRequests, ipmpExchange, ipmpJoinLeave, ipmpKstatLeave, ipmpLeaveTimer, ipmpMixedMedia, ipmpRenameLookup, ipmpUnplumbQueued } from './group-ioctls.ts';
 
 export const ipmpScenarios: Scenario<any>[] = [
   ipmpJoinJoin,

@@ -8,7 +8,7 @@ import type { Execution } from '../../core/execution.ts';
 import { defineScenario } from '../../core/scenario.ts';
 import { kstatCreateNetstack, kstatDeleteNetstack } from '../../actors/netstack/shared.ts';
 import { GLOBAL_NETSTACKID } from '../../actors/netstack/types.ts';
-import { bootZoneShutdown, zoneDestroy } from '../../actors/netstack/zones.ts';
+import { bootZoneShutdown, zoneDestroy } from '../../actors/netstack/zone-subsystem.ts';
 import { NETSTACK_MUTANTS } from './mutants.ts';
 import { netstackSnapshot } from '../../specs/netstack/state.ts';
 import { buildWorld, NETSTACK_PARAM_TYPES, netstackParams, findByStackid, findByZoneid, loadModule, netstackEndChecks, netstackInvariants, type NetstackWorld, unloadModule, walkStacks, zoneLife } from './world.ts';

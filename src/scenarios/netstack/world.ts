@@ -21,7 +21,8 @@ import { netstackRele } from '../../actors/netstack/refs.ts';
 import { netstackRegister, netstackUnregister } from '../../actors/netstack/register.ts';
 import { netstackGetZoneid } from '../../actors/netstack/shared.ts';
 import type { NetstackFixes } from '../../actors/netstack/types.ts';
-import { bootZone, type Zone, zoneCreate, zoneDestroy, zonesInit, zoneShutdown } from '../../actors/netstack/zones.ts';
+import type { Zone } from '../../actors/netstack/types.ts';
+import { bootZone, zoneCreate, zoneDestroy, zonesInit, zoneShutdown } from '../../actors/netstack/zone-subsystem.ts';
 import { NetstackMonitor } from '../../specs/netstack/monitor.ts';
 import { netstackEndChecks, netstackInvariants, type NetstackWorld } from '../../specs/netstack/state.ts';
 

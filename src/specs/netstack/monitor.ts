@@ -85,7 +85,14 @@ export const NETSTACK_SPECS = {
   'shutdown-in-use': "netstack_zone_shutdown does not mark a stack's modules for shutdown while another zone uses it (numzones > 1)",
 } as const;
 
+/**
+ * The monitor's maps are ghost state of one execution, written only from
+ * the model's observer calls (NetstackObserver), each inside the step that
+ * makes the event, so no lock protects them: a step runs alone. They are
+ * never model state (no footprint): the model never reads them.
+ */
 export class NetstackMonitor implements NetstackObserver {
+  /** (netstack, module, registration epoch) -> where each of its callbacks is (Phase). */
   private readonly lives = new Map<string, Life>();
   /** (netstack, module) -> running callback and its thread. */
   private readonly running = new Map<string, { kind: CbKind; thread: string; m: number }>();

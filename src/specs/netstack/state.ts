@@ -7,7 +7,7 @@
 import type { Execution } from '../../core/execution.ts';
 import type { EndCheck, Invariant } from '../../core/spec.ts';
 import { type NetstackGlobals, GLOBAL_ZONEID, NRF_DYING, NRF_REGISTERED, NSF_CLOSING, NSF_UNINIT, NSF_ZONE_INPROGRESS } from '../../actors/netstack/types.ts';
-import type { Zones } from '../../actors/netstack/zones.ts';
+import type { Zones } from '../../actors/netstack/types.ts';
 
 export interface NetstackWorld {
   g: NetstackGlobals;

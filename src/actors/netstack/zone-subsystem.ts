@@ -17,28 +17,8 @@ import { KCondvar, cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { bootStack } from './init.ts';
-import { type Netstack, type NetstackGlobals, NRF_REGISTERED } from './types.ts';
-import { netstackZoneCreate, netstackZoneDestroy, netstackZoneShutdown } from './zone.ts';
-
-export type ZoneStatus = 'uninitialized' | 'ready' | 'shutting_down' | 'down' | 'dying' | 'dead';
-
-export interface Zone {
-  id: number;
-  /** ZF_NET_EXCL: an exclusive-stack zone. */
-  excl: boolean;
-  status: ZoneStatus;
-  /** zone_ref: the zone's own hold plus zone_find_by_id holds (zonehash_lock). */
-  ref: number;
-  /** zone_netstack (ZSD data of the netstack key). */
-  netstack: Netstack | null;
-}
-
-export interface Zones {
-  hashLock: KMutex;
-  destroyCv: KCondvar;
-  byId: Map<number, Zone>;
-  all: Zone[];
-}
+import { type NetstackGlobals, NRF_REGISTERED, type Zone, type Zones } from './types.ts';
+import { netstackZoneCreate, netstackZoneDestroy, netstackZoneShutdown } from './zone-hooks.ts';
 
 export function zonesInit(ex: Execution): Zones {
   return { hashLock: new KMutex(ex, 'zonehash_lock', { cls: 'zonehash_lock' }), destroyCv: new KCondvar(ex, 'zone_destroy_cv'), byId: new Map(), all: [] };

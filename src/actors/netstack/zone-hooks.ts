@@ -1,9 +1,9 @@
 /**
- * The ZSD callbacks of the netstack key (netstack.c L321-596):
- * netstack_zone_create, netstack_zone_shutdown, netstack_zone_destroy, and
- * netstack_stack_inactive, which the reap runs once the last reference is
- * gone. The zones framework (zones.ts) calls the three ZSD callbacks in
- * order, once each, per zone.
+ * The ZSD callbacks of the netstack key (netstack.c L321-522):
+ * netstack_zone_create, netstack_zone_shutdown, netstack_zone_destroy. The
+ * zones framework (zone-subsystem.ts) calls them in order, once each, per
+ * zone. netstack_stack_inactive, which the reap runs once the last
+ * reference is gone, is in refs.ts next to netstack_reap.
  */
 import type { KThread } from '../../core/effect.ts';
 import { kassert } from '../../core/errors.ts';
@@ -11,7 +11,7 @@ import type { Execution } from '../../core/execution.ts';
 import { cvBroadcast } from '../../locks/kcondvar.ts';
 import { kmemFree, memAccess } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
-import { applyAllModules, applyAllModulesReverse, applyInvocation, netstackApplyCreate, netstackApplyDestroy, netstackApplyShutdown } from './apply.ts';
+import { applyAllModules, applyAllModulesReverse, applyInvocation, netstackApplyCreate, netstackApplyShutdown } from './apply.ts';
 import { allocNetstack } from './init.ts';
 import { nmsUpdate } from './nmstate.ts';
 import { netstackRele } from './refs.ts';
@@ -19,24 +19,21 @@ import { netstackSharedZoneAdd, netstackSharedZoneRemove } from './shared.ts';
 import {
   type Netstack,
   type NetstackGlobals,
+  type Zone,
   GLOBAL_NETSTACKID,
   NRF_REGISTERED,
   NSF_CLOSING,
   NSF_UNINIT,
   NSF_ZONE_CREATE,
-  NSF_ZONE_DESTROY,
   NSF_ZONE_INPROGRESS,
   NSF_ZONE_SHUTDOWN,
   NSS_CREATE_ALL,
   NSS_CREATE_COMPLETED,
-  NSS_CREATE_INPROGRESS,
   NSS_CREATE_NEEDED,
-  NSS_DESTROY_ALL,
-  NSS_DESTROY_NEEDED,
   NSS_SHUTDOWN_ALL,
   NSS_SHUTDOWN_NEEDED,
 } from './types.ts';
-import type { Zone } from './zones.ts';
+
 import { nsBug } from './mutants.ts';
 
 const L = (n: number): string => `netstack.c L${n}`;
@@ -195,60 +192,4 @@ export function* netstackZoneDestroy(ex: Execution, g: NetstackGlobals, zoneid: 
     return;
   }
   yield* netstackRele(ex, g, ns); // L521
-}
-
-/**
- * netstack_stack_inactive, L528-596, called by netstack_reap with refcnt
- * and numzones both 0. Entry and exit: no lock held. With both locks held,
- * marks SHUTDOWN_NEEDED (for stacks that never got a zone_shutdown, e.g.
- * shared stacks) and DESTROY_NEEDED on every created module (L551-571),
- * then runs all shutdowns and then all destroys in reverse module order
- * (L587-588), because of inter-module dependencies (L575-586).
- */
-export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Netstack): KThread<void> {
-  yield* mutexEnter(g.gLock, L(533));
-  yield* mutexEnter(ns.lock, L(534));
-  kassert(!(ns.flags & NSF_ZONE_INPROGRESS), '!(netstack_flags & NSF_ZONE_INPROGRESS)'); // L540
-  ns.flags |= NSF_ZONE_DESTROY; // L541
-  ns.machine.send('DESTROY_BEGIN');
-  for (let i = 0; i < g.nsMax; i++) {
-    const r = g.reg[i]!;
-    const regOk = r.flags & NRF_REGISTERED;
-    let f = ns.mstate[i]!.flags;
-    let created = f & NSS_CREATE_COMPLETED;
-    if (g.fix.inactiveCoversCreates) {
-      // Candidate fix NS-1: as unregister at L260-265, cancel a create that
-      // has not started and count one in progress as created.
-      if (f & NSS_CREATE_NEEDED) nmsUpdate(ex, g, ns, i, NSS_CREATE_NEEDED, 0, 'CANCEL_CREATE');
-      f = ns.mstate[i]!.flags;
-      created = f & (NSS_CREATE_INPROGRESS | NSS_CREATE_COMPLETED);
-    }
-    if (!nsBug(ex, 'ns-inactive-no-shutdown-mark') && regOk && r.shutdown !== null && created && (f & NSS_SHUTDOWN_ALL) === 0) {
-      nmsUpdate(ex, g, ns, i, 0, NSS_SHUTDOWN_NEEDED, 'MARK_SHUTDOWN'); // L554-558
-    }
-    f = ns.mstate[i]!.flags;
-    if (regOk && r.destroy !== null && created && (f & NSS_DESTROY_ALL) === 0) {
-      nmsUpdate(ex, g, ns, i, 0, NSS_DESTROY_NEEDED, 'MARK_DESTROY'); // L563-567
-    }
-  }
-  yield* mutexExit(ns.lock, L(572));
-  yield* mutexExit(g.gLock, L(573));
-  const pass = applyInvocation(ex, 'stack_inactive', ns.name); // ghost: one invocation, both walks
-  if (nsBug(ex, 'ns-inactive-destroy-first')) {
-    yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass);
-    yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass);
-  } else if (nsBug(ex, 'ns-inactive-forward-order')) {
-    yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
-    yield* applyAllModules(ex, g, ns, netstackApplyDestroy, pass);
-  } else {
-    yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L587
-    yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass); // L588
-  }
-  yield* mutexEnter(ns.lock, L(591));
-  kassert(ns.flags & NSF_ZONE_DESTROY, 'netstack_flags & NSF_ZONE_DESTROY'); // L592
-  ns.flags &= ~NSF_ZONE_DESTROY; // L593
-  ns.tornDown = true; // ghost
-  ns.machine.send('DESTROY_DONE');
-  yield* cvBroadcast(ns.cv, L(594));
-  yield* mutexExit(ns.lock, L(595));
 }

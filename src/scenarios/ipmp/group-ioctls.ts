@@ -1,5 +1,8 @@
 /**
- * The ipmp scenarios beyond ipmp-join-join (see each description). All use
+ * The ipmp scenarios of the group ioctls beyond ipmp-join-join (see each
+ * description): join against leave, leave against the refresh timer, an
+ * unplumb with queued work, group rename against lookup, a member
+ * exchange, kstat reads against a leave, mixed media, bad requests. All use
  * the stack built by world.ts: group ipmp0 (and ipmp1) with a linked IPv4
  * illgrp, underlying interfaces e0, e1 with one IPv4 ill each.
  */

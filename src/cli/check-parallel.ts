@@ -8,7 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../core/scenario.ts';
-import { mergeShards } from '../core/strategies/dfs.ts';
+import { mergeShards } from '../core/strategies/split.ts';
 import type { CheckJson, CheckOptions } from './check-scenario.ts';
 import type { CheckWorkerData } from './check-worker.ts';
 import { loadedModules } from './load.ts';

@@ -6,7 +6,7 @@ import { loadResult, mergeResults } from '../fuzz/campaign.ts';
 import { parse } from '../args.ts';
 import { readFileSync } from 'node:fs';
 import type { CheckJson } from '../check-scenario.ts';
-import { mergeShards } from '../../core/strategies/dfs.ts';
+import { mergeShards } from '../../core/strategies/split.ts';
 
 /** The file as a split-search shard (nsm check --shard --json), or null when it is not one. */
 function readShard(path: string): CheckJson | null {

@@ -27,7 +27,9 @@
  */
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
 import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
-import { dporFootprint, INV_BASE } from '../footprint.ts';
+import { dporFootprint } from '../footprint.ts';
+import { isInitial, RaceState, usesObj } from './races.ts';
+import type { ShardReport } from './split.ts';
 import { StateCache, Summary, type Witness } from './state-cache.ts';
 
 interface Node {
@@ -143,7 +145,7 @@ export class DfsStrategy implements Strategy {
   readonly cache: StateCache | null;
   /** Stateful DPOR: the summary of the state the last execution stopped at, if it stopped at a hit. */
   private hit: Summary | null = null;
-  /** Stateful DPOR: hits still to check (DfsOptions.checkHits). */
+  /** State caching: hits still to check (DfsOptions.checkHits). */
   private checksLeft: number;
   /** Hits checked by following the first visit's choices. */
   hitsChecked = 0;
@@ -1021,50 +1023,6 @@ export class DfsStrategy implements Strategy {
   }
 }
 
-/** What one shard of a split search did (DfsStrategy.shardReport). */
-export interface ShardReport {
-  shard: number;
-  shards: number;
-  depth: number;
-  /** Prefixes at the cut in the whole tree (every shard counts them all). */
-  prefixes: number;
-  /** The prefixes (by index) whose subtrees this shard finished. */
-  closed: number[];
-  /** Hash of the prefixes in order: shards of one search agree on it. */
-  tree: string;
-  /** The shard's search ended (every prefix of its own closed). */
-  complete: boolean;
-}
-
-/**
- * The shards of one split search together: complete when every shard of
- * 0..n-1 is present once, all agree on the depth and on the prefix tree,
- * ended, and their closed prefixes are exactly 0..prefixes-1. Returns why
- * not otherwise.
- */
-export function mergeShards(rs: readonly ShardReport[]): { complete: boolean; why: string | null; prefixes: number } {
-  if (rs.length === 0) return { complete: false, why: 'no shard', prefixes: 0 };
-  const r0 = rs[0]!;
-  const seen = new Set<number>();
-  for (const r of rs) {
-    if (r.shards !== r0.shards || r.depth !== r0.depth) return { complete: false, why: `shard ${r.shard} was split ${r.shards} ways at depth ${r.depth}, shard ${r0.shard} ${r0.shards} ways at depth ${r0.depth}`, prefixes: r0.prefixes };
-    if (seen.has(r.shard)) return { complete: false, why: `shard ${r.shard} is given twice`, prefixes: r0.prefixes };
-    seen.add(r.shard);
-  }
-  const missing = [...Array(r0.shards).keys()].filter((i) => !seen.has(i));
-  if (missing.length) return { complete: false, why: `shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${r0.shards} missing`, prefixes: r0.prefixes };
-  // A shard that stopped early has seen only part of the prefix tree: say that first.
-  const open = rs.filter((r) => !r.complete).map((r) => r.shard);
-  if (open.length) return { complete: false, why: `shard${open.length > 1 ? 's' : ''} ${open.join(', ')} did not finish`, prefixes: r0.prefixes };
-  for (const r of rs) {
-    if (r.tree !== r0.tree || r.prefixes !== r0.prefixes) return { complete: false, why: `shard ${r.shard} saw another prefix tree than shard ${r0.shard} (another scenario, parameters or options)`, prefixes: r0.prefixes };
-  }
-  const closed = new Set<number>();
-  for (const r of rs) for (const c of r.closed) closed.add(c);
-  for (let i = 0; i < r0.prefixes; i++) if (!closed.has(i)) return { complete: false, why: `prefix ${i} was closed by no shard`, prefixes: r0.prefixes };
-  return { complete: true, why: null, prefixes: r0.prefixes };
-}
-
 /** How an execution ended, for checked hits: its outcome and its end state. */
 function endKey(ex: Execution, res: ExecResult): string {
   return `${res.failure ? `${res.failure.kind}:${res.failure.spec}` : 'ok'} ${ex.stateKey()}`;
@@ -1131,186 +1089,4 @@ export function independent(a: readonly number[], b: readonly number[]): boolean
     }
   }
   return true;
-}
-
-/**
- * The incremental race analysis' state: a stack over the steps of the last
- * execution analysed, steps [0, analysed). Vector clocks are rows of a flat
- * Int32Array (step j's clock at vcs[j*width ..]); the access history per
- * object (last write, reads since) changes only through record(), which
- * logs what it overwrites so that rollback() can pop steps off the top.
- */
-class RaceState {
-  /** Clock width: at least the thread count of every execution analysed since the last reset. */
-  width = 0;
-  nthreads = 0;
-  /** Steps whose analysis the state holds. */
-  analysed = 0;
-  /** The analysed steps ran with commuting mutexes (relocation on). */
-  anyCommute = false;
-  private cap = 0;
-  vcs = new Int32Array(0);
-  /** local[j]: step j's own component of its clock. */
-  local = new Int32Array(0);
-  /** Thread of each analysed step (the strategy's stepTid is overwritten by the next execution). */
-  tidOf = new Int32Array(0);
-  /** Previous analysed step of the same thread, or -1. */
-  prevOf = new Int32Array(0);
-  /** Per thread: its last analysed step, or -1 (its clock is that step's row). */
-  lastOf = new Int32Array(0);
-  /** Scratch: the clock of a step being checked (joined with its dependencies, not incremented). */
-  jvc = new Int32Array(0);
-  firstLocal = new Int32Array(0);
-  initials = new Int32Array(0);
-  /** Scratch: candidates of one step, cands[0..n) after candidatesOf. */
-  cands = new Int32Array(64);
-  // Access history by object slot (objects and invariant pseudo-objects interleaved).
-  private lastW: number[] = [];
-  private readBase: number[] = [];
-  private reads: number[][] = [];
-  /** Undo log: triples (slot, previous lastW, previous readBase) for a write, (slot, -2, 0) for a read. */
-  private undo: number[] = [];
-  private undoLen = 0;
-  private undoStart = new Int32Array(0);
-
-  reset(width: number): void {
-    this.width = width;
-    this.analysed = 0;
-    this.cap = 0;
-    this.vcs = new Int32Array(0);
-    this.lastOf = new Int32Array(width).fill(-1);
-    this.jvc = new Int32Array(width);
-    this.firstLocal = new Int32Array(width);
-    this.initials = new Int32Array(width + 1);
-    this.lastW = [];
-    this.readBase = [];
-    this.reads = [];
-    this.undoLen = 0;
-  }
-
-  /** Room for n steps. */
-  ensure(n: number): void {
-    if (n <= this.cap) return;
-    let c = Math.max(64, this.cap);
-    while (c < n) c *= 2;
-    const grow = (a: Int32Array, size: number) => {
-      const b = new Int32Array(size);
-      b.set(a);
-      return b;
-    };
-    this.vcs = grow(this.vcs, c * this.width);
-    this.local = grow(this.local, c);
-    this.tidOf = grow(this.tidOf, c);
-    this.prevOf = grow(this.prevOf, c);
-    this.undoStart = grow(this.undoStart, c);
-    this.cap = c;
-  }
-
-  /** Pop analysed steps down to `to` (keep steps [0, to)). */
-  rollback(to: number): void {
-    for (let j = this.analysed - 1; j >= to; j--) {
-      const start = this.undoStart[j]!;
-      for (let u = this.undoLen - 3; u >= start; u -= 3) {
-        const sl = this.undo[u]!;
-        const prev = this.undo[u + 1]!;
-        if (prev === -2) this.reads[sl]!.pop();
-        else {
-          this.lastW[sl] = prev;
-          this.readBase[sl] = this.undo[u + 2]!;
-        }
-      }
-      this.undoLen = start;
-      this.lastOf[this.tidOf[j]!] = this.prevOf[j]!;
-    }
-    if (to < this.analysed) this.analysed = to;
-  }
-
-  private slot(o: number): number {
-    const sl = o < INV_BASE ? o * 2 : (o - INV_BASE) * 2 + 1;
-    while (this.lastW.length <= sl) {
-      this.lastW.push(-1);
-      this.readBase.push(0);
-      this.reads.push([]);
-    }
-    return sl;
-  }
-
-  private pushUndo(a: number, b: number, c: number): void {
-    const u = this.undo;
-    u[this.undoLen] = a;
-    u[this.undoLen + 1] = b;
-    u[this.undoLen + 2] = c;
-    this.undoLen += 3;
-  }
-
-  /** Step j's accesses: a write becomes the last write (reads since start afresh), a read joins the reads. */
-  record(j: number, fp: readonly number[]): void {
-    this.undoStart[j] = this.undoLen;
-    for (let a = 0; a < fp.length; a++) {
-      const e = fp[a]!;
-      const sl = this.slot(e >> 1);
-      if (e & 1) {
-        this.pushUndo(sl, this.lastW[sl]!, this.readBase[sl]!);
-        this.lastW[sl] = j;
-        this.readBase[sl] = this.reads[sl]!.length;
-      } else {
-        this.pushUndo(sl, -2, 0);
-        this.reads[sl]!.push(j);
-      }
-    }
-  }
-
-  /** Steps a step with footprint fp depends on: each object's last write, and for a write the reads since. Returns their count in cands. */
-  candidatesOf(fp: readonly number[]): number {
-    let n = 0;
-    for (let a = 0; a < fp.length; a++) {
-      const e = fp[a]!;
-      const sl = this.slot(e >> 1);
-      const w = this.lastW[sl]!;
-      if (w >= 0) n = this.pushCand(n, w);
-      if (e & 1) {
-        const rs = this.reads[sl]!;
-        for (let k = this.readBase[sl]!; k < rs.length; k++) n = this.pushCand(n, rs[k]!);
-      }
-    }
-    this.ncands = n;
-    return n;
-  }
-  private ncands = 0;
-  private pushCand(n: number, v: number): number {
-    if (n === this.cands.length) {
-      const b = new Int32Array(n * 2);
-      b.set(this.cands);
-      this.cands = b;
-    }
-    this.cands[n] = v;
-    return n + 1;
-  }
-
-  /** out[off..off+width) = thread p's clock joined with the clocks of the current candidates. */
-  joinInto(p: number, out: Int32Array, off: number): void {
-    const W = this.width;
-    const vcs = this.vcs;
-    const lp = this.lastOf[p]!;
-    if (lp < 0) for (let k = 0; k < W; k++) out[off + k] = 0;
-    else for (let k = 0, src = lp * W; k < W; k++) out[off + k] = vcs[src + k]!;
-    for (let c = 0; c < this.ncands; c++) {
-      const base = this.cands[c]! * W;
-      for (let k = 0; k < W; k++) {
-        const x = vcs[base + k]!;
-        if (x > out[off + k]!) out[off + k] = x;
-      }
-    }
-  }
-}
-
-/** No thread other than t has its first step of v (firstLocal) happening before the step whose clock is vc[off..]. */
-function isInitial(t: number, vc: Int32Array, off: number, firstLocal: Int32Array, nthreads: number): boolean {
-  for (let u = 0; u < nthreads; u++) if (u !== t && firstLocal[u]! > 0 && vc[off + u]! >= firstLocal[u]!) return false;
-  return true;
-}
-
-function usesObj(fp: readonly number[] | undefined, o: number): boolean {
-  if (fp) for (let a = 0; a < fp.length; a++) if (fp[a]! >> 1 === o) return true;
-  return false;
 }

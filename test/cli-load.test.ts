@@ -95,3 +95,26 @@ describe('nsm --load', () => {
     }
   });
 });
+
+describe('nsm check --state-cache on a user model whose key misses a generator local', () => {
+  it('stops with the checked hit as one message naming both schedules, exit 2 (not a crash)', async () => {
+    const leaky = join(dir, 'leaky.ts');
+    writeFileSync(
+      leaky,
+      `import { access, defineScenario } from ${JSON.stringify(src)};
+export const leaky = defineScenario<{ x: number; obj: number }>({
+  name: 'my-leaky-key', description: 'a read kept in a generator local', system: 'mine', threads: 2,
+  setup(ex) {
+    const s = { x: 0, obj: ex.newObject('x', 'var') };
+    for (const t of ['T0', 'T1']) ex.spawn(t, (function* () { yield* access(s.obj, 'r'); const v = s.x; yield* access(s.obj, 'w'); s.x = v + 1; })());
+    return s;
+  },
+  stateHash: (s) => String(s.x),
+});
+`,
+    );
+    const r = await nsm(['check', '--load', leaky, 'my-leaky-key', '--state-cache']);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toMatch(/^nsm: state caching: two ways to one state key have different futures[\s\S]*first visit: schedule \[[\d,]+\]$/);
+  });
+});

@@ -47,6 +47,8 @@ export interface CheckJson {
   failure: null | { spec: string; message: string; token: string; steps: number; preemptions: number };
   /** A split search (--shard): which prefixes this shard closed; `nsm merge` proves the shards complete. */
   shard?: ShardReport;
+  /** State caching (--state-cache): distinct states seen, executions stopped at one seen before, and those checked (DfsOptions.checkHits). */
+  cache?: { states: number; hits: number; checked: number };
 }
 
 export interface CheckOutcome {
@@ -155,6 +157,8 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
     lines = [`${verdict.padEnd(12)}${sc.name}${o.mutant ? ` (mutant ${o.mutant})` : ''}  ${n.toLocaleString('en-US')} schedule${n === 1 ? '' : 's'} (${bound})  ${run.steps.toLocaleString('en-US')} steps  ${(elapsedMs / 1000).toFixed(2)} s  [${run.strategy}]`];
     if (bounds) lines.push(bounds);
     const sr = strategy instanceof DfsStrategy ? strategy.shardReport() : null;
+    const cache = cacheStats(strategy);
+    if (cache) lines.push(`  state cache: ${cache.states.toLocaleString('en-US')} states, ${cache.hits.toLocaleString('en-US')} executions stopped at a state seen before (${cache.checked} of them checked against its first visit)`);
     if (sr) lines.push(`  shard ${sr.shard}/${sr.shards}: closed ${sr.closed.length} of the ${sr.prefixes} prefixes at depth ${sr.depth} (tree ${sr.tree}); \`nsm merge\` the shards' --json outputs to prove the whole search complete`);
     if ((!run.complete && strategy.exhaustive) || run.stopped === 'stop') lines.push(...partialReport(run, ctx, o.timeSec));
   }
@@ -173,7 +177,14 @@ export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise
   };
   const shard = strategy instanceof DfsStrategy ? strategy.shardReport() : null;
   if (shard) json.shard = shard;
+  const cache = cacheStats(strategy);
+  if (cache) json.cache = cache;
   return { json, run, failure, lines };
+}
+
+function cacheStats(strategy: unknown): CheckJson['cache'] | null {
+  if (!(strategy instanceof DfsStrategy) || strategy.cache === null) return null;
+  return { states: strategy.cache.states, hits: strategy.cacheHits, checked: strategy.hitsChecked };
 }
 
 /** What a search that stopped early did and left: why, where, coverage so far. */

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../core/config.ts';
 import { ParamError } from '../core/params.ts';
+import { ModelError } from '../core/errors.ts';
 import { clearUserScenarios } from '../scenarios/registry.ts';
 import { UsageError } from './errors.ts';
 import { loadedModules, loadScenarioModules, takeLoadFlags } from './load.ts';
@@ -133,7 +134,7 @@ async function dispatch(argv: string[], out: (s: string) => void, err: (s: strin
 
 function reportError(e: unknown, err: (s: string) => void): number {
   {
-    if (e instanceof UsageError || e instanceof ParamError || e instanceof ConfigError) {
+    if (e instanceof UsageError || e instanceof ParamError || e instanceof ConfigError || e instanceof ModelError) {
       err(`nsm: ${e.message}`);
       return 2;
     }

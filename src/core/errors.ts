@@ -56,3 +56,14 @@ function assertionFailed(what: AssertMessage, spec: string): never {
 export function kfail(kind: FailureKind, spec: string, message: string): never {
   throw new ModelFailure(kind, spec, message);
 }
+
+/**
+ * A model that breaks a contract the engine relies on and cannot check
+ * beforehand: a scenario that does not replay the same way (nondeterminism),
+ * or a state key that merges two states with different futures (state
+ * caching's checked hits). Not a failure of the modelled code: the search
+ * stops, and nsm prints the message (exit 2).
+ */
+export class ModelError extends Error {
+  override name = 'ModelError';
+}

@@ -28,6 +28,7 @@
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
 import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
 import { dporFootprint } from '../footprint.ts';
+import { ModelError } from '../errors.ts';
 import { isInitial, RaceState, usesObj } from './races.ts';
 import type { ShardReport } from './split.ts';
 import { StateCache, Summary, type Witness } from './state-cache.ts';
@@ -320,7 +321,7 @@ export class DfsStrategy implements Strategy {
         this.stepTid[ex.stepIndex] = node.chosen;
         depth++;
         const i = enabled.indexOf(node.chosen);
-        if (i < 0) throw new Error(`dfs: nondeterministic scenario: thread ${node.chosen} not enabled on re-execution at step ${ex.stepIndex}`);
+        if (i < 0) throw new ModelError(`dfs: nondeterministic scenario: thread ${node.chosen} not enabled on re-execution at step ${ex.stepIndex}`);
         return i;
       },
       pickValue: (ex: Execution, n: number) => {
@@ -916,7 +917,7 @@ export class DfsStrategy implements Strategy {
   }
 
   private diverged(f: { w: Witness; from: number; schedule: string }, what: string): never {
-    throw new Error(
+    throw new ModelError(
       `state caching: two ways to one state key have different futures, so the key misses something (the scenario's stateHash, or a thread's ex.programPoint): ${what}\n  first visit: schedule [${f.w.schedule}]`,
     );
   }

@@ -1,9 +1,9 @@
 /**
  * Mutant names are strings read by `ex.bug('name')` in the models: a typo
- * there silently disables a mutant. netstack, ipmp and netif key them in a
- * table (src/actors/<system>/mutants.ts) read through a typed helper
- * (`nsBug(ex, 'name')`, `ipmpBug`, `nxBug`), so there a typo does not
- * compile; textbook and ifnet still read plain strings with `ex.bug`. The
+ * there silently disables a mutant. netstack, ipmp, netif and ifnet key them
+ * in a table (src/actors/<system>/mutants.ts) read through a typed helper
+ * (`nsBug(ex, 'name')`, `ipmpBug`, `nxBug`, `fbBug`), so there a typo does
+ * not compile; the textbook scenarios still read plain strings with `ex.bug`. The
  * places that name mutants must agree: the models' reads, the tables, the
  * scenarios' `mutants` lists, and the catalogue (src/bugs), which covers
  * every listed mutant or the coverage docs say why not.
@@ -17,6 +17,7 @@ import { scenarios } from '../src/scenarios/registry.ts';
 import { ipmpMutantTable } from '../src/actors/ipmp/mutants.ts';
 import { netifMutantTable } from '../src/actors/netif/mutants.ts';
 import { netstackMutantTable } from '../src/actors/netstack/mutants.ts';
+import { ifnetMutantTable } from '../src/actors/ifnet/mutants.ts';
 
 const src = join(__dirname, '..', 'src');
 function tsFiles(dir: string): string[] {
@@ -73,7 +74,8 @@ describe('mutant names', () => {
     'ns-creator-wait-if': 'M31: the while re-test matters only with spurious wake-ups, off in every scenario',
     'ns-nms-wait-if': 'M32: the while re-test matters only with spurious wake-ups, off in every scenario',
   };
-  const tables = { netstack: netstackMutantTable, ipmp: ipmpMutantTable, netif: netifMutantTable };
+  const tables = { netstack: netstackMutantTable, ipmp: ipmpMutantTable, netif: netifMutantTable, ifnet: ifnetMutantTable };
+  const prefixOf: Record<string, string> = { netif: 'nx-', netstack: 'ns-', ipmp: 'ipmp-', ifnet: 'fb-' };
   for (const [system, table] of Object.entries(tables)) {
     it(`${system}: the keyed table, the models' reads, the scenarios' lists and the catalogue agree`, () => {
       const keys = new Set<string>(table.names);
@@ -83,7 +85,7 @@ describe('mutant names', () => {
       expect([...keys].filter((k) => !listedHere.has(k))).toEqual([]);
       expect([...keys].filter((k) => !read.has(k))).toEqual([]);
       // A scenario lists only keys of one table: a name outside every table is a typo.
-      for (const sc of scenarios) for (const m of sc.mutants ?? []) if (m.startsWith(system === 'netif' ? 'nx-' : system === 'netstack' ? 'ns-' : 'ipmp-')) expect(keys.has(m), `${sc.name} lists ${m}`).toBe(true);
+      for (const sc of scenarios) for (const m of sc.mutants ?? []) if (m.startsWith(prefixOf[system]!)) expect(keys.has(m), `${sc.name} lists ${m}`).toBe(true);
       expect([...keys].filter((k) => !catalogued.has(k)).sort()).toEqual(Object.keys(UNCATALOGUED).filter((k) => keys.has(k)).sort());
       for (const k of Object.keys(UNCATALOGUED)) if (keys.has(k)) expect(coverageDocs, k).toContain(k);
     });

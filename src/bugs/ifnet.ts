@@ -7,8 +7,9 @@
  * shown absent by exhaustive DPOR of the fixed model.
  */
 import type { FindingEntry, MutantEntry } from './types.ts';
+import type { IfnetMutant } from '../actors/ifnet/mutants.ts';
 
-export const ifnetMutants: MutantEntry[] = [
+export const ifnetMutants: MutantEntry<IfnetMutant>[] = [
   {
     mutant: 'fb-pre-46dd6e44-byindex-unlocked',
     system: 'freebsd',

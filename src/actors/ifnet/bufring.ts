@@ -34,6 +34,7 @@ import type { Execution } from '../../core/execution.ts';
 import { access, localAccess } from '../../core/ops.ts';
 import { spinUntil } from '../../locks/spin.ts';
 import { L } from './ifindex.ts';
+import { fbBug } from './mutants.ts';
 
 /** A ring slot's ghost content: the buffer and whether it is published-and-unconsumed data. */
 export interface Slot {
@@ -108,7 +109,7 @@ export function* bufRingEnqueue(ex: Execution, br: BufRing, buf: string): KThrea
     const consTail = br.consTail;
     prodNext = (prodHead + 1) & br.mask;
     if (prodNext === consTail) return 55; // ENOBUFS
-    if (ex.bug('fb-bufring-no-cas')) {
+    if (fbBug(ex, 'fb-bufring-no-cas')) {
       yield* access(br.prodHeadObj, 'w', `br_prod_head = ${prodNext} (no CAS)`);
       br.prodHead = prodNext;
       break;
@@ -121,15 +122,15 @@ export function* bufRingEnqueue(ex: Execution, br: BufRing, buf: string): KThrea
   }
   br.claims.push({ who, buf, idx: prodHead });
   yield* localAccess(br.ghostObj, 'w', `${who} claims ${prodHead}`);
-  const early = ex.bug('fb-bufring-tail-before-slot');
+  const early = fbBug(ex, 'fb-bufring-tail-before-slot');
   if (early) {
-    if (!ex.bug('fb-bufring-no-tail-wait')) yield* spinUntil(br.prodTailObj, () => br.prodTail === prodHead, `br_prod_tail == ${prodHead}`);
+    if (!fbBug(ex, 'fb-bufring-no-tail-wait')) yield* spinUntil(br.prodTailObj, () => br.prodTail === prodHead, `br_prod_tail == ${prodHead}`);
     yield* publishTail(br, prodNext);
     yield* writeSlot(br, prodHead, buf);
   } else {
     yield* writeSlot(br, prodHead, buf);
     // wmb(): the slot store is visible before the prod_tail store.
-    if (!ex.bug('fb-bufring-no-tail-wait')) yield* spinUntil(br.prodTailObj, () => br.prodTail === prodHead, `br_prod_tail == ${prodHead}`);
+    if (!fbBug(ex, 'fb-bufring-no-tail-wait')) yield* spinUntil(br.prodTailObj, () => br.prodTail === prodHead, `br_prod_tail == ${prodHead}`);
     yield* publishTail(br, prodNext);
   }
   br.enqueued.push({ who, buf });
@@ -155,7 +156,7 @@ export function* bufRingDequeueSc(ex: Execution, br: BufRing): KThread<string | 
   // br_prod_tail load, as a weakly ordered CPU may do with no read barrier
   // (or acquire load) between them: a load passing an earlier load, written
   // as the program order that shows it.
-  const early = ex.bug('fb-bufring-slot-load-early') ? yield* loadSlot(br, consHead) : null;
+  const early = fbBug(ex, 'fb-bufring-slot-load-early') ? yield* loadSlot(br, consHead) : null;
   yield* access(br.prodTailObj, 'r', 'prod_tail = br_prod_tail');
   const prodTail = br.prodTail;
   const consNext = (consHead + 1) & br.mask;

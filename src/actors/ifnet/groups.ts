@@ -22,6 +22,7 @@ import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { L } from './ifindex.ts';
 import { Errno, type Ifnet, type IfnetGlobals } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 /** struct ifg_group. */
 export interface IfgGroup {
@@ -66,7 +67,7 @@ function* mallocNowait(ex: Execution, gr: IfGroups, what: string): KThread<KMem 
 
 /** if_addgroup(ifp, groupname). Entry and exit: no lock held. Returns 0, EEXIST or ENOMEM. */
 export function* ifAddgroup(ex: Execution, g: IfnetGlobals, gr: IfGroups, ifp: Ifnet, name: string): KThread<number> {
-  const early = ex.bug('fb-pre-addgroup-alloc-first');
+  const early = fbBug(ex, 'fb-pre-addgroup-alloc-first');
   yield* rwEnter(g.ifnetLock, 'RW_WRITER', L(483));
   if (gr.of(ifp).some((l) => l.group?.name === name)) {
     yield* rwExit(g.ifnetLock);

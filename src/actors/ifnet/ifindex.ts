@@ -18,6 +18,7 @@ import { access, localAccess } from '../../core/ops.ts';
 import { kmemFree, memAccess } from '../../locks/kmem.ts';
 import { RW_WRITE_HELD, RW_LOCK_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import type { Ifnet, IfnetGlobals } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 export const L = (n: number | string): string => `if.c log L${n}`;
 
@@ -48,7 +49,7 @@ export function* ifnetByindexLocked(ex: Execution, g: IfnetGlobals, idx: number)
  * table pointer and the read of the slot are two unlocked accesses.
  */
 export function* ifnetByindex(ex: Execution, g: IfnetGlobals, idx: number): KThread<Ifnet | null> {
-  if (ex.bug('fb-pre-46dd6e44-byindex-unlocked')) {
+  if (fbBug(ex, 'fb-pre-46dd6e44-byindex-unlocked')) {
     yield* access(g.globalsObj, 'r', 'V_ifindex_table, V_if_index', L(278));
     const t = g.table; // the pointer, loaded once
     if (idx > g.ifIndex) return null;
@@ -150,7 +151,7 @@ export function* ifGrow(ex: Execution, g: IfnetGlobals, locked: boolean): KThrea
  * same free slot, and if_grow frees the array under a reader.
  */
 export function* ifAllocIndex(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
-  if (ex.bug('fb-pre-ifindex-alloc-locked')) {
+  if (fbBug(ex, 'fb-pre-ifindex-alloc-locked')) {
     let idx = 1;
     for (; idx <= g.ifIndex; idx++) if ((yield* ifnetByindex(ex, g, idx)) === null) break; // XXX: should be locked!
     ifp.index = idx;

@@ -24,6 +24,7 @@ import { ifDetachPurgeRoutes } from './route.ts';
 import { ifPurgemaddrs } from './mcdetach.ts';
 import { ifDetachDomains } from './lltable.ts';
 import { Errno, Ifnet, type IfnetGlobals } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 const NOREF = 'fb-pre-r191423-ifunit-noref';
 /** Mutant: the era if_detach destroys if_snd's mutex (the fixed model destroys it with the ifnet, at the last reference). */
@@ -54,10 +55,10 @@ function* dropPointer(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void>
  */
 export function* ifAlloc(ex: Execution, g: IfnetGlobals, name: string): KThread<Ifnet> {
   const ifp = new Ifnet(ex, new KMem(ex, `ifnet ${name}`), name, g.cov);
-  if (!ex.bug(NOREF)) ifp.ref = new KRefcount(ex, `${name}.if_refcount`, 1);
+  if (!fbBug(ex, NOREF)) ifp.ref = new KRefcount(ex, `${name}.if_refcount`, 1);
   // Fixed (after bf5b2167): IFQ_LOCK_INIT(&ifp->if_snd) here, before the
   // ifnet is published; the mutant leaves it to if_attach.
-  if (ex.bug(INIT_LATE)) ifp.ifqLock.inited = false;
+  if (fbBug(ex, INIT_LATE)) ifp.ifqLock.inited = false;
   if (g.mac) ifp.label = new KMem(ex, `${name} if_label`); // mac_ifnet_init
   g.all.push(ifp);
   yield* ifAllocIndex(ex, g, ifp);
@@ -71,7 +72,7 @@ export function* ifAlloc(ex: Execution, g: IfnetGlobals, name: string): KThread<
  */
 export function* ifAttach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
   yield* memAccess(ifp.mem, 'w', 'if_addrhead, if_snd (initialisation)', false, L(298)); // log L298-303
-  if (ex.bug(INIT_LATE)) yield* mtxInit(ifp.ifqLock, L(298)); // IFQ_LOCK_INIT(&ifp->if_snd) in if_attach
+  if (fbBug(ex, INIT_LATE)) yield* mtxInit(ifp.ifqLock, L(298)); // IFQ_LOCK_INIT(&ifp->if_snd) in if_attach
   yield* rwEnter(g.ifnetLock, 'RW_WRITER', L(290));
   g.ifnet.push(ifp); // TAILQ_INSERT_TAIL(&V_ifnet, ifp, if_link)
   ifp.m.send('ATTACH');
@@ -100,10 +101,10 @@ export function* ifDetach(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<b
   // fb-pre-ec002fee-delmulti-lookup). The model skips IF_ADDR_LOCK for an empty list (nobody else takes it then);
   // the look at the list is a read of the multicast ghost, so that DPOR orders it against a leave's unlink.
   yield* localAccess(g.mcObj, 'r', 'if_multiaddrs (empty?)');
-  if (ifp.multiaddrs.length > 0 && !ex.bug('fb-pre-ec002fee-delmulti-lookup')) yield* ifPurgemaddrs(ex, g, ifp, g.mcastListRef);
+  if (ifp.multiaddrs.length > 0 && !fbBug(ex, 'fb-pre-ec002fee-delmulti-lookup')) yield* ifPurgemaddrs(ex, g, ifp, g.mcastListRef);
   if (g.llt && g.llt.ifp === ifp) yield* ifDetachDomains(ex, g.llt); // dom_ifdetach under IF_AFDATA_LOCK (log L76-97; lltable.ts)
-  if (ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
-  if (ifp.label && ex.bug(MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy(ifp) in if_detach (log L497-512 names it)
+  if (fbBug(ex, IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // IFQ_LOCK_DESTROY(&ifp->if_snd) in if_detach
+  if (ifp.label && fbBug(ex, MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy(ifp) in if_detach (log L497-512 names it)
   return true;
 }
 
@@ -123,7 +124,7 @@ export function* ifFree(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<voi
   yield* rwEnter(g.ifnetLock, 'RW_WRITER', L(290));
   yield* ifFreeIndexLocked(ex, g, ifp);
   yield* rwExit(g.ifnetLock, L(290));
-  if (ex.bug(NOREF)) {
+  if (fbBug(ex, NOREF)) {
     yield* ifFreeInternal(ex, g, ifp);
     return;
   }
@@ -133,8 +134,8 @@ export function* ifFree(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<voi
 /** if_free_internal: the memory goes. Entry and exit: no lock held; nobody can reach ifp. */
 function* ifFreeInternal(ex: Execution, g: IfnetGlobals, ifp: Ifnet): KThread<void> {
   kassert(ifp.dying, 'ifp->if_flags & IFF_DYING');
-  if (!ex.bug(IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // ifq_delete(&ifp->if_snd): nobody can reach ifp
-  if (ifp.label && !ex.bug(MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy: the label lives as long as the ifnet
+  if (!fbBug(ex, IFQ_EARLY)) yield* mtxDestroy(ifp.ifqLock); // ifq_delete(&ifp->if_snd): nobody can reach ifp
+  if (ifp.label && !fbBug(ex, MAC_EARLY)) yield* kmemFree(ifp.label); // mac_ifnet_destroy: the label lives as long as the ifnet
   yield* kmemFree(ifp.mem); // free(ifp, M_IFNET)
   ifp.m.send('FREE');
   yield* localAccess(g.idxObj, 'w', 'ifnet freed');
@@ -207,7 +208,7 @@ export function* ifunitRef(ex: Execution, g: IfnetGlobals, name: string): KThrea
  * fb-pre-r191423-ifunit-noref: the bare pointer of ifunit.
  */
 export function* ifioctl(ex: Execution, g: IfnetGlobals, name: string, op: string): KThread<number> {
-  const noref = ex.bug(NOREF);
+  const noref = fbBug(ex, NOREF);
   const ifp = noref ? yield* ifunit(ex, g, name) : yield* ifunitRef(ex, g, name);
   if (ifp === null) {
     g.results.set(op, Errno.ENXIO);

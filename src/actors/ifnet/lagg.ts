@@ -29,6 +29,7 @@ import { localAccess } from '../../core/ops.ts';
 import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { KRwlock, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import type { Ifnet } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 /** struct lagg_softc: the fields the hook and the port removal use. */
 export class LaggSoftc {
@@ -87,7 +88,7 @@ function* laggLinkstate(sc: LaggSoftc): KThread<void> {
  */
 export function* doLinkStateLagg(ex: Execution, ifp: Ifnet): KThread<void> {
   const sc = ifp.laggSc!;
-  if (ex.bug('fb-lagg-linkstate-unlocked')) {
+  if (fbBug(ex, 'fb-lagg-linkstate-unlocked')) {
     yield* memAccess(ifp.mem, 'r', 'if_lagg', true); // if (ifp->if_lagg), no lock
     const lp = ifp.ifLagg;
     if (lp === null) return;

@@ -21,6 +21,7 @@ import { L } from './ifindex.ts';
 import type { Ifnet } from './types.ts';
 import { doLinkStateLagg } from './lagg.ts';
 import { curvnetRestore, curvnetSet, vAccess, type VnetGlobals, vnetEntry } from './vnet.ts';
+import { fbBug } from './mutants.ts';
 
 export const LINK_STATE = { UNKNOWN: 0, DOWN: 1, UP: 2 } as const;
 
@@ -31,11 +32,11 @@ export const LINK_STATE = { UNKNOWN: 0, DOWN: 1, UP: 2 } as const;
  */
 function* doLinkStateChange(ex: Execution, vg: VnetGlobals, ifp: Ifnet): KThread<void> {
   yield* memAccess(ifp.mem, 'r', 'if_link_state, if_vnet', true);
-  const setCurvnet = !ex.bug('fb-pre-curvnet-linktask');
+  const setCurvnet = !fbBug(ex, 'fb-pre-curvnet-linktask');
   const saved = setCurvnet ? curvnetSet(ex, vg, ifp.ifVnet) : null; // CURVNET_SET(ifp->if_vnet)
   yield* vAccess(ex, vg, ifp.ifVnet!, 'r', 'route_cb (rt_ifmsg)', false, L(223));
   if (ifp.laggSc !== null) yield* doLinkStateLagg(ex, ifp); // if (ifp->if_lagg) (*lagg_linkstate_p)(ifp, link_state) (log L532-549; lagg.ts)
-  if (setCurvnet && !ex.bug('fb-linktask-curvnet-no-restore')) curvnetRestore(ex, vg, saved); // CURVNET_RESTORE()
+  if (setCurvnet && !fbBug(ex, 'fb-linktask-curvnet-no-restore')) curvnetRestore(ex, vg, saved); // CURVNET_RESTORE()
 }
 
 /**

@@ -31,6 +31,7 @@ import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { KMutex, MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { L } from './ifindex.ts';
 import type { Ifnet } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 /** struct llentry (abstract): an IPv4 -> MAC binding of one interface. */
 export class Llentry {
@@ -152,7 +153,7 @@ export function* lleReadLladdr(_ex: Execution, lle: Llentry): KThread<void> {
  */
 export function* lltableFree(ex: Execution, llt: Lltable): KThread<void> {
   kassert(MUTEX_HELD(ex, llt.afdataLock), 'IF_AFDATA_LOCK_ASSERT(ifp)');
-  const ignoreRefs = ex.bug('fb-lltable-free-ignores-ref');
+  const ignoreRefs = fbBug(ex, 'fb-lltable-free-ignores-ref');
   llt.attached = false; // ifp->if_afdata[AF_INET] = NULL
   yield* localAccess(llt.obj, 'w', 'ifp->if_afdata[AF_INET] = NULL');
   yield* memAccess(llt.mem, 'r', 'lle_head (LIST_FOREACH_SAFE)');

@@ -33,6 +33,7 @@ import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { kassert } from '../../core/errors.ts';
 import { ifFindmulti } from './multicast.ts';
 import { Errno, Ifma, type Ifnet, type IfnetGlobals, type SockaddrDl } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 /**
  * if_delmulti_locked(ifp, ifma, detaching). Entry and exit: IF_ADDR_LOCK
@@ -159,7 +160,7 @@ export function* ifAddmultiNet(ex: Execution, g: IfnetGlobals, ifp: Ifnet, sa: S
     ll = new Ifma(new KMem(ex, `ifma ${ifp.name}/${llsa.lladdr}`), llsa, ifp);
     ifp.multiaddrs.unshift(ll);
     ll.m.send('LINK');
-  } else if (!ex.bug('fb-llifma-no-ref')) {
+  } else if (!fbBug(ex, 'fb-llifma-no-ref')) {
     yield* memAccess(ll.mem, 'w', 'll_ifma->ifma_refcount++');
     ll.refcount++;
   }

@@ -18,6 +18,7 @@ import type { Execution } from '../../core/execution.ts';
 import { access, localAccess } from '../../core/ops.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { L } from './ifindex.ts';
+import { fbBug } from './mutants.ts';
 
 /** A protocol's global state: one counter (its PCB list length, sequence number, ...). */
 export class ProtoState {
@@ -43,7 +44,7 @@ export class ProtoState {
  * Mutant: NET_LOCK_GIANT() (a no-op now); load, then store.
  */
 export function* protoUpdate(ex: Execution, ps: ProtoState, who: string): KThread<void> {
-  if (ex.bug('fb-post-mpsafenet-giant-reliant')) {
+  if (fbBug(ex, 'fb-post-mpsafenet-giant-reliant')) {
     yield* access(ps.obj, 'r', `${who}: load (NET_LOCK_GIANT is a no-op)`, L(524));
     const v = ps.value;
     yield* access(ps.obj, 'w', `${who}: store`);

@@ -16,6 +16,7 @@ import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { ifLockgiantIoctl } from './giant.ts';
 import { L } from './ifindex.ts';
 import { Errno, Ifma, type Ifnet, type IfnetGlobals, type SockaddrDl } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 /** sa_equal: the two sockaddrs byte for byte (every field of the sockaddr_dl). */
 export function saEqual(a: SockaddrDl, b: SockaddrDl): boolean {
@@ -35,7 +36,7 @@ export function saDlEqual(a: SockaddrDl, b: SockaddrDl): boolean {
  */
 export function* ifFindmulti(ex: Execution, ifp: Ifnet, sa: SockaddrDl): KThread<Ifma | null> {
   kassert(MUTEX_HELD(ex, ifp.addrLock), 'IF_ADDR_LOCK_ASSERT(ifp)');
-  const eq = ex.bug('fb-pre-sa-dl-equal') ? saEqual : saDlEqual;
+  const eq = fbBug(ex, 'fb-pre-sa-dl-equal') ? saEqual : saDlEqual;
   for (const ifma of ifp.multiaddrs) {
     yield* memAccess(ifma.mem, 'r', 'ifma_addr');
     if (eq(ifma.addr, sa)) return ifma;
@@ -77,7 +78,7 @@ export function* ifAddmulti(ex: Execution, g: IfnetGlobals, ifp: Ifnet, sa: Sock
   yield* mutexEnter(ifp.addrLock);
   const [ifma, created] = yield* ifAddmultiLocked(ex, g, ifp, sa, user);
   const giant = g.giant !== null && ifp.needsGiant;
-  if (giant && created && ex.bug('fb-addmulti-giant-under-addr-lock')) {
+  if (giant && created && fbBug(ex, 'fb-addmulti-giant-under-addr-lock')) {
     yield* ifLockgiantIoctl(ex, g, ifp, 'SIOCADDMULTI', true); // called down under IF_ADDR_LOCK
     yield* mutexExit(ifp.addrLock);
     return ifma;

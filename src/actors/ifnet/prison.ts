@@ -18,19 +18,20 @@ import { kassert } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { refHold, refRele } from '../../locks/refcount.ts';
 import { type Vnet, type VnetGlobals, vnetDestroy } from './vnet.ts';
+import { fbBug } from './mutants.ts';
 
 const LIVE = 'fb-vnet-destroy-with-live-items';
 
 /** prison_hold (through crhold): a reference on the vnet. Entry: the caller already has a valid reference (its credential). */
 export function* vnetHold(ex: Execution, _vg: VnetGlobals, v: Vnet): KThread<void> {
-  if (ex.bug(LIVE)) return; // nothing counts the holders
+  if (fbBug(ex, LIVE)) return; // nothing counts the holders
   kassert(v.ref !== null, 'pr_ref exists');
   yield* refHold(v.ref);
 }
 
 /** prison_free / crfree: drop a reference; the last one destroys the vnet. Entry and exit: no lock held. */
 export function* vnetRele(ex: Execution, vg: VnetGlobals, v: Vnet): KThread<void> {
-  if (ex.bug(LIVE)) return;
+  if (fbBug(ex, LIVE)) return;
   kassert(v.ref !== null, 'pr_ref exists');
   if ((yield* refRele(v.ref)) === 0) yield* vnetDestroy(ex, vg, v);
 }
@@ -41,7 +42,7 @@ export function* vnetRele(ex: Execution, vg: VnetGlobals, v: Vnet): KThread<void
  * the vnet). Mutant: vnet_destroy now.
  */
 export function* prisonRemove(ex: Execution, vg: VnetGlobals, v: Vnet): KThread<void> {
-  if (ex.bug(LIVE)) {
+  if (fbBug(ex, LIVE)) {
     yield* vnetDestroy(ex, vg, v, false);
     return;
   }

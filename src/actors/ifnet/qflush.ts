@@ -16,6 +16,7 @@ import type { Execution } from '../../core/execution.ts';
 import { access, localAccess } from '../../core/ops.ts';
 import { type Mtx, mtxLock, mtxUnlock } from './mtx.ts';
 import { L } from './ifindex.ts';
+import { fbBug } from './mutants.ts';
 
 /** struct ifqueue with its mbufs by name; ghost records of what was queued and flushed. */
 export class Ifqueue {
@@ -51,7 +52,7 @@ export function* ifqEnqueue(_ex: Execution, q: Ifqueue, m: string): KThread<void
 
 /** if_qflush(ifq). Entry and exit: no lock held. */
 export function* ifQflush(ex: Execution, q: Ifqueue): KThread<void> {
-  const unlocked = ex.bug('fb-qflush-unlocked');
+  const unlocked = fbBug(ex, 'fb-qflush-unlocked');
   const acc = unlocked ? access : localAccess;
   if (!unlocked) yield* mtxLock(q.lock, L(200));
   yield* acc(q.obj, 'r', 'n = ifq_head');

@@ -23,6 +23,7 @@ import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { L } from './ifindex.ts';
 import type { Ifnet } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 /** struct rtentry: the fields the purge reads. */
 export interface Rtentry {
@@ -99,7 +100,7 @@ export function rtinitAllFibs(rt: RtTables, ifp: Ifnet, dst: string): void {
 export function rtinitAllFibsRef(ex: Execution, rt: RtTables, ifp: Ifnet, dst: string): void {
   for (let f = 0; f < rt.numfibs; f++) {
     const entry = new RtentryObj(ex, new KMem(ex, `rtentry ${dst} fib ${f}`));
-    if (!ex.bug('fb-rt-ifp-noref') && ifp.ref) {
+    if (!fbBug(ex, 'fb-rt-ifp-noref') && ifp.ref) {
       ifp.ref.count++; // if_ref(ifp): the route's reference
       entry.ifpRef = true;
     }
@@ -163,7 +164,7 @@ export function* rtfree(ex: Execution, rt: RtTables, r: Rtentry, holder: boolean
  * walk), and is freed by whoever drops the last reference.
  */
 export function* ifDetachPurgeRoutes(ex: Execution, rt: RtTables, ifp: Ifnet, rele: (ifp: Ifnet) => KThread<void>): KThread<void> {
-  const fibs = ex.bug('fb-detach-purge-fib0-only') ? 1 : rt.numfibs;
+  const fibs = fbBug(ex, 'fb-detach-purge-fib0-only') ? 1 : rt.numfibs;
   for (let j = 0; j < fibs; j++) {
     yield* mutexEnter(rt.locks[j]!, L(352));
     const gone = rt.routes[j]!.filter((r) => r.ifp === ifp && r.entry);

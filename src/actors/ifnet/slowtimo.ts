@@ -23,6 +23,7 @@ import { L } from './ifindex.ts';
 import { ifDetach, ifFree } from './ifnet.ts';
 import { type Mtx, mtxLock, mtxUnlock } from './mtx.ts';
 import type { Ifnet, IfnetGlobals } from './types.ts';
+import { fbBug } from './mutants.ts';
 
 /** A driver instance: its softc lock (EM_LOCK) and the ifnet it attached. */
 export interface Driver {
@@ -51,7 +52,7 @@ export function* ifSlowtimoTick(ex: Execution, g: IfnetGlobals, drivers: readonl
     const drv = drivers.find((d) => d.ifp === ifp);
     yield* memAccess(ifp.mem, 'w', 'if_timer');
     if (!drv || drv.timer === 0 || --drv.timer > 0) continue;
-    if (ex.bug('fb-slowtimo-watchdog-unlocked')) {
+    if (fbBug(ex, 'fb-slowtimo-watchdog-unlocked')) {
       yield* rwExit(g.ifnetLock); // dropped around the driver call: ifp is a bare pointer now
       yield* driverWatchdog(ex, drv);
       yield* rwEnter(g.ifnetLock, 'RW_READER');
@@ -71,7 +72,7 @@ export function* driverDetach(ex: Execution, g: IfnetGlobals, drv: Driver): KThr
   yield* mtxLock(drv.lock);
   yield* memAccess(drv.ifp.mem, 'w', 'if_timer = 0 (em_stop)');
   drv.timer = 0;
-  const underLock = ex.bug('fb-detach-under-driver-lock');
+  const underLock = fbBug(ex, 'fb-detach-under-driver-lock');
   if (!underLock) yield* mtxUnlock(drv.lock);
   yield* ifDetach(ex, g, drv.ifp);
   if (underLock) yield* mtxUnlock(drv.lock);

@@ -19,6 +19,7 @@ import { L } from './ifindex.ts';
 import { type Mtx, mtxReinit } from './mtx.ts';
 import { umaZcreate, umaZdestroy } from './uma.ts';
 import { curvnet, isDefaultVnet, SI_ORDER, type Vnet, vnetDeregisterSysinit, vnetDeregisterSysuninit, type VnetGlobals, vnetRegisterSysinit, vnetRegisterSysuninit, type VnetSysinit } from './vnet.ts';
+import { fbBug } from './mutants.ts';
 
 /** The constructor's entry: curvnet is set (asserted); the first touch of its V_ data is the callback's scheduling point. */
 function* enter(ex: Execution, vg: VnetGlobals, module: string, what: string): KThread<Vnet> {
@@ -117,7 +118,7 @@ export function inetModule(ig: InetGlobals, subsystem: number): VnetSysinit {
       const st = v.mod('inet');
       st.ctor++;
       yield* localAccess(vg.vnObj, 'w', `inet constructed on ${v.name}`);
-      if (!ex.bug('fb-pre-is-default-vnet-gate') && !isDefaultVnet(ex, vg)) return; // log L14-16
+      if (!fbBug(ex, 'fb-pre-is-default-vnet-gate') && !isDefaultVnet(ex, vg)) return; // log L14-16
       vg.globalInits.set('ipq', (vg.globalInits.get('ipq') ?? 0) + 1);
       yield* localAccess(vg.vnObj, 'w', 'global ip_init');
       yield* access(ig.obj, 'w', 'ipq_zone = uma_zcreate(...); ipq hash', L(14));

@@ -20,6 +20,7 @@ import { ifnetInvariants, ifnetQuiescent, taskInvariants } from '../../specs/ifn
 import { ProtoState, protoUpdate } from '../../actors/ifnet/mpsafenet.ts';
 import { KMem, memAccess } from '../../locks/kmem.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
+import { fbBug } from '../../actors/ifnet/mutants.ts';
 
 interface S {
   g: IfnetGlobals;
@@ -47,7 +48,7 @@ export const fbDeferredStartAfterDetach = defineScenario<S>({
   setup(ex) {
     const g = ifnetWorld(ex, 4, ['ed0']);
     giantInit(ex, g);
-    if (ex.bug('fb-pre-needsgiant-removal')) g.all[0]!.needsGiant = true;
+    if (fbBug(ex, 'fb-pre-needsgiant-removal')) g.all[0]!.needsGiant = true;
     ex.spawn('T1', transmit(ex, g, 'ed0'));
     ex.spawn('T2', ifCloneDestroy(ex, g, 'ed0', 'destroy'));
     return { g };

@@ -12,6 +12,7 @@ import { ifnetInvariants, ifnetQuiescent } from '../../specs/ifnet/index.ts';
 import { mtxLock, mtxUnlock } from '../../actors/ifnet/mtx.ts';
 import { memAccess } from '../../locks/kmem.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
+import { fbBug } from '../../actors/ifnet/mutants.ts';
 
 interface S {
   g: IfnetGlobals;
@@ -132,7 +133,7 @@ export const fbIfindexAba = defineScenario<S>({
     ex.spawn(
       'T1',
       (function* () {
-        const got = ex.bug('fb-pre-byindexgen') ? yield* ifnetByindex(ex, g, 1) : yield* ifnetByindexgen(ex, g, 1, gen);
+        const got = fbBug(ex, 'fb-pre-byindexgen') ? yield* ifnetByindex(ex, g, 1) : yield* ifnetByindexgen(ex, g, 1, gen);
         g.resolutions.push({ who: 'T1', idx: 1, bound: ed0, got });
       })(),
     );

@@ -15,6 +15,7 @@ import { KMem } from '../../locks/kmem.ts';
 import { ifLockgiantIoctl } from '../../actors/ifnet/giant.ts';
 import { giantInit } from '../../actors/ifnet/start.ts';
 import { IFNET_GRANULARITY, ifnetSnapshot, ifnetWorld } from './world.ts';
+import { fbBug } from '../../actors/ifnet/mutants.ts';
 
 interface S {
   g: IfnetGlobals;
@@ -217,7 +218,7 @@ export const fbMcastDetachLeak = defineScenario<S>({
     const g = ifnetWorld(ex, 4, ['ed0']);
     const ed0 = g.all[0]!;
     const fix = ex.param<boolean>('fixMcastOwnership');
-    const pre = ex.bug('fb-pre-ec002fee-delmulti-lookup');
+    const pre = fbBug(ex, 'fb-pre-ec002fee-delmulti-lookup');
     g.mcastListRef = fix;
     const ifma = new Ifma(new KMem(ex, `ifma ed0/${MAC}`), KERNEL_SDL, ed0);
     ifma.refcount = fix ? 2 : 1; // the consumer's (and the list's)

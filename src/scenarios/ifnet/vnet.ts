@@ -36,6 +36,7 @@ import { constructedAtBoot, InetGlobals, inetBooted, inetModule, tcpModule, vnet
 import { i1End, si1, vnetInvariants, vnetQuiescent } from '../../specs/ifnet/vnet.ts';
 import { lagg3 } from '../../specs/ifnet/index.ts';
 import { LaggSoftc, laggPortAttach, laggPortDestroy } from '../../actors/ifnet/lagg.ts';
+import { fbBug } from '../../actors/ifnet/mutants.ts';
 
 /**
  * Scheduling points of the VNET scenarios: sx_slock/sx_xlock of
@@ -259,7 +260,7 @@ export const fbVnetUmaOutlive = defineScenario<S>({
     st.ctor = 1;
     st.zone = umaZcreate(ex, vg, 'tcptw@vnet1');
     // The prison's own reference and the one of the pcb's credential.
-    if (!ex.bug('fb-vnet-destroy-with-live-items')) v1.ref = new KRefcount(ex, 'vnet1 pr_ref', 2);
+    if (!fbBug(ex, 'fb-vnet-destroy-with-live-items')) v1.ref = new KRefcount(ex, 'vnet1 pr_ref', 2);
     const zone = st.zone;
     zone.items = 1;
     const tw = new KMem(ex, 'tcptw (from tcptw@vnet1)');
@@ -304,7 +305,7 @@ export const fbSysinitOrder = defineScenario<B>({
   setup(ex) {
     const sg = new SysinitGlobals(ex);
     const g = new IfnetGlobals(ex, 4);
-    const early = ex.bug('fb-slowtimo-sysinit-before-if-init');
+    const early = fbBug(ex, 'fb-slowtimo-sysinit-before-if-init');
     const set: Sysinit[] = [
       { name: 'interface_check (if_slowtimo)', subsystem: early ? SI_SUB.INIT_IF - 1 : SI_SUB.PROTO_IF, order: SI_ORDER.FIRST, func: (x, s) => ifSlowtimo(x, s, g) },
       { name: 'interfaces (if_init)', subsystem: SI_SUB.INIT_IF, order: SI_ORDER.FIRST, func: (x, s) => ifInit(x, s, g) },

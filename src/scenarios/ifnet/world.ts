@@ -3,6 +3,7 @@ import type { Execution } from '../../core/execution.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { KRefcount } from '../../locks/refcount.ts';
 import { Ifnet, IfnetGlobals } from '../../actors/ifnet/types.ts';
+import { fbBug } from '../../actors/ifnet/mutants.ts';
 
 /**
  * Scheduling points of every ifnet scenario: rw_enter of ifnet_lock, and
@@ -19,7 +20,7 @@ export function ifnetWorld(ex: Execution, lim: number, names: readonly string[])
   const g = new IfnetGlobals(ex, lim);
   for (const name of names) {
     const ifp = new Ifnet(ex, new KMem(ex, `ifnet ${name}`), name, g.cov);
-    if (!ex.bug('fb-pre-r191423-ifunit-noref')) ifp.ref = new KRefcount(ex, `${name}.if_refcount`, 1);
+    if (!fbBug(ex, 'fb-pre-r191423-ifunit-noref')) ifp.ref = new KRefcount(ex, `${name}.if_refcount`, 1);
     ifp.index = ++g.ifIndex;
     if (ifp.index >= lim) throw new Error(`ifnetWorld: ${names.length} ifnets do not fit V_if_indexlim ${lim}`);
     g.table.ents[ifp.index] = ifp;

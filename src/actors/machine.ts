@@ -15,6 +15,7 @@ import { type AnyStateMachine, initialTransition, transition } from 'xstate';
 import { ModelFailure } from '../core/errors.ts';
 import type { RunContext } from '../core/execution.ts';
 import { opaqueToGuard } from '../core/guard.ts';
+import { constantForStateWalk } from '../core/state-walk.ts';
 
 export interface CompiledMachine {
   id: string;
@@ -71,6 +72,7 @@ export function compileMachine(machine: AnyStateMachine): CompiledMachine {
   const compiled = { id: machine.id, initial, states, events, table, next, transitionNames, machine };
   // A table shared by every execution, never model state.
   opaqueToGuard(compiled);
+  constantForStateWalk(compiled);
   return compiled;
 }
 
@@ -201,6 +203,10 @@ export class MachineRef {
       this.code = this.base.state; // states[0] is the initial state
       this.coverage.track(this);
     }
+  }
+  /** State for state caching (core/state-walk.ts): the machine's current state. */
+  stateKey(): string {
+    return this.state;
   }
   can(ev: string): boolean {
     return this.m.next.get(this.state)?.has(ev) ?? false;

@@ -108,7 +108,7 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
 }
 
 export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise<CheckOutcome> {
-  if (o.stateCache && !sc.stateHash) throw new UsageError(`scenario '${sc.name}' has no stateHash, so --state-cache cannot be used with it`);
+  if (o.stateCache && !sc.stateHash && !sc.stateWalk) throw new UsageError(`scenario '${sc.name}' declares no state (stateHash or stateWalk), so --state-cache cannot be used with it`);
   const strategy = makeStrategy(o.strategy, o);
   const t0 = performance.now();
   const deadline = t0 + o.timeSec * 1000;

@@ -16,6 +16,7 @@ import type { ParamValue, Scenario } from './scenario.ts';
 import type { EndCheck, Invariant } from './spec.ts';
 import { waitForReport } from './waitfor.ts';
 import { AccessGuard, opaqueToGuard } from './guard.ts';
+import { StateWalk } from './state-walk.ts';
 
 /** The strategy's view of one execution. */
 export interface Chooser {
@@ -80,6 +81,14 @@ export class Thread {
    * Part of Execution.stateKey; '' until the thread declares one.
    */
   pp = '';
+  /**
+   * The thread's declared frames (Execution.frame), outermost first:
+   * frames[0..nFrames). Entries above nFrames are stale and overwritten by
+   * the next frame() (no truncation on the hot path).
+   */
+  readonly frameNames: string[] = [];
+  readonly frameLocals: (() => readonly unknown[])[] = [];
+  nFrames = 0;
   constructor(
     readonly id: number,
     readonly name: string,
@@ -259,25 +268,33 @@ export class Execution {
 
   // ---- state caching -----------------------------------------------------
 
-  private readonly stateful: { stateKey(): string }[] = [];
-  /** Primitives register here so that their state is part of stateKey(). */
-  registerStateful(o: { stateKey(): string }): void {
+  private readonly stateful: { readonly id: number; stateKey(): string }[] = [];
+  /** Primitives register here, with their object id, so that their state is part of stateKey(). */
+  registerStateful(o: { readonly id: number; stateKey(): string }): void {
     this.stateful.push(o);
   }
   /**
    * The whole state, as a string, for state caching: the scenario's own
-   * stateHash, every primitive's state, the virtual clock and armed timers,
-   * and each live thread's pending effect and declared program point
-   * (programPoint). Null when the scenario has no stateHash (caching is then
-   * refused).
+   * state (its stateHash, or the state walk of what setup() returned when
+   * the scenario sets stateWalk), every primitive's state by object id, the
+   * virtual clock and armed timers, and each live thread's pending effect,
+   * declared program point (programPoint) and declared frames (frame).
+   * Null when the scenario declares neither (caching is then refused).
    */
   stateKey(): string | null {
     const sh = this.scenario.stateHash;
-    if (!sh) return null;
-    let k = `${sh(this.state, this)}|t=${this.now}|`;
+    const walk = this.scenario.stateWalk === true ? new StateWalk(this) : null;
+    if (!sh && !walk) return null;
+    let k = sh ? sh.call(this.scenario, this.state, this) : '';
+    if (walk) walk.value(this.state);
+    k += `|t=${this.now}|`;
     for (const d of this.timers.values()) k += `${d - this.now},`;
-    for (const o of this.stateful) k += `|${o.stateKey()}`;
+    for (const o of this.stateful) k += `|${o.id}${o.stateKey()}`;
     for (const t of this.live) {
+      if (walk && t.nFrames > 0) {
+        walk.raw(`|${t.id}:`);
+        for (let i = 0; i < t.nFrames; i++) walk.raw(`${t.frameNames[i]}`).value(t.frameLocals[i]!()).raw(';');
+      }
       const e = t.pending;
       // A thread stopped inside its step by a failure has no pending effect.
       if (e === null) {
@@ -286,7 +303,7 @@ export class Execution {
       }
       k += `|${t.id}:${t.pp}:${e.code}:${e.obj}:${e.site ?? ''}:${e.describe(this)}:${t.held.map((h) => h.id).join('.')}:${t.mailbox.length}`;
     }
-    return k;
+    return walk ? `${k}|${walk.done()}` : k;
   }
   /**
    * Declare the running thread's program point: a string that, with the
@@ -299,6 +316,39 @@ export class Execution {
    */
   programPoint(key: string): void {
     this.currentThread().pp = key;
+  }
+  /**
+   * Declare a frame of the running thread, for a scenario with stateWalk:
+   * the model function's name and a closure over the locals it keeps
+   * across scheduling points (its arguments that matter, loop cursors,
+   * values read earlier, ghost names). The closure is called only when the
+   * state key is taken, so it sees the locals' current values; the state
+   * walk writes them as it writes the scenario state (objects by shape,
+   * primitives by id). Returns the depth to hand to leave() when the
+   * function returns. Outside a thread (setup) it does nothing.
+   */
+  frame(name: string, locals: () => readonly unknown[]): number {
+    const t = this.current;
+    if (t === null) return -1;
+    const d = t.nFrames;
+    t.frameNames[d] = name;
+    t.frameLocals[d] = locals;
+    t.nFrames = d + 1;
+    return d;
+  }
+  /**
+   * Pop the running thread's frames down to `depth` (frame()'s result).
+   * A function that returns without leave() leaves its frame on the stack
+   * until its caller leaves: a key finer than needed, never a coarser one.
+   */
+  leave(depth: number): void {
+    const t = this.current;
+    if (t !== null && depth >= 0) t.nFrames = depth;
+  }
+  /** leave(depth), then hand back v: `return ex.leaving(fr, yield* callee())`. */
+  leaving<T>(depth: number, v: T): T {
+    this.leave(depth);
+    return v;
   }
 
   // ---- threads ---------------------------------------------------------

@@ -70,6 +70,14 @@ export interface Scenario<S = unknown> {
    * that this string does not reflect.
    */
   stateHash?(state: S, ex: Execution): string;
+  /**
+   * Optional: take the scenario's state for state caching by walking what
+   * setup() returned (core/state-walk.ts), together with the frames its
+   * threads declare (Execution.frame), instead of (or besides) a
+   * stateHash. Sound only when every model function that keeps a local
+   * across a scheduling point declares it in its frame.
+   */
+  stateWalk?: boolean;
   invariants?: Invariant<S>[];
   endChecks?: EndCheck<S>[];
 }

@@ -62,14 +62,20 @@ class TaskqTake extends Effect<TaskqJob> {
   }
 }
 
-function* worker(_ex: Execution, tq: KTaskq): KThread<void> {
+function* worker(ex: Execution, tq: KTaskq): KThread<void> {
+  // The job running, by name (a job's name says what its closure captured).
+  let job: TaskqJob | null = null;
+  const fr = ex.frame('taskq_thread', () => [job === null ? null : job.name]);
   for (;;) {
-    const job = yield* new TaskqTake(tq);
-    const t: Thread = _ex.currentThread();
+    job = yield* new TaskqTake(tq);
+    const t: Thread = ex.currentThread();
     yield* job.body();
+    // Frames a job's body left behind end with the job.
+    ex.leave(fr + 1);
     if (t.held.length > 0) {
       throw new ModelFailure('lock-discipline', 'lock-discipline', `taskq job ${job.name} returned holding ${t.held.map((h) => h.name).join(', ')}`);
     }
+    job = null;
     tq.running--;
     tq.completed++;
   }

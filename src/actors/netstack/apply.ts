@@ -21,6 +21,7 @@ import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { nmsUpdate } from './nmstate.ts';
 import {
   type CbKind,
+  type ModuleInstance,
   type Netstack,
   type NetstackGlobals,
   NSF_ZONE_CREATE,
@@ -53,7 +54,12 @@ export type ApplyCaller = 'zone_create' | 'zone_shutdown' | 'stack_inactive' | '
 
 /** Ghost: the name of one invocation of `caller` on `subject` (a stack name, or a module id for register/unregister). */
 export function applyInvocation(ex: Execution, caller: ApplyCaller, subject: string | number): string {
-  return `${caller}|${subject}|${ex.currentThread().id}@${ex.stepIndex}`;
+  // The thread's own step count, not the global step index: unique per
+  // invocation (each is followed by a scheduling point before the next),
+  // and the same in two interleavings that reach the same state, so that
+  // state caching can merge them.
+  const t = ex.currentThread();
+  return `${caller}|${subject}|${t.id}.${t.steps}`;
 }
 
 /**
@@ -66,8 +72,10 @@ export function applyInvocation(ex: Execution, caller: ApplyCaller, subject: str
  * caller's invocation (applyInvocation).
  */
 export function* applyAllNetstacks(ex: Execution, g: NetstackGlobals, m: number, applyfn: ApplyFn, kind: CbKind, pass: string): KThread<void> {
+  let ns: Netstack | null = null;
+  const fr = ex.frame('apply_all_netstacks', () => [m, applyfn, kind, pass, ns]);
   yield* mutexEnter(g.gLock, L(623));
-  let ns = g.head; // L624
+  ns = g.head; // L624
   while (ns !== null) {
     if (!nsBug(ex, 'ns-no-wait-creator') && (yield* waitForZoneCreator(ex, g, ns))) {
       // L626-628: lock dropped, restart at head.
@@ -87,6 +95,7 @@ export function* applyAllNetstacks(ex: Execution, g: NetstackGlobals, m: number,
   }
   g.obs.applyAllDone(ex, g, m, kind);
   yield* mutexExit(g.gLock, L(636));
+  ex.leave(fr);
 }
 
 /**
@@ -96,16 +105,22 @@ export function* applyAllNetstacks(ex: Execution, g: NetstackGlobals, m: number,
  * (L652-655). The caller keeps ns alive (it owns the stack's lifecycle).
  */
 export function* applyAllModules(ex: Execution, g: NetstackGlobals, ns: Netstack, applyfn: ApplyFn, pass: string): KThread<void> {
+  let i = 0;
+  const fr = ex.frame('apply_all_modules', () => [ns, applyfn, pass, i]);
   yield* mutexEnter(g.gLock, L(650));
-  for (let i = 0; i < g.nsMax; i++) yield* applyfn(ex, g, ns, i, pass); // L651-657
+  for (i = 0; i < g.nsMax; i++) yield* applyfn(ex, g, ns, i, pass); // L651-657
   yield* mutexExit(g.gLock, L(658));
+  ex.leave(fr);
 }
 
 /** apply_all_modules_reverse, L662-676: as apply_all_modules, in decreasing module id. */
 export function* applyAllModulesReverse(ex: Execution, g: NetstackGlobals, ns: Netstack, applyfn: ApplyFn, pass: string): KThread<void> {
+  let i = g.nsMax - 1;
+  const fr = ex.frame('apply_all_modules_reverse', () => [ns, applyfn, pass, i]);
   yield* mutexEnter(g.gLock, L(667));
-  for (let i = g.nsMax - 1; i >= 0; i--) yield* applyfn(ex, g, ns, i, pass); // L668-674
+  for (i = g.nsMax - 1; i >= 0; i--) yield* applyfn(ex, g, ns, i, pass); // L668-674
   yield* mutexExit(g.gLock, L(675));
+  ex.leave(fr);
 }
 
 /**
@@ -119,6 +134,8 @@ export function* applyAllModulesReverse(ex: Execution, g: NetstackGlobals, ns: N
 export const netstackApplyCreate: ApplyFn = function* (ex, g, ns, m, pass) {
   const nms = ns.mstate[m]!;
   let dropped = false;
+  let result: ModuleInstance | null = null;
+  const fr = ex.frame('netstack_apply_create', () => [ns, m, pass, dropped, result]);
   kassert(MUTEX_HELD(ex, g.gLock), 'MUTEX_HELD(lockp)'); // L697
   yield* mutexEnter(ns.lock, L(698));
   if (!nsBug(ex, 'ns-create-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L700
@@ -133,7 +150,7 @@ export const netstackApplyCreate: ApplyFn = function* (ex, g, ns, m, pass) {
     const fn = g.reg[m]!.create;
     kassert(fn !== null, `ns_reg[${m}].nr_create != NULL`); // L712 (and the call at L717)
     yield* memAccess(ns.mem, 'r', 'netstack_stackid', false, L(713)); // L713
-    const result = yield* fn(ex, g, m, ns.stackid, ns, pass); // L717
+    result = yield* fn(ex, g, m, ns.stackid, ns, pass); // L717
     kassert(result !== null, 'result != NULL'); // L721
     yield* mutexEnter(g.gLock, L(722));
     yield* mutexEnter(ns.lock, L(723));
@@ -141,9 +158,11 @@ export const netstackApplyCreate: ApplyFn = function* (ex, g, ns, m, pass) {
     nmsUpdate(ex, g, ns, m, NSS_CREATE_INPROGRESS, NSS_CREATE_COMPLETED, 'COMPLETE_CREATE'); // L725-726
     if (!nsBug(ex, 'ns-no-broadcast-after-create')) yield* cvBroadcast(nms.cv, L(727));
     yield* mutexExit(ns.lock, L(730));
+    ex.leave(fr);
     return dropped;
   }
   yield* mutexExit(ns.lock, L(733));
+  ex.leave(fr);
   return dropped;
 };
 
@@ -155,6 +174,7 @@ export const netstackApplyCreate: ApplyFn = function* (ex, g, ns, m, pass) {
 export const netstackApplyShutdown: ApplyFn = function* (ex, g, ns, m, pass) {
   const nms = ns.mstate[m]!;
   let dropped = false;
+  const fr = ex.frame('netstack_apply_shutdown', () => [ns, m, pass, dropped]);
   kassert(MUTEX_HELD(ex, g.gLock), 'MUTEX_HELD(lockp)'); // L757
   yield* mutexEnter(ns.lock, L(758));
   if (!nsBug(ex, 'ns-shutdown-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L760
@@ -174,9 +194,11 @@ export const netstackApplyShutdown: ApplyFn = function* (ex, g, ns, m, pass) {
     nmsUpdate(ex, g, ns, m, NSS_SHUTDOWN_INPROGRESS, NSS_SHUTDOWN_COMPLETED, 'COMPLETE_SHUTDOWN'); // L784-785
     if (!nsBug(ex, 'ns-no-broadcast-after-shutdown')) yield* cvBroadcast(nms.cv, L(786));
     yield* mutexExit(ns.lock, L(789));
+    ex.leave(fr);
     return dropped;
   }
   yield* mutexExit(ns.lock, L(792));
+  ex.leave(fr);
   return dropped;
 };
 
@@ -188,6 +210,7 @@ export const netstackApplyShutdown: ApplyFn = function* (ex, g, ns, m, pass) {
 export const netstackApplyDestroy: ApplyFn = function* (ex, g, ns, m, pass) {
   const nms = ns.mstate[m]!;
   let dropped = false;
+  const fr = ex.frame('netstack_apply_destroy', () => [ns, m, pass, dropped]);
   kassert(MUTEX_HELD(ex, g.gLock), 'MUTEX_HELD(lockp)'); // L816
   yield* mutexEnter(ns.lock, L(817));
   if (!nsBug(ex, 'ns-destroy-no-wait') && (yield* waitForNmsInprogress(ex, g, ns, m))) dropped = true; // L819
@@ -207,9 +230,11 @@ export const netstackApplyDestroy: ApplyFn = function* (ex, g, ns, m, pass) {
     nmsUpdate(ex, g, ns, m, NSS_DESTROY_INPROGRESS, NSS_DESTROY_COMPLETED, 'COMPLETE_DESTROY'); // L844-845
     if (!nsBug(ex, 'ns-no-broadcast-after-destroy')) yield* cvBroadcast(nms.cv, L(846));
     yield* mutexExit(ns.lock, L(849));
+    ex.leave(fr);
     return dropped;
   }
   yield* mutexExit(ns.lock, L(852));
+  ex.leave(fr);
   return dropped;
 };
 
@@ -222,6 +247,7 @@ export const netstackApplyDestroy: ApplyFn = function* (ex, g, ns, m, pass) {
  */
 export function* waitForZoneCreator(ex: Execution, g: NetstackGlobals, ns: Netstack): KThread<boolean> {
   let dropped = false;
+  const fr = ex.frame('wait_for_zone_creator', () => [ns, dropped]);
   yield* mutexEnter(ns.lock, L(872));
   while (ns.flags & NSF_ZONE_CREATE) {
     dropped = true;
@@ -241,6 +267,7 @@ export function* waitForZoneCreator(ex: Execution, g: NetstackGlobals, ns: Netst
     if (nsBug(ex, 'ns-creator-wait-if')) break;
   }
   yield* mutexExit(ns.lock, L(888));
+  ex.leave(fr);
   return dropped;
 }
 
@@ -254,6 +281,7 @@ export function* waitForZoneCreator(ex: Execution, g: NetstackGlobals, ns: Netst
 export function* waitForNmsInprogress(ex: Execution, g: NetstackGlobals, ns: Netstack, m: number): KThread<boolean> {
   const nms = ns.mstate[m]!;
   let dropped = false;
+  const fr = ex.frame('wait_for_nms_inprogress', () => [ns, m, dropped]);
   while (nms.flags & NSS_ALL_INPROGRESS) {
     dropped = true;
     const keepG = nsBug(ex, 'ns-wait-keeps-g-lock');
@@ -271,6 +299,7 @@ export function* waitForNmsInprogress(ex: Execution, g: NetstackGlobals, ns: Net
     if (g.fix.reapWaitsForWaiters) yield* waiterDone(ns);
     if (nsBug(ex, 'ns-nms-wait-if')) break;
   }
+  ex.leave(fr);
   return dropped;
 }
 

@@ -25,16 +25,18 @@ const L = (n: number): string => `netstack.c L${n}`;
  * started (L920-924): the model's callers run in a zone that is alive.
  */
 export function* netstackGetCurrent(ex: Execution, g: NetstackGlobals, curzone: Zone): KThread<Netstack | null> {
+  const fr = ex.frame('netstack_get_current', () => [curzone]);
   const ns = curzone.netstack; // L930
   kassert(ns !== null, 'ns != NULL'); // L931
-  return yield* netstackHoldIfActive(ex, g, ns, 'netstack_get_current'); // L932
+  return ex.leaving(fr, yield* netstackHoldIfActive(ex, g, ns, 'netstack_get_current')); // L932
 }
 
 /** netstack_find_by_cred, L940-954: a cred's zone (-1 means global). */
 export function* netstackFindByCred(ex: Execution, g: NetstackGlobals, z: Zones, crZoneid: number, curzone: Zone): KThread<Netstack | null> {
+  const fr = ex.frame('netstack_find_by_cred', () => [crZoneid, curzone]);
   const zoneid = crZoneid === -1 ? GLOBAL_ZONEID : crZoneid; // L943-947
-  if (curzone.id === zoneid) return yield* netstackGetCurrent(ex, g, curzone); // L950-951
-  return yield* netstackFindByZoneid(ex, g, z, zoneid); // L953
+  if (curzone.id === zoneid) return ex.leaving(fr, yield* netstackGetCurrent(ex, g, curzone)); // L950-951
+  return ex.leaving(fr, yield* netstackFindByZoneid(ex, g, z, zoneid)); // L953
 }
 
 /**
@@ -43,12 +45,15 @@ export function* netstackFindByCred(ex: Execution, g: NetstackGlobals, z: Zones,
  * netstack_hold_if_active looks at it.
  */
 export function* netstackFindByZoneid(ex: Execution, g: NetstackGlobals, z: Zones, zoneid: number): KThread<Netstack | null> {
-  const zone = yield* zoneFindById(ex, z, zoneid); // L972
-  if (zone === null) return null; // L974-975
+  let zone: Zone | null = null;
+  let ns: Netstack | null = null;
+  const fr = ex.frame('netstack_find_by_zoneid', () => [zoneid, zone, ns]);
+  zone = yield* zoneFindById(ex, z, zoneid); // L972
+  if (zone === null) return ex.leaving(fr, null); // L974-975
   kassert(zone.netstack !== null, 'zone->zone_netstack != NULL'); // L977
-  const ns = yield* netstackHoldIfActive(ex, g, zone.netstack, 'netstack_find_by_zoneid'); // L978
+  ns = yield* netstackHoldIfActive(ex, g, zone.netstack, 'netstack_find_by_zoneid'); // L978
   yield* zoneRele(ex, z, zone); // L980
-  return ns;
+  return ex.leaving(fr, ns);
 }
 
 /**
@@ -56,10 +61,11 @@ export function* netstackFindByZoneid(ex: Execution, g: NetstackGlobals, z: Zone
  * (L985-987); no zone hold (L1008). Skips stacks still being created.
  */
 export function* netstackFindByZoneidNolock(ex: Execution, g: NetstackGlobals, z: Zones, zoneid: number): KThread<Netstack | null> {
+  const fr = ex.frame('netstack_find_by_zoneid_nolock', () => [zoneid]);
   const zone = zoneFindByIdNolock(z, zoneid); // L1002
-  if (zone === null) return null; // L1004-1005
+  if (zone === null) return ex.leaving(fr, null); // L1004-1005
   kassert(zone.netstack !== null, 'zone->zone_netstack != NULL'); // L1007
-  return yield* netstackHoldIfActive(ex, g, zone.netstack, 'netstack_find_by_zoneid_nolock'); // L1009
+  return ex.leaving(fr, yield* netstackHoldIfActive(ex, g, zone.netstack, 'netstack_find_by_zoneid_nolock')); // L1009
 }
 
 /**
@@ -69,8 +75,10 @@ export function* netstackFindByZoneidNolock(ex: Execution, g: NetstackGlobals, z
  * netstack_lock (L1026-1029).
  */
 export function* netstackFindByStackid(ex: Execution, g: NetstackGlobals, stackid: number): KThread<Netstack | null> {
+  let ns: Netstack | null = null;
+  const fr = ex.frame('netstack_find_by_stackid', () => [stackid, ns]);
   yield* mutexEnter(g.gLock, L(1024));
-  for (let ns = g.head; ns !== null; ns = ns.next) {
+  for (ns = g.head; ns !== null; ns = ns.next) {
     yield* mutexEnter(ns.lock, L(1027));
     const mask = nsBug(ex, 'ns-find-stackid-no-closing') ? NSF_UNINIT : NSF_UNINIT | NSF_CLOSING;
     if (ns.stackid === stackid && !(ns.flags & mask)) {
@@ -78,12 +86,12 @@ export function* netstackFindByStackid(ex: Execution, g: NetstackGlobals, stacki
       g.obs.lookup(ex, g, ns, 'netstack_find_by_stackid');
       yield* mutexExit(ns.lock, L(1031));
       yield* mutexExit(g.gLock, L(1032));
-      return ns;
+      return ex.leaving(fr, ns);
     }
     yield* mutexExit(ns.lock, L(1035));
   }
   yield* mutexExit(g.gLock, L(1037));
-  return null;
+  return ex.leaving(fr, null);
 }
 
 /**
@@ -92,8 +100,10 @@ export function* netstackFindByStackid(ex: Execution, g: NetstackGlobals, stacki
  */
 export function* netstackInuseByStackid(ex: Execution, g: NetstackGlobals, stackid: number): KThread<boolean> {
   let rval = false;
+  let ns: Netstack | null = null;
+  const fr = ex.frame('netstack_inuse_by_stackid', () => [stackid, rval, ns]);
   yield* mutexEnter(g.gLock, L(1047));
-  for (let ns = g.head; ns !== null; ns = ns.next) {
+  for (ns = g.head; ns !== null; ns = ns.next) {
     yield* memAccess(ns.mem, 'r', 'netstack_stackid', false, L(1050));
     if (ns.stackid === stackid) {
       rval = true;
@@ -101,7 +111,7 @@ export function* netstackInuseByStackid(ex: Execution, g: NetstackGlobals, stack
     }
   }
   yield* mutexExit(g.gLock, L(1056));
-  return rval;
+  return ex.leaving(fr, rval);
 }
 
 /** netstack_handle_t: a list position, caller-local. */
@@ -125,8 +135,10 @@ export function netstackNextFini(_h: NetstackHandle): void {}
  */
 export function* netstackNext(ex: Execution, g: NetstackGlobals, h: NetstackHandle): KThread<Netstack | null> {
   let end = h.pos; // L1427
+  let ns: Netstack | null = null;
+  const fr = ex.frame('netstack_next', () => [h, end, ns]);
   yield* mutexEnter(g.gLock, L(1431));
-  let ns = g.head; // L1432
+  ns = g.head; // L1432
   for (let i = 0; i < end; i++) {
     if (ns === null) break; // L1434-1435
     ns = ns.next; // L1436
@@ -146,5 +158,5 @@ export function* netstackNext(ex: Execution, g: NetstackGlobals, h: NetstackHand
     ns = ns.next; // L1452
   }
   yield* mutexExit(g.gLock, L(1454));
-  return ns;
+  return ex.leaving(fr, ns);
 }

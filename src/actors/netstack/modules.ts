@@ -19,6 +19,7 @@ import { type CreateFn, type FiniFn, type ModuleInstance, type Netstack, type Ne
 /** nr_create of a model module: returns its per-stack instance. */
 export const moduleCreate: CreateFn = function* (ex: Execution, g: NetstackGlobals, m: number, _stackid: number, ns: Netstack, pass: string): KThread<ModuleInstance> {
   const epoch = g.reg[m]?.epoch ?? -1;
+  const fr = ex.frame('module_create', () => [m, ns, pass, epoch]);
   g.obs.callback(ex, g, ns, m, 'create', 'start', epoch, pass);
   yield* memAccess(ns.mem, 'r', `(create callback of module ${m} uses the stack)`, false, 'netstack.c L717');
   yield* preempt(`module ${m} create(${ns.name}) returns`, 'netstack.c L717');
@@ -26,25 +27,29 @@ export const moduleCreate: CreateFn = function* (ex: Execution, g: NetstackGloba
   const inst: ModuleInstance = { m, epoch, ns, shutdown: false, destroyed: false };
   g.instances.push(inst);
   g.obs.callback(ex, g, ns, m, 'create', 'end', epoch, pass);
-  return inst;
+  return ex.leaving(fr, inst);
 };
 
 /** nr_shutdown of a model module. */
 export const moduleShutdown: FiniFn = function* (ex, g, m, _stackid, inst, ns, pass): KThread<void> {
   const epoch = inst?.epoch ?? -1;
+  const fr = ex.frame('module_shutdown', () => [m, inst, ns, pass]);
   g.obs.callback(ex, g, ns, m, 'shutdown', 'start', epoch, pass);
   yield* preempt(`module ${m} shutdown(${ns.name}) returns`, 'netstack.c L778');
   if (inst) inst.shutdown = true;
   g.obs.callback(ex, g, ns, m, 'shutdown', 'end', epoch, pass);
+  ex.leave(fr);
 };
 
 /** nr_destroy of a model module: the instance is gone afterwards. */
 export const moduleDestroy: FiniFn = function* (ex, g, m, _stackid, inst, ns, pass): KThread<void> {
   const epoch = inst?.epoch ?? -1;
+  const fr = ex.frame('module_destroy', () => [m, inst, ns, pass]);
   g.obs.callback(ex, g, ns, m, 'destroy', 'start', epoch, pass);
   yield* preempt(`module ${m} destroy(${ns.name}) returns`, 'netstack.c L837');
   if (inst) inst.destroyed = true;
   g.obs.callback(ex, g, ns, m, 'destroy', 'end', epoch, pass);
+  ex.leave(fr);
 };
 
 /*
@@ -68,22 +73,25 @@ export const moduleDestroy: FiniFn = function* (ex, g, m, _stackid, inst, ns, pa
 /** nr_create of the chain module: a plain instance plus a hold on stack k + 1, if it is active. */
 export const chainModuleCreate: CreateFn = function* (ex: Execution, g: NetstackGlobals, m: number, stackid: number, ns: Netstack, pass: string): KThread<ModuleInstance> {
   const epoch = g.reg[m]?.epoch ?? -1;
+  let peer: Netstack | null = null;
+  const fr = ex.frame('chain_module_create', () => [m, stackid, ns, pass, epoch, peer]);
   g.obs.callback(ex, g, ns, m, 'create', 'start', epoch, pass);
   yield* memAccess(ns.mem, 'r', `(create callback of module ${m} uses the stack)`, false, 'netstack.c L717');
   // Only for exclusive stacks; NULL if k + 1 is not there, still
   // uninitialized or already closing (L1028-1029).
-  const peer = stackid !== GLOBAL_NETSTACKID ? yield* netstackFindByStackid(ex, g, stackid + 1) : null;
+  peer = stackid !== GLOBAL_NETSTACKID ? yield* netstackFindByStackid(ex, g, stackid + 1) : null;
   yield* preempt(`module ${m} create(${ns.name}) returns`, 'netstack.c L717');
   yield* memAccess(ns.mem, 'r', `(create callback of module ${m} uses the stack)`, false, 'netstack.c L717');
   const inst: ModuleInstance = { m, epoch, ns, shutdown: false, destroyed: false, peer };
   g.instances.push(inst);
   g.obs.callback(ex, g, ns, m, 'create', 'end', epoch, pass);
-  return inst;
+  return ex.leaving(fr, inst);
 };
 
 /** nr_destroy of the chain module: netstack_rele of the stack its instance holds, then the instance is gone. */
 export const chainModuleDestroy: FiniFn = function* (ex, g, m, _stackid, inst, ns, pass): KThread<void> {
   const epoch = inst?.epoch ?? -1;
+  const fr = ex.frame('chain_module_destroy', () => [m, inst, ns, pass]);
   g.obs.callback(ex, g, ns, m, 'destroy', 'start', epoch, pass);
   const peer = inst?.peer ?? null;
   if (peer !== null) {
@@ -93,4 +101,5 @@ export const chainModuleDestroy: FiniFn = function* (ex, g, m, _stackid, inst, n
   yield* preempt(`module ${m} destroy(${ns.name}) returns`, 'netstack.c L837');
   if (inst) inst.destroyed = true;
   g.obs.callback(ex, g, ns, m, 'destroy', 'end', epoch, pass);
+  ex.leave(fr);
 };

@@ -45,6 +45,7 @@ const L = (n: number): string => `netstack.c L${n}`;
  * then lets another reap be scheduled (sema_v, L1109).
  */
 export function* netstackReap(ex: Execution, g: NetstackGlobals, ns: Netstack): KThread<void> {
+  const fr = ex.frame('netstack_reap', () => [ns]);
   yield* netstackStackInactive(ex, g, ns); // L1073
   yield* memAccess(ns.mem, 'r', 'netstack_refcnt, netstack_numzones');
   kassert(ns.refcnt === 0, 'netstack_refcnt == 0'); // L1076
@@ -83,6 +84,7 @@ export function* netstackReap(ex: Execution, g: NetstackGlobals, ns: Netstack): 
   yield* kmemFree(ns.mem, L(1107));
   ns.machine.send('FREE');
   if (!nsBug(ex, 'ns-reap-no-sema-v')) yield* semaV(g.reapLimiter, L(1109));
+  ex.leave(fr);
 }
 
 /**
@@ -94,6 +96,8 @@ export function* netstackReap(ex: Execution, g: NetstackGlobals, ns: Netstack): 
  * (L587-588), because of inter-module dependencies (L575-586).
  */
 export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Netstack): KThread<void> {
+  let pass = '';
+  const fr = ex.frame('netstack_stack_inactive', () => [ns, pass]);
   yield* mutexEnter(g.gLock, L(533));
   yield* mutexEnter(ns.lock, L(534));
   kassert(!(ns.flags & NSF_ZONE_INPROGRESS), '!(netstack_flags & NSF_ZONE_INPROGRESS)'); // L540
@@ -121,7 +125,7 @@ export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Ne
   }
   yield* mutexExit(ns.lock, L(572));
   yield* mutexExit(g.gLock, L(573));
-  const pass = applyInvocation(ex, 'stack_inactive', ns.name); // ghost: one invocation, both walks
+  pass = applyInvocation(ex, 'stack_inactive', ns.name); // ghost: one invocation, both walks
   if (nsBug(ex, 'ns-inactive-destroy-first')) {
     yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass);
     yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass);
@@ -139,6 +143,7 @@ export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Ne
   ns.machine.send('DESTROY_DONE');
   yield* cvBroadcast(ns.cv, L(594));
   yield* mutexExit(ns.lock, L(595));
+  ex.leave(fr);
 }
 
 /**
@@ -150,11 +155,14 @@ export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Ne
  * reap (L1156).
  */
 export function* netstackRele(ex: Execution, g: NetstackGlobals, ns: Netstack): KThread<void> {
+  let refcnt = -1;
+  let numzones = -1;
+  const fr = ex.frame('netstack_rele', () => [ns, refcnt, numzones]);
   yield* mutexEnter(ns.lock, L(1117));
   kassert(ns.refcnt > 0, 'netstack_refcnt > 0'); // L1118
   ns.refcnt--; // L1119
-  let refcnt = ns.refcnt; // L1126
-  let numzones = ns.numzones; // L1127
+  refcnt = ns.refcnt; // L1126
+  numzones = ns.numzones; // L1127
   if (refcnt === 0 && numzones === 0) ns.lastReleased = true; // ghost
   yield* mutexExit(ns.lock, L(1129));
   if (nsBug(ex, 'ns-rele-reread')) {
@@ -171,6 +179,7 @@ export function* netstackRele(ex: Execution, g: NetstackGlobals, ns: Netstack): 
     g.obs.reapDispatched(ex, g, ns);
     yield* taskqDispatch(g.systemTaskq, `netstack_reap(${ns.name})`, () => netstackReap(ex, g, ns), 'TQ_SLEEP', L(1156));
   }
+  ex.leave(fr);
 }
 
 /** netstack_hold_locked, L1161-1168. Entry and exit: netstack_lock held. */
@@ -187,7 +196,8 @@ export function netstackHoldLocked(ex: Execution, g: NetstackGlobals, ns: Netsta
  * still being created or already closing (L1181).
  */
 export function* netstackHoldIfActive(ex: Execution, g: NetstackGlobals, ns: Netstack, fn = 'netstack_hold_if_active'): KThread<Netstack | null> {
-  let retval: Netstack | null;
+  let retval: Netstack | null = null;
+  const fr = ex.frame('netstack_hold_if_active', () => [ns, fn]);
   yield* mutexEnter(ns.lock, L(1180));
   const mask = nsBug(ex, 'ns-hold-if-active-closing-only') ? NSF_CLOSING : NSF_UNINIT | NSF_CLOSING;
   if (ns.flags & mask) {
@@ -198,12 +208,14 @@ export function* netstackHoldIfActive(ex: Execution, g: NetstackGlobals, ns: Net
     retval = ns;
   }
   yield* mutexExit(ns.lock, L(1187));
-  return retval;
+  return ex.leaving(fr, retval);
 }
 
 /** netstack_hold, L1192-1198. Entry and exit: no lock held; the caller already holds a reference. */
 export function* netstackHold(ex: Execution, g: NetstackGlobals, ns: Netstack): KThread<void> {
+  const fr = ex.frame('netstack_hold', () => [ns]);
   yield* mutexEnter(ns.lock, L(1195));
   netstackHoldLocked(ex, g, ns); // L1196
   yield* mutexExit(ns.lock, L(1197));
+  ex.leave(fr);
 }

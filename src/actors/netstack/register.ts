@@ -45,6 +45,9 @@ const L = (n: number): string => `netstack.c L${n}`;
 export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, create: CreateFn, shutdown: FiniFn | null, destroy: FiniFn | null): KThread<void> {
   kassert(g.initialized, 'netstack_initialized'); // L173
   kassert(m >= 0 && m < g.nsMax, 'moduleid >= 0 && moduleid < NS_MAX'); // L174
+  const marked: Netstack[] = []; // ghost: the stacks this call marked CREATE_NEEDED
+  let ns: Netstack | null = null;
+  const fr = ex.frame('netstack_register', () => [m, create, shutdown, destroy, marked, ns]);
   yield* mutexEnter(g.gLock, L(181));
   const r = g.reg[m]!;
   kassert(r.create === null, `ns_reg[${m}].nr_create == NULL`); // L182
@@ -55,8 +58,7 @@ export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, 
   r.destroy = destroy;
   r.flags = NRF_REGISTERED;
   r.epoch++; // ghost
-  const marked: Netstack[] = [];
-  for (let ns = g.head; ns !== null; ns = ns.next) {
+  for (ns = g.head; ns !== null; ns = ns.next) {
     yield* mutexEnter(ns.lock, L(198));
     const f = ns.mstate[m]!.flags;
     if (!(ns.flags & NSF_CLOSING) && (f & NSS_CREATE_ALL) === 0) {
@@ -68,6 +70,7 @@ export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, 
   yield* mutexExit(g.gLock, L(207));
   yield* applyAllNetstacks(ex, g, m, netstackApplyCreate, 'create', applyInvocation(ex, 'register', m)); // L215
   g.obs.registerDone(ex, g, m, marked);
+  ex.leave(fr);
 }
 
 /**
@@ -80,14 +83,18 @@ export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, 
  */
 export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number): KThread<void> {
   const r = g.reg[m]!;
+  let epoch = -1;
+  let ns: Netstack | null = null;
+  let pass = '';
+  const fr = ex.frame('netstack_unregister', () => [m, epoch, ns, pass]);
   kassert(m >= 0 && m < g.nsMax, 'moduleid >= 0 && moduleid < NS_MAX'); // L223
   // L225-226: unlocked ASSERTs on ns_reg[m].
   yield* access(r.obj, 'r', `ns_reg[${m}]`, L(225));
   kassert(r.create !== null, `ns_reg[${m}].nr_create != NULL`);
   kassert(r.flags & NRF_REGISTERED, `ns_reg[${m}].nr_flags & NRF_REGISTERED`);
-  const epoch = r.epoch;
+  epoch = r.epoch;
   yield* mutexEnter(g.gLock, L(228));
-  for (let ns = g.head; ns !== null; ns = ns.next) {
+  for (ns = g.head; ns !== null; ns = ns.next) {
     let created = false; // L237
     yield* mutexEnter(ns.lock, L(240));
     const nms = ns.mstate[m]!;
@@ -111,7 +118,7 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
     r.flags |= NRF_DYING;
     yield* mutexExit(g.gLock, L(288));
   }
-  const pass = applyInvocation(ex, 'unregister', m); // ghost: one invocation, both walks
+  pass = applyInvocation(ex, 'unregister', m); // ghost: one invocation, both walks
   if (nsBug(ex, 'ns-unregister-destroy-first')) {
     yield* applyAllNetstacks(ex, g, m, netstackApplyDestroy, 'destroy', pass);
     yield* applyAllNetstacks(ex, g, m, netstackApplyShutdown, 'shutdown', pass);
@@ -122,7 +129,7 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
   yield* mutexEnter(g.gLock, L(299));
   kassert(r.flags & NRF_REGISTERED, `ns_reg[${m}].nr_flags & NRF_REGISTERED`); // L300
   kassert(r.flags & NRF_DYING, `ns_reg[${m}].nr_flags & NRF_DYING`); // L301
-  for (let ns = g.head; ns !== null; ns = ns.next) {
+  for (ns = g.head; ns !== null; ns = ns.next) {
     yield* mutexEnter(ns.lock, L(305));
     if (ns.mstate[m]!.flags & NSS_DESTROY_COMPLETED && !nsBug(ex, 'ns-unregister-no-reset')) {
       nmsUpdate(ex, g, ns, m, ~0, 0, 'RESET'); // L306-307
@@ -136,4 +143,5 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
   r.flags = 0;
   g.obs.unregisterDone(ex, g, m, epoch);
   yield* mutexExit(g.gLock, L(318));
+  ex.leave(fr);
 }

@@ -53,9 +53,11 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
   // L335-336: zone_find_by_id_nolock; the framework hands us the zone.
   const stackid = zone.excl ? zone.id : GLOBAL_NETSTACKID; // L338-343
   let ns = allocNetstack(ex, g); // L346
-  yield* mutexEnter(g.gLock, L(349));
   let tail: Netstack | null = null;
-  for (let p = g.head; p !== null; p = p.next) {
+  let p: Netstack | null = null;
+  const fr = ex.frame('netstack_zone_create', () => [zone, ns, tail, p]);
+  yield* mutexEnter(g.gLock, L(349));
+  for (p = g.head; p !== null; p = p.next) {
     tail = p;
     if (p.stackid === stackid) {
       kassert(stackid === GLOBAL_NETSTACKID, 'VERIFY(stackid == GLOBAL_NETSTACKID)'); // L356
@@ -70,7 +72,7 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
       yield* mutexExit(g.gLock, L(362));
       yield* netstackSharedZoneAdd(ex, g, zone.id); // L366
       zone.netstack = ns; // L367
-      return ns;
+      return ex.leaving(fr, ns);
     }
   }
   // Not found: L372-379, netstack_g_lock held, stack not yet visible.
@@ -104,7 +106,7 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
   ns.machine.send('CREATE_DONE');
   if (!nsBug(ex, 'ns-no-broadcast-zone-created')) yield* cvBroadcast(ns.cv, L(418));
   yield* mutexExit(ns.lock, L(419));
-  return ns;
+  return ex.leaving(fr, ns);
 }
 
 /**
@@ -117,11 +119,14 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
  */
 export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid: number, ns: Netstack): KThread<void> {
   kassert(ns !== null, 'arg != NULL'); // L431
+  let pass = '';
+  const fr = ex.frame('netstack_zone_shutdown', () => [zoneid, ns, pass]);
   yield* mutexEnter(ns.lock, L(433));
   kassert(ns.numzones > 0, 'netstack_numzones > 0'); // L434
   if (ns.numzones !== 1 && !nsBug(ex, 'ns-shutdown-shared-stack')) {
     yield* mutexExit(ns.lock, L(437));
     kassert(ns.stackid === GLOBAL_NETSTACKID, 'netstack_stackid == GLOBAL_NETSTACKID'); // L438
+    ex.leave(fr);
     return;
   }
   yield* mutexExit(ns.lock, L(441));
@@ -144,7 +149,7 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
   g.obs.zoneShutdownMarked(ex, g, ns, marked);
   yield* mutexExit(ns.lock, L(469));
   yield* mutexExit(g.gLock, L(470));
-  const pass = applyInvocation(ex, 'zone_shutdown', ns.name); // ghost
+  pass = applyInvocation(ex, 'zone_shutdown', ns.name); // ghost
   if (nsBug(ex, 'ns-zone-shutdown-forward-order')) yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
   else yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L476
   yield* mutexEnter(ns.lock, L(479));
@@ -153,7 +158,7 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
   ns.machine.send('SHUTDOWN_DONE');
   yield* cvBroadcast(ns.cv, L(482));
   yield* mutexExit(ns.lock, L(483));
-  void zoneid;
+  ex.leave(fr);
 }
 
 /**
@@ -165,6 +170,7 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
  */
 export function* netstackZoneDestroy(ex: Execution, g: NetstackGlobals, zoneid: number, ns: Netstack): KThread<void> {
   kassert(ns !== null, 'arg != NULL'); // L497
+  const fr = ex.frame('netstack_zone_destroy', () => [zoneid, ns]);
   yield* mutexEnter(ns.lock, L(499));
   kassert(ns.numzones > 0, 'netstack_numzones > 0'); // L500
   ns.numzones--; // L501
@@ -174,6 +180,7 @@ export function* netstackZoneDestroy(ex: Execution, g: NetstackGlobals, zoneid: 
     yield* memAccess(ns.mem, 'r', 'netstack_stackid');
     kassert(ns.stackid === GLOBAL_NETSTACKID, 'netstack_stackid == GLOBAL_NETSTACKID'); // L505
     yield* netstackSharedZoneRemove(ex, g, zoneid); // L507
+    ex.leave(fr);
     return;
   }
   const late = nsBug(ex, 'ns-closing-after-rele');
@@ -189,7 +196,9 @@ export function* netstackZoneDestroy(ex: Execution, g: NetstackGlobals, zoneid: 
     ns.flags |= NSF_CLOSING;
     ns.machine.send('CLOSE');
     yield* mutexExit(ns.lock, L(514));
+    ex.leave(fr);
     return;
   }
   yield* netstackRele(ex, g, ns); // L521
+  ex.leave(fr);
 }

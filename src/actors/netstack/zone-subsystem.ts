@@ -61,6 +61,7 @@ export function bootZoneShutdown(ex: Execution, g: NetstackGlobals, zone: Zone):
 /** zone_create: the zone enters the table uninitialized, the ZSD create runs, then it is READY. */
 export function* zoneCreate(ex: Execution, g: NetstackGlobals, z: Zones, id: number, excl: boolean): KThread<Zone> {
   const zone: Zone = { id, excl, status: 'uninitialized', ref: 1, netstack: null };
+  const fr = ex.frame('zone_create', () => [zone]);
   yield* mutexEnter(z.hashLock);
   kassert(!z.byId.has(id), `zone id ${id} not reused`);
   z.byId.set(id, zone);
@@ -70,11 +71,12 @@ export function* zoneCreate(ex: Execution, g: NetstackGlobals, z: Zones, id: num
   yield* mutexEnter(z.hashLock);
   zone.status = 'ready';
   yield* mutexExit(z.hashLock);
-  return zone;
+  return ex.leaving(fr, zone);
 }
 
 /** zone_shutdown: SHUTTING_DOWN, the ZSD shutdown, DOWN. */
 export function* zoneShutdown(ex: Execution, g: NetstackGlobals, z: Zones, zone: Zone): KThread<void> {
+  const fr = ex.frame('zone_shutdown', () => [zone]);
   yield* mutexEnter(z.hashLock);
   kassert(zone.status === 'ready', `zone ${zone.id} ready before shutdown`);
   zone.status = 'shutting_down';
@@ -83,10 +85,12 @@ export function* zoneShutdown(ex: Execution, g: NetstackGlobals, z: Zones, zone:
   yield* mutexEnter(z.hashLock);
   zone.status = 'down';
   yield* mutexExit(z.hashLock);
+  ex.leave(fr);
 }
 
 /** zone_destroy: DYING (lookups fail), wait for the holds to drain, DEAD, then the ZSD destroy. */
 export function* zoneDestroy(ex: Execution, g: NetstackGlobals, z: Zones, zone: Zone): KThread<void> {
+  const fr = ex.frame('zone_destroy', () => [zone]);
   yield* mutexEnter(z.hashLock);
   kassert(zone.status === 'down', `zone ${zone.id} down before destroy`);
   zone.status = 'dying';
@@ -96,17 +100,20 @@ export function* zoneDestroy(ex: Execution, g: NetstackGlobals, z: Zones, zone: 
   z.byId.delete(zone.id);
   yield* mutexExit(z.hashLock);
   yield* netstackZoneDestroy(ex, g, zone.id, zone.netstack!);
+  ex.leave(fr);
 }
 
 /** zone_find_by_id: a held zone from READY to DOWN, else null. */
 export function* zoneFindById(ex: Execution, z: Zones, id: number): KThread<Zone | null> {
-  void ex;
+  let zone: Zone | null = null;
+  let ok = false;
+  const fr = ex.frame('zone_find_by_id', () => [id, zone, ok]);
   yield* mutexEnter(z.hashLock);
-  const zone = z.byId.get(id) ?? null;
-  const ok = zone !== null && (zone.status === 'ready' || zone.status === 'shutting_down' || zone.status === 'down');
+  zone = z.byId.get(id) ?? null;
+  ok = zone !== null && (zone.status === 'ready' || zone.status === 'shutting_down' || zone.status === 'down');
   if (ok) zone!.ref++;
   yield* mutexExit(z.hashLock);
-  return ok ? zone : null;
+  return ex.leaving(fr, ok ? zone : null);
 }
 
 /** zone_find_by_id_nolock: any zone in the table, no hold (the caller serializes with zone teardown). */
@@ -116,10 +123,11 @@ export function zoneFindByIdNolock(z: Zones, id: number): Zone | null {
 
 /** zone_rele: drop a zone_find_by_id hold; wake zone_destroy when only the zone's own hold is left. */
 export function* zoneRele(ex: Execution, z: Zones, zone: Zone): KThread<void> {
-  void ex;
+  const fr = ex.frame('zone_rele', () => [zone]);
   yield* mutexEnter(z.hashLock);
   kassert(zone.ref > 1, `zone ${zone.id} hold count`);
   zone.ref--;
   if (zone.ref === 1) yield* cvBroadcast(z.destroyCv);
   yield* mutexExit(z.hashLock);
+  ex.leave(fr);
 }

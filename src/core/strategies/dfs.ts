@@ -258,7 +258,7 @@ export class DfsStrategy implements Strategy {
           let key: string | null = null;
           if (this.opts.stateCache) {
             key = ex.stateKey();
-            if (key === null) throw new Error(`scenario ${ex.scenario.name} has no stateHash: state caching needs one`);
+            if (key === null) throw new Error(`scenario ${ex.scenario.name} declares no state (stateHash or stateWalk): state caching needs one`);
           }
           const parent = lastThreadNode >= 0 ? stack[lastThreadNode]! : null;
           const sleep = parent && dpor && !this.bounded ? this.childSleep(parent) : new Map<number, number[] | null>();

@@ -19,6 +19,8 @@ const common = {
   invariants: netstackInvariants,
   endChecks: netstackEndChecks,
   snapshot: netstackSnapshot,
+  /** State caching walks the world; every netstack model function declares its frame (Execution.frame). */
+  stateWalk: true,
   maxSteps: 2000,
   granularity: 'mutex_enter of every lock, cv wake-ups, sema_p, taskq pick-up, callback start (unlocked ns_reg read) and end; see src/scenarios/netstack/world.ts',
 };

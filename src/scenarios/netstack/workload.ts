@@ -35,6 +35,7 @@ export function workloadScenario(wl: Workload) {
     invariants: netstackInvariants,
     endChecks: netstackEndChecks,
     snapshot: netstackSnapshot,
+    stateWalk: true,
     setup(ex) {
       const running: { id: number; excl: boolean }[] = [];
       for (const th of wl.threads) for (const k of th) if (k.t === 'zone' && k.from === 'running') running.push({ id: k.id, excl: k.excl });
@@ -45,10 +46,15 @@ export function workloadScenario(wl: Workload) {
         ex.spawn(
           `T${i + 1}`,
           (function* (): KThread<void> {
-            for (const k of tasks) {
+            // Which task runs, and which of a module's calls.
+            let task = 0;
+            let n = 0;
+            ex.frame('workload', () => [task, n]);
+            for (task = 0; task < tasks.length; task++) {
+              const k = tasks[task]!;
               if (k.t === 'module') {
                 let isLoaded = wl.loaded[k.m]!;
-                for (let n = 0; n < k.ops; n++) {
+                for (n = 0; n < k.ops; n++) {
                   if (isLoaded) yield* unloadModule(ex, w, k.m);
                   else yield* loadModule(ex, w, k.m);
                   isLoaded = !isLoaded;

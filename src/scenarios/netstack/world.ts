@@ -20,7 +20,7 @@ import { chainModuleCreate, chainModuleDestroy, moduleCreate, moduleDestroy, mod
 import { netstackRele } from '../../actors/netstack/refs.ts';
 import { netstackRegister, netstackUnregister } from '../../actors/netstack/register.ts';
 import { netstackGetZoneid } from '../../actors/netstack/shared.ts';
-import type { NetstackFixes } from '../../actors/netstack/types.ts';
+import type { Netstack, NetstackFixes } from '../../actors/netstack/types.ts';
 import type { Zone } from '../../actors/netstack/types.ts';
 import { bootZone, zoneCreate, zoneDestroy, zonesInit, zoneShutdown } from '../../actors/netstack/zone-subsystem.ts';
 import { NetstackMonitor } from '../../specs/netstack/monitor.ts';
@@ -88,50 +88,66 @@ export function buildWorld(ex: Execution, spec: WorldSpec): NetstackWorld {
 
 /** A zone's lifecycle: create (unless it already runs), then optionally shutdown and destroy. */
 export function* zoneLife(ex: Execution, w: NetstackWorld, id: number, excl: boolean, upto: 'create' | 'shutdown' | 'destroy', from: 'new' | 'running' = 'new'): KThread<void> {
-  const zone: Zone = from === 'new' ? yield* zoneCreate(ex, w.g, w.z, id, excl) : w.z.byId.get(id)!;
-  if (upto === 'create') return;
+  let zone: Zone | null = null;
+  const fr = ex.frame('zone_life', () => [id, upto, zone]);
+  zone = from === 'new' ? yield* zoneCreate(ex, w.g, w.z, id, excl) : w.z.byId.get(id)!;
+  if (upto === 'create') return ex.leave(fr);
   yield* zoneShutdown(ex, w.g, w.z, zone);
-  if (upto === 'shutdown') return;
+  if (upto === 'shutdown') return ex.leave(fr);
   yield* zoneDestroy(ex, w.g, w.z, zone);
+  ex.leave(fr);
 }
 
 /** modload: netstack_register(m) with the model module's callbacks. */
 export function* loadModule(ex: Execution, w: NetstackWorld, m: number): KThread<void> {
+  const fr = ex.frame('modload', () => [m]);
   yield* netstackRegister(ex, w.g, m, moduleCreate, moduleShutdown, moduleDestroy);
+  ex.leave(fr);
 }
 
 /** modunload: netstack_unregister(m). */
 export function* unloadModule(ex: Execution, w: NetstackWorld, m: number): KThread<void> {
+  const fr = ex.frame('modunload', () => [m]);
   yield* netstackUnregister(ex, w.g, m);
+  ex.leave(fr);
 }
 
 /** A consumer: find a zone's stack by zone id, use it, release it. */
 export function* findByZoneid(ex: Execution, w: NetstackWorld, zoneid: number): KThread<void> {
-  const ns = yield* netstackFindByZoneid(ex, w.g, w.z, zoneid);
+  let ns: Netstack | null = null;
+  const fr = ex.frame('find_by_zoneid', () => [zoneid, ns]);
+  ns = yield* netstackFindByZoneid(ex, w.g, w.z, zoneid);
   if (ns) {
     yield* netstackGetZoneid(ex, w.g, ns);
     yield* netstackRele(ex, w.g, ns);
   }
+  ex.leave(fr);
 }
 
 /** A consumer: find a stack by stack id, use it, release it. */
 export function* findByStackid(ex: Execution, w: NetstackWorld, stackid: number): KThread<void> {
-  const ns = yield* netstackFindByStackid(ex, w.g, stackid);
+  let ns: Netstack | null = null;
+  const fr = ex.frame('find_by_stackid', () => [stackid, ns]);
+  ns = yield* netstackFindByStackid(ex, w.g, stackid);
   if (ns) {
     yield* netstackGetZoneid(ex, w.g, ns);
     yield* netstackRele(ex, w.g, ns);
   }
+  ex.leave(fr);
 }
 
 /** The netstack_next walker of the L1396-1408 usage comment. */
 export function* walkStacks(ex: Execution, w: NetstackWorld): KThread<void> {
   const h: NetstackHandle = { pos: 0 };
+  let ns: Netstack | null = null;
+  const fr = ex.frame('walk_stacks', () => [h, ns]);
   netstackNextInit(h);
   for (;;) {
-    const ns = yield* netstackNext(ex, w.g, h);
+    ns = yield* netstackNext(ex, w.g, h);
     if (!ns) break;
     yield* netstackGetZoneid(ex, w.g, ns);
     yield* netstackRele(ex, w.g, ns);
   }
   netstackNextFini(h);
+  ex.leave(fr);
 }

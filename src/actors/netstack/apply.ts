@@ -52,14 +52,18 @@ export type ApplyFn = (ex: Execution, g: NetstackGlobals, ns: Netstack, m: numbe
  */
 export type ApplyCaller = 'zone_create' | 'zone_shutdown' | 'stack_inactive' | 'register' | 'unregister';
 
-/** Ghost: the name of one invocation of `caller` on `subject` (a stack name, or a module id for register/unregister). */
-export function applyInvocation(ex: Execution, caller: ApplyCaller, subject: string | number): string {
-  // The thread's own step count, not the global step index: unique per
-  // invocation (each is followed by a scheduling point before the next),
-  // and the same in two interleavings that reach the same state, so that
-  // state caching can merge them.
-  const t = ex.currentThread();
-  return `${caller}|${subject}|${t.id}.${t.steps}`;
+/**
+ * Ghost: the name of one invocation of `caller` on `subject` (a stack name,
+ * or a module id for register/unregister): the thread and how many
+ * invocations it named before. The count is kept in g (state the state
+ * walk sees), so two interleavings that reach the same state name the
+ * next invocation alike, and state caching can merge them.
+ */
+export function applyInvocation(ex: Execution, g: NetstackGlobals, caller: ApplyCaller, subject: string | number): string {
+  const tid = ex.currentThread().id;
+  const n = g.invocations.get(tid) ?? 0;
+  g.invocations.set(tid, n + 1);
+  return `${caller}|${subject}|${tid}.${n}`;
 }
 
 /**

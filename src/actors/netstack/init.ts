@@ -71,6 +71,7 @@ export function netstackInit(ex: Execution, o: NetstackInitOptions): NetstackGlo
     fix: { inactiveCoversCreates: false, shutdownInprogressCreate: false, reapWaitsForWaiters: false, ...(o.fix ?? {}) },
     all: [],
     instances: [],
+    invocations: new Map(),
     serial: 0,
     listObj: ex.newObject('netstack list', 'field'),
     allocObj: ex.newObject('netstack allocations', 'ghost'),

@@ -125,7 +125,7 @@ export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Ne
   }
   yield* mutexExit(ns.lock, L(572));
   yield* mutexExit(g.gLock, L(573));
-  pass = applyInvocation(ex, 'stack_inactive', ns.name); // ghost: one invocation, both walks
+  pass = applyInvocation(ex, g, 'stack_inactive', ns.name); // ghost: one invocation, both walks
   if (nsBug(ex, 'ns-inactive-destroy-first')) {
     yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass);
     yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass);

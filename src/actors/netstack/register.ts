@@ -68,7 +68,7 @@ export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, 
     yield* mutexExit(ns.lock, L(205));
   }
   yield* mutexExit(g.gLock, L(207));
-  yield* applyAllNetstacks(ex, g, m, netstackApplyCreate, 'create', applyInvocation(ex, 'register', m)); // L215
+  yield* applyAllNetstacks(ex, g, m, netstackApplyCreate, 'create', applyInvocation(ex, g, 'register', m)); // L215
   g.obs.registerDone(ex, g, m, marked);
   ex.leave(fr);
 }
@@ -118,7 +118,7 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
     r.flags |= NRF_DYING;
     yield* mutexExit(g.gLock, L(288));
   }
-  pass = applyInvocation(ex, 'unregister', m); // ghost: one invocation, both walks
+  pass = applyInvocation(ex, g, 'unregister', m); // ghost: one invocation, both walks
   if (nsBug(ex, 'ns-unregister-destroy-first')) {
     yield* applyAllNetstacks(ex, g, m, netstackApplyDestroy, 'destroy', pass);
     yield* applyAllNetstacks(ex, g, m, netstackApplyShutdown, 'shutdown', pass);

@@ -233,6 +233,8 @@ export interface NetstackGlobals {
   /** Every module instance ever created. */
   instances: ModuleInstance[];
   /** Number of allocations so far (names ns0, ns1, ...). */
+  /** Ghost: apply-walk invocations each thread has named so far (applyInvocation), by thread id. */
+  invocations: Map<number, number>;
   serial: number;
 }
 

@@ -97,7 +97,7 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
   }
   yield* mutexExit(ns.lock, L(408));
   yield* mutexExit(g.gLock, L(409));
-  yield* applyAllModules(ex, g, ns, netstackApplyCreate, applyInvocation(ex, 'zone_create', ns.name)); // L411
+  yield* applyAllModules(ex, g, ns, netstackApplyCreate, applyInvocation(ex, g, 'zone_create', ns.name)); // L411
   yield* mutexEnter(ns.lock, L(414));
   ns.flags &= ~NSF_UNINIT; // L415
   if (!nsBug(ex, 'ns-no-zone-create-flag')) kassert(ns.flags & NSF_ZONE_CREATE, 'netstack_flags & NSF_ZONE_CREATE'); // L416
@@ -149,7 +149,7 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
   g.obs.zoneShutdownMarked(ex, g, ns, marked);
   yield* mutexExit(ns.lock, L(469));
   yield* mutexExit(g.gLock, L(470));
-  pass = applyInvocation(ex, 'zone_shutdown', ns.name); // ghost
+  pass = applyInvocation(ex, g, 'zone_shutdown', ns.name); // ghost
   if (nsBug(ex, 'ns-zone-shutdown-forward-order')) yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
   else yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L476
   yield* mutexEnter(ns.lock, L(479));

@@ -118,3 +118,47 @@ export const leaky = defineScenario<{ x: number; obj: number }>({
     expect(r.err.join('\n')).toMatch(/^nsm: state caching: two ways to one state key have different futures[\s\S]*first visit: schedule \[[\d,]+\]$/);
   });
 });
+
+describe('nsm check --state-cache on a user model with stateWalk and frames', () => {
+  const model = (withFrame: boolean) => `import { access, defineScenario } from ${JSON.stringify(src)};
+export const walked = defineScenario<{ x: number; obj: number }>({
+  name: 'my-walked-${withFrame ? 'framed' : 'bare'}', description: 'a read kept in a generator local', system: 'mine', threads: 2,
+  stateWalk: true,
+  setup(ex) {
+    const s = { x: 0, obj: ex.newObject('x', 'var') };
+    for (const t of ['T0', 'T1']) ex.spawn(t, (function* () {
+      let v = -1;
+      ${withFrame ? "const fr = ex.frame('incr', () => [v]);" : ''}
+      yield* access(s.obj, 'r');
+      v = s.x;
+      yield* access(s.obj, 'w');
+      s.x = v + 1;
+      ${withFrame ? 'ex.leave(fr);' : ''}
+    })());
+    return s;
+  },
+});
+`;
+  it('with the local in a frame, every hit checked: the search completes, with hits', async () => {
+    const f = join(dir, 'walked-framed.ts');
+    writeFileSync(f, model(true));
+    const r = await nsm(['check', '--load', f, 'my-walked-framed', '--strategy', 'dfs', '--state-cache', '--check-hits', 'all', '--json', '--no-write']);
+    const out = JSON.parse(r.out.join('\n'));
+    expect(r.code).toBe(0);
+    expect(out).toMatchObject({ verdict: 'pass', complete: true });
+    expect(out.cache.states).toBeGreaterThan(0);
+    expect(out.cache.hits).toBeGreaterThan(0);
+  });
+  it('without it, a checked hit stops the search (exit 2)', async () => {
+    const f = join(dir, 'walked-bare.ts');
+    writeFileSync(f, model(false));
+    const r = await nsm(['check', '--load', f, 'my-walked-bare', '--strategy', 'dfs', '--state-cache', '--check-hits', 'all']);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toMatch(/two ways to one state key have different futures/);
+  });
+  it('--check-hits without --state-cache is refused', async () => {
+    const r = await nsm(['check', 'tb-counter', '--strategy', 'dpor', '--check-hits', '5']);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toMatch(/--check-hits goes with --state-cache/);
+  });
+});

@@ -104,6 +104,8 @@ export interface SearchConfig {
   delays?: number;
   /** dfs or dpor with state caching (needs the scenario's stateHash and its threads' program points); no bounds. */
   stateCache?: boolean;
+  /** With stateCache: how many hits are checked against their state's first visit (default 100, DfsOptions.checkHits; Infinity: all). */
+  checkHits?: number;
   /** dpor split into shards by prefix (DfsOptions.split); no bounds, no state caching. */
   split?: { depth: number; shard: number; shards: number };
   /** Executions the access guard watches. */
@@ -128,6 +130,11 @@ const RULES: { refused: (c: SearchInput, s: StrategyName) => boolean; flag: (s: 
     refused: (c) => Boolean(c.stateCache) && (c.preemptions !== undefined || c.delays !== undefined),
     flag: () => '--state-cache takes no --preemptions or --delays: a state reached with less budget left explores less',
     field: () => 'stateCache takes no preemptions or delays bound: a state reached with less budget left explores less',
+  },
+  {
+    refused: (c) => c.checkHits !== undefined && !c.stateCache,
+    flag: () => '--check-hits goes with --state-cache (it says how many state-cache hits are checked)',
+    field: () => 'checkHits goes with stateCache (it says how many state-cache hits are checked)',
   },
   {
     refused: (c, s) => c.split !== undefined && (s !== 'dpor' || c.preemptions !== undefined || Boolean(c.stateCache)),
@@ -162,12 +169,12 @@ export function validateSearch(c: SearchInput, voice: 'flag' | 'field' = 'field'
 export function resolveSearch(c: SearchInput = {}, voice: 'flag' | 'field' = 'field'): SearchConfig {
   validateSearch(c, voice);
   const out: SearchConfig = { strategy: c.strategy ?? DEFAULTS.strategy, seed: c.seed ?? DEFAULTS.seed, depth: c.depth ?? DEFAULTS.depth, guard: c.guard ?? DEFAULTS.guard };
-  for (const k of ['pctSteps', 'preemptions', 'delays', 'stateCache', 'split', 'schedules'] as const) if (c[k] !== undefined) (out as any)[k] = c[k];
+  for (const k of ['pctSteps', 'preemptions', 'delays', 'stateCache', 'checkHits', 'split', 'schedules'] as const) if (c[k] !== undefined) (out as any)[k] = c[k];
   return out;
 }
 
 /** The fields makeStrategy reads. */
-export type StrategyConfig = Pick<SearchConfig, 'seed' | 'depth'> & Partial<Pick<SearchConfig, 'pctSteps' | 'preemptions' | 'delays' | 'stateCache' | 'split'>>;
+export type StrategyConfig = Pick<SearchConfig, 'seed' | 'depth'> & Partial<Pick<SearchConfig, 'pctSteps' | 'preemptions' | 'delays' | 'stateCache' | 'checkHits' | 'split'>>;
 
 /** Build a strategy from its name. */
 export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
@@ -177,9 +184,9 @@ export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
     case 'pct':
       return new PctStrategy(c.seed, c.depth, c.pctSteps);
     case 'dfs':
-      return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache });
+      return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache, checkHits: c.checkHits });
     case 'dpor':
-      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, stateCache: c.stateCache, split: c.split });
+      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, stateCache: c.stateCache, checkHits: c.checkHits, split: c.split });
     case 'ipb':
       // Iterative preemption bounding with bounded DPOR rounds, 0..preemptions.
       return new IterativeBoundStrategy(c.preemptions ?? DEFAULTS.iterativeBound, 'preemptions');

@@ -36,8 +36,10 @@ options:
   --no-shrink       report the failing schedule as found
   --no-write        write no artefact (by default each failure is written as JSON + HTML
                     under .nsm/failures/, or under $NSM_DIR/failures/ when NSM_DIR is set)
-  --state-cache     with dfs or dpor: prune states seen before (scenarios with a stateHash
-                    whose threads declare their program points; docs/engine.md)
+  --state-cache     with dfs or dpor: prune states seen before (scenarios that declare their
+                    state: a stateHash, or stateWalk with frames; docs/engine.md)
+  --check-hits N    with --state-cache: check the first N hits against their state's first
+                    visit (default 100; 'all': every hit that has one recorded)
   --shard i/n       dpor only: search shard i of n of a split search (one per machine or CI
                     job); the first --split-depth choice points (default 4) are expanded
                     fully and their prefixes dealt out by index mod n. With --json the

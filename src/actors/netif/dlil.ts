@@ -11,7 +11,7 @@
  * drained" is a state another thread can observe (R2).
  */
 import type { KThread } from '../../core/effect.ts';
-import { kassert, kfail } from '../../core/errors.ts';
+import { kassert } from '../../core/errors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { access, localAccess } from '../../core/ops.ts';
 import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
@@ -28,12 +28,11 @@ function increfLocked(g: NetifGlobals, ifp: XIfnet, holder: string): void {
 /**
  * Drop `holder`'s ioref. Entry: if_ref_lock held. if_refio going negative
  * is dlil's VERIFY; a holder that holds no ioref is a second release of
- * one reference (IOREF-1).
+ * one reference (IOREF-1, checked by the monitor).
  */
 function decrefLocked(g: NetifGlobals, ifp: XIfnet, holder: string): void {
-  const i = ifp.ioHolders.indexOf(holder);
-  if (i < 0) kfail('invariant', 'IOREF-1', `${g.who()} drops an ioref of ${ifp.name} as '${holder}', which holds none (held: ${ifp.ioHolders.join(', ') || 'none'}, if_refio ${ifp.refio})`);
-  ifp.ioHolders.splice(i, 1);
+  g.monitors.iorefDropped(g, ifp, holder);
+  ifp.ioHolders.splice(ifp.ioHolders.indexOf(holder), 1);
   kassert(ifp.refio > 0, () => `VERIFY(if_refio > 0) of ${ifp.name} in ifnet_decr_iorefcnt`, 'IOREF-1');
   ifp.refio--;
 }

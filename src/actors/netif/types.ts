@@ -313,6 +313,18 @@ export interface DatapathEntry {
   active: boolean;
 }
 
+/**
+ * The spec monitors the model calls where a property can break inside one
+ * step, where no invariant checked between steps would see it. The checks
+ * and their spec names live in src/specs/netif/monitors.ts; the model only
+ * says when (actors cannot import specs: the layer rule). Each throws the
+ * spec's failure, or returns.
+ */
+export interface NetifMonitors {
+  /** `holder` drops an ioref of ifp; ifp.ioHolders still lists what is held. Entry: if_ref_lock held. */
+  iorefDropped(g: NetifGlobals, ifp: XIfnet, holder: string): void;
+}
+
 export class NetifGlobals {
   /** SK_LOCK. */
   readonly skLock: KMutex;
@@ -338,7 +350,11 @@ export class NetifGlobals {
   readonly cov: MachineCoverage;
   private uuids = 0;
   private tables = 0;
-  constructor(readonly ex: Execution) {
+  constructor(
+    readonly ex: Execution,
+    /** The spec monitors (src/specs/netif/monitors.ts), installed by the scenario's world. */
+    readonly monitors: NetifMonitors,
+  ) {
     this.skLock = new KMutex(ex, 'sk_lock', { cls: 'sk_lock' });
     this.ctlObj = ex.newObject('netif control-plane ghost', 'ghost');
     this.detachCv = new KCondvar(ex, 'nif detaching (fixDetachInprogress)');

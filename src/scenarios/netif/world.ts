@@ -4,6 +4,7 @@
  * leave them in (test/netif.test.ts checks that against running
  * nx_netif_ctl_attach, ch_open_special and NXSPEC_CMD_START).
  */
+import { netifMonitors } from '../../specs/netif/monitors.ts';
 import type { Execution } from '../../core/execution.ts';
 import { KMem } from '../../locks/kmem.ts';
 import { nxCreate } from '../../actors/netif/nexus.ts';
@@ -96,7 +97,7 @@ export function openKernelChannelDirect(ex: Execution, g: NetifGlobals, nx: Nexu
 
 /** The globals with `ifnames` attached to dlil and the nexuses of `nxs` created (and attached as they say). */
 export function netifWorld(ex: Execution, ifnames: readonly string[], nxs: readonly NexusSpec[]): NetifGlobals {
-  const g = new NetifGlobals(ex);
+  const g = new NetifGlobals(ex, netifMonitors);
   for (const n of ifnames) g.ifnets.push(new XIfnet(ex, new KMem(ex, `ifnet ${n}`), n));
   for (const s of nxs) {
     const nx = nxCreate(ex, g, s.name, s.portLim ?? 4);

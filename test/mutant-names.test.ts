@@ -1,9 +1,9 @@
 /**
  * Mutant names are strings read by `ex.bug('name')` in the models: a typo
- * there silently disables a mutant. netstack, ipmp, netif and ifnet key them
- * in a table (src/actors/<system>/mutants.ts) read through a typed helper
- * (`nsBug(ex, 'name')`, `ipmpBug`, `nxBug`, `fbBug`), so there a typo does
- * not compile; the textbook scenarios still read plain strings with `ex.bug`. The
+ * there silently disables a mutant. Every system keys them in a table
+ * (src/actors/<system>/mutants.ts; the textbook's in src/scenarios/textbook)
+ * read through a typed helper (`nsBug(ex, 'name')`, `ipmpBug`, `nxBug`,
+ * `fbBug`, `tbBug`), so a typo does not compile. The
  * places that name mutants must agree: the models' reads, the tables, the
  * scenarios' `mutants` lists, and the catalogue (src/bugs), which covers
  * every listed mutant or the coverage docs say why not.
@@ -18,6 +18,7 @@ import { ipmpMutantTable } from '../src/actors/ipmp/mutants.ts';
 import { netifMutantTable } from '../src/actors/netif/mutants.ts';
 import { netstackMutantTable } from '../src/actors/netstack/mutants.ts';
 import { ifnetMutantTable } from '../src/actors/ifnet/mutants.ts';
+import { textbookMutantTable } from '../src/scenarios/textbook/mutants.ts';
 
 const src = join(__dirname, '..', 'src');
 function tsFiles(dir: string): string[] {
@@ -74,8 +75,8 @@ describe('mutant names', () => {
     'ns-creator-wait-if': 'M31: the while re-test matters only with spurious wake-ups, off in every scenario',
     'ns-nms-wait-if': 'M32: the while re-test matters only with spurious wake-ups, off in every scenario',
   };
-  const tables = { netstack: netstackMutantTable, ipmp: ipmpMutantTable, netif: netifMutantTable, ifnet: ifnetMutantTable };
-  const prefixOf: Record<string, string> = { netif: 'nx-', netstack: 'ns-', ipmp: 'ipmp-', ifnet: 'fb-' };
+  const tables = { netstack: netstackMutantTable, ipmp: ipmpMutantTable, netif: netifMutantTable, ifnet: ifnetMutantTable, textbook: textbookMutantTable };
+  const prefixOf: Record<string, string> = { netif: 'nx-', netstack: 'ns-', ipmp: 'ipmp-', ifnet: 'fb-', textbook: 'tb-' };
   for (const [system, table] of Object.entries(tables)) {
     it(`${system}: the keyed table, the models' reads, the scenarios' lists and the catalogue agree`, () => {
       const keys = new Set<string>(table.names);

@@ -3,8 +3,9 @@
  * of a textbook bug is the line of the scenario file that it weakens.
  */
 import type { MutantEntry } from './types.ts';
+import type { TextbookMutant } from '../scenarios/textbook/mutants.ts';
 
-export const textbookMutants: MutantEntry[] = [
+export const textbookMutants: MutantEntry<TextbookMutant>[] = [
   {
     mutant: 'tb-unlocked-increment',
     system: 'textbook',

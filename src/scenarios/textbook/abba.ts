@@ -9,6 +9,7 @@ import type { KThread } from '../../core/effect.ts';
 import type { Execution } from '../../core/execution.ts';
 import { defineScenario } from '../../core/scenario.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
+import { tbBug, textbookMutantTable } from './mutants.ts';
 
 interface AbbaState {
   a: KMutex;
@@ -30,12 +31,12 @@ export const abba = defineScenario<AbbaState>({
   description: 'two threads take two mutexes (ABBA deadlock when the order differs)',
   system: 'textbook',
   threads: 2,
-  mutants: ['tb-abba'],
+  mutants: textbookMutantTable.pick('tb-abba'),
   granularity: 'each mutex_enter',
   setup(ex: Execution) {
     const s: AbbaState = { a: new KMutex(ex, 'lock_a'), b: new KMutex(ex, 'lock_b'), done: 0 };
     ex.spawn('T1', both(s, s.a, s.b));
-    ex.spawn('T2', ex.bug('tb-abba') ? both(s, s.b, s.a) : both(s, s.a, s.b));
+    ex.spawn('T2', tbBug(ex, 'tb-abba') ? both(s, s.b, s.a) : both(s, s.a, s.b));
     return s;
   },
   stateHash: (s) => String(s.done),

@@ -10,6 +10,7 @@ import { access } from '../../core/ops.ts';
 import type { Execution } from '../../core/execution.ts';
 import type { KThread } from '../../core/effect.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
+import { tbBug, textbookMutantTable } from './mutants.ts';
 
 interface CounterState {
   lock: KMutex;
@@ -22,7 +23,7 @@ interface CounterState {
 }
 
 function* incrementer(ex: Execution, s: CounterState, i: number): KThread<void> {
-  if (ex.bug('tb-unlocked-increment')) {
+  if (tbBug(ex, 'tb-unlocked-increment')) {
     yield* access(s.countObj, 'r', 'count');
     s.seen[i] = s.count;
     yield* access(s.countObj, 'w', 'count');
@@ -42,7 +43,7 @@ export const counter = defineScenario<CounterState>({
   params: { threads: 2 },
   // 10 threads is 10! = 3.6M interleavings for DPOR: beyond that nothing completes.
   paramTypes: { threads: { min: 1, max: 10, description: 'incrementing threads' } },
-  mutants: ['tb-unlocked-increment'],
+  mutants: textbookMutantTable.pick('tb-unlocked-increment'),
   granularity: 'mutex_enter; each unlocked access of the mutant',
   // The values the threads read and wrote, after every step of a recorded
   // execution: what makes a lost update visible in reports (count stays 1

@@ -14,6 +14,7 @@ import type { Execution } from '../../core/execution.ts';
 import { defineScenario } from '../../core/scenario.ts';
 import { KCondvar, cvSignal, cvWait } from '../../locks/kcondvar.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
+import { tbBug, textbookMutantTable } from './mutants.ts';
 
 interface QueueState {
   lock: KMutex;
@@ -37,7 +38,7 @@ function* producer(s: QueueState, items: number): KThread<void> {
 
 function* consumer(ex: Execution, s: QueueState): KThread<void> {
   yield* mutexEnter(s.lock);
-  if (ex.bug('tb-cv-if')) {
+  if (tbBug(ex, 'tb-cv-if')) {
     if (s.count === 0) yield* cvWait(s.cv, s.lock);
   } else {
     while (s.count === 0) yield* cvWait(s.cv, s.lock);
@@ -53,7 +54,7 @@ export const cvIf = defineScenario<QueueState>({
   description: 'producer/consumers on a condition variable (if instead of while around cv_wait)',
   system: 'textbook',
   threads: 3,
-  mutants: ['tb-cv-if'],
+  mutants: textbookMutantTable.pick('tb-cv-if'),
   granularity: 'mutex_enter, cv_wait wake-up',
   setup(ex) {
     const s: QueueState = { lock: new KMutex(ex, 'q_lock'), cv: new KCondvar(ex, 'q_cv'), count: 0, taken: 0, produced: 0 };

@@ -10,6 +10,7 @@ import type { Execution } from '../../core/execution.ts';
 import { defineScenario } from '../../core/scenario.ts';
 import { KCondvar, cvBroadcast, cvSignal, cvWait } from '../../locks/kcondvar.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
+import { tbBug, textbookMutantTable } from './mutants.ts';
 
 interface GateState {
   lock: KMutex;
@@ -29,7 +30,7 @@ function* waiter(s: GateState): KThread<void> {
 function* opener(ex: Execution, s: GateState): KThread<void> {
   yield* mutexEnter(s.lock);
   s.open = true;
-  yield* (ex.bug('tb-signal-not-broadcast') ? cvSignal(s.cv) : cvBroadcast(s.cv));
+  yield* (tbBug(ex, 'tb-signal-not-broadcast') ? cvSignal(s.cv) : cvBroadcast(s.cv));
   yield* mutexExit(s.lock);
 }
 
@@ -38,7 +39,7 @@ export const gate = defineScenario<GateState>({
   description: 'waiters on a gate opened with cv_broadcast (missing broadcast)',
   system: 'textbook',
   threads: 3,
-  mutants: ['tb-signal-not-broadcast'],
+  mutants: textbookMutantTable.pick('tb-signal-not-broadcast'),
   granularity: 'mutex_enter, cv_wait wake-up',
   setup(ex) {
     const s: GateState = { lock: new KMutex(ex, 'gate_lock'), cv: new KCondvar(ex, 'gate_cv'), open: false, passed: 0 };

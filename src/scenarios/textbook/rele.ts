@@ -13,6 +13,7 @@ import { defineScenario } from '../../core/scenario.ts';
 import { KMem, kmemFree, memAccess } from '../../locks/kmem.ts';
 import { KMutex, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { KRefcount, refRele } from '../../locks/refcount.ts';
+import { tbBug, textbookMutantTable } from './mutants.ts';
 
 interface ObjState {
   mem: KMem;
@@ -31,7 +32,7 @@ function* holder(ex: Execution, s: ObjState): KThread<void> {
   // checked hits of stateful DPOR found it missing).
   ex.programPoint(`released, ${n} left`);
   yield* mutexExit(s.lock);
-  if (ex.bug('tb-use-after-rele')) yield* memAccess(s.mem, 'r', 'uses', true);
+  if (tbBug(ex, 'tb-use-after-rele')) yield* memAccess(s.mem, 'r', 'uses', true);
   if (n === 0) yield* kmemFree(s.mem);
 }
 
@@ -40,7 +41,7 @@ export const rele = defineScenario<ObjState>({
   description: 'two holders release a shared object, the last one frees it (use after release)',
   system: 'textbook',
   threads: 2,
-  mutants: ['tb-use-after-rele'],
+  mutants: textbookMutantTable.pick('tb-use-after-rele'),
   granularity: 'mutex_enter, the mutant unlocked read',
   setup(ex) {
     const mem = new KMem(ex, 'obj');

@@ -41,8 +41,10 @@ export interface ReductionRow {
   dpor: SearchStats;
   /** DPOR with every critical section ordered (commute: false), for scenarios with commuting locks; null otherwise. */
   dporOrdered: SearchStats | null;
-  /** Stateful DPOR (state caching with summaries), for scenarios with a stateHash; null otherwise. */
+  /** Stateful DPOR (state caching with summaries), for scenarios that declare their state (stateHash or stateWalk); null otherwise. */
   dporCache: SearchStats | null;
+  /** DPOR with wakeup trees, where plain DPOR had sleep-set-blocked executions; null otherwise. */
+  dporWakeup: SearchStats | null;
   /** dpor.terminal / dfs.terminal when both complete. */
   ratio: number | null;
   /** Both complete and found the same number of distinct terminal states. */
@@ -53,8 +55,8 @@ export interface ReductionRow {
   classRatio: number | null;
 }
 
-export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number; ms: number; params?: Record<string, ParamValue> }, commute = true, stateCache = false): SearchStats {
-  const st = new DfsStrategy({ dpor, commute, stateCache });
+export function search(sc: Scenario<any>, dpor: boolean, o: { schedules: number; ms: number; params?: Record<string, ParamValue> }, commute = true, stateCache = false, wakeup = false): SearchStats {
+  const st = new DfsStrategy({ dpor, commute, stateCache, wakeup });
   let hasCommuting = false;
   const states = new Set<string>();
   const verdicts: Record<string, number> = {};
@@ -117,7 +119,8 @@ export function reductionRow(sc: Scenario<any>, o: { schedules: number; ms: numb
   const dfs = search(sc, false, o);
   const dpor = search(sc, true, o);
   const dporOrdered = dpor.hasCommuting ? search(sc, true, o, false) : null;
-  const dporCache = sc.stateHash ? search(sc, true, o, true, true) : null;
+  const dporCache = sc.stateHash || sc.stateWalk ? search(sc, true, o, true, true) : null;
+  const dporWakeup = dpor.pruned > 0 ? search(sc, true, o, true, false, true) : null;
   const both = dfs.complete && dpor.complete;
   const classes = knownTraceClasses(sc, params);
   return {
@@ -128,6 +131,7 @@ export function reductionRow(sc: Scenario<any>, o: { schedules: number; ms: numb
     dpor,
     dporOrdered,
     dporCache,
+    dporWakeup,
     ratio: both && dfs.terminal > 0 ? dpor.terminal / dfs.terminal : null,
     sameStates: both ? dfs.states === dpor.states : null,
     traceClasses: classes,

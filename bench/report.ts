@@ -123,11 +123,11 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('## Reduction: plain DFS vs DPOR');
   out.push('');
-  out.push(`Every registered scenario at its default parameters (the params column omits boolean parameters left false, e.g. fix switches), no mutant, run to completion or a cap of ${fmtInt(r.config.reduction.schedules)} executions / about ${fmtNum(r.config.reduction.capMs / 1000, 1)} s per search (less when the section budget runs short). Cells: terminal (non-pruned) executions, i.e. the schedules counted in the ratio, + pruned (sleep-set-blocked) executions. "States": distinct terminal states, the key being (failed spec or 'ok', virtual time, the scenario's snapshot() if any, canonical JSON of the execution's state object with functions, generators, the Execution, the run-wide RunContext and every value of its shared map (lock-order graph, machine coverage) dropped, threads by id, repeated references cut), hashed to 64 bits. When both complete they should agree (DPOR must not lose terminal states). "DPOR, sections ordered": the same DPOR with every critical section of the scenario's commuting locks (netstack_g_lock) ordered, as for any other lock (\`commute: false\`); "-" where the scenario has no commuting lock. "DPOR + state caching": stateful DPOR (\`--state-cache\`, docs/engine.md) where the scenario declares a stateHash, "-" elsewhere: cells as for DPOR, plus the executions stopped at a finished state (hits) and the distinct states seen.`);
+  out.push(`Every registered scenario at its default parameters (the params column omits boolean parameters left false, e.g. fix switches), no mutant, run to completion or a cap of ${fmtInt(r.config.reduction.schedules)} executions / about ${fmtNum(r.config.reduction.capMs / 1000, 1)} s per search (less when the section budget runs short). Cells: terminal (non-pruned) executions, i.e. the schedules counted in the ratio, + pruned (sleep-set-blocked) executions. "States": distinct terminal states, the key being (failed spec or 'ok', virtual time, the scenario's snapshot() if any, canonical JSON of the execution's state object with functions, generators, the Execution, the run-wide RunContext and every value of its shared map (lock-order graph, machine coverage) dropped, threads by id, repeated references cut), hashed to 64 bits. When both complete they should agree (DPOR must not lose terminal states). "DPOR, sections ordered": the same DPOR with every critical section of the scenario's commuting locks (netstack_g_lock) ordered, as for any other lock (\`commute: false\`); "-" where the scenario has no commuting lock. "DPOR + state caching": stateful DPOR (\`--state-cache\`, docs/engine.md) where the scenario declares its state (a stateHash, or stateWalk with frames), "-" elsewhere: cells as for DPOR, plus the executions stopped at a finished state (hits) and the distinct states seen. "DPOR + wakeup trees": \`--wakeup\` (optimal DPOR, docs/engine.md) where plain DPOR had sleep-set-blocked executions, "-" elsewhere.`);
   out.push('');
   const redRows = (rows: typeof r.reduction) =>
     table(
-      ['scenario', 'params', 'plain DFS', 'DPOR', 'DPOR, sections ordered', 'DPOR + state caching', 'DPOR/DFS', 'states DFS / DPOR', 'same states', 'verdicts (DPOR)', 'trace classes', 'DPOR/classes'],
+      ['scenario', 'params', 'plain DFS', 'DPOR', 'DPOR, sections ordered', 'DPOR + state caching', 'DPOR + wakeup trees', 'DPOR/DFS', 'states DFS / DPOR', 'same states', 'verdicts (DPOR)', 'trace classes', 'DPOR/classes'],
       rows.map((x) => [
         x.scenario,
         Object.entries(x.params).filter(([, v]) => v !== false).map(([k, v]) => `${k}=${v}`).join(', ') || '-',
@@ -135,6 +135,7 @@ export function renderMarkdown(r: BenchResults): string {
         searchCell(x.dpor),
         x.dporOrdered ? searchCell(x.dporOrdered) : '-',
         x.dporCache ? `${searchCell(x.dporCache)}; ${fmtInt(x.dporCache.cacheHits ?? 0)} hits, ${fmtInt(x.dporCache.cachedStates ?? 0)} states` : '-',
+        x.dporWakeup ? searchCell(x.dporWakeup) : '-',
         x.ratio === null ? '-' : `${fmtNum(x.ratio, 3)} (${fmtNum(1 / x.ratio, 1)}x fewer)`,
         `${fmtInt(x.dfs.states)} / ${fmtInt(x.dpor.states)}`,
         yn(x.sameStates),

@@ -24,7 +24,8 @@ export { checkParam, paramSpecs, ParamError, parseParam, resolveParams, type Par
 export { execOptions, explore, runSchedule, type RunOptions, type RunResult } from './core/runner.ts';
 export type { Strategy } from './core/strategy.ts';
 export { ConfigError, DEFAULTS, makeStrategy, resolveSearch, resolveTarget, STRATEGY_NAMES, validateSearch, type SearchConfig, type StrategyConfig, type StrategyName, type Target } from './core/config.ts';
-export { DfsStrategy, independent, type DfsOptions } from './core/strategies/dfs.ts';
+export { DfsStrategy, type DfsOptions } from './core/strategies/dfs.ts';
+export { independent } from './core/footprint.ts';
 export { mergeShards, type ShardReport } from './core/strategies/split.ts';
 export { StateCache, Summary, type SubtreeEvent, type Witness } from './core/strategies/state-cache.ts';
 export { IterativeBoundStrategy, type BoundKind, type BoundRound } from './core/strategies/iterative.ts';

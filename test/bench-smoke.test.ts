@@ -60,7 +60,8 @@ describe('bench quick suite', () => {
     expect(r.portfolio.map((p) => p.mutant)).toEqual(textbook.map((m) => m.mutant));
     expect(r.fcBugs.map((f) => f.mutant)).toEqual(textbook.map((m) => m.mutant));
     expect(r.scaling).toHaveLength(2);
-    expect(r.targets).toHaveLength(5);
+    expect(r.targets).toHaveLength(6);
+    expect(renderMarkdown(r)).toContain("DPOR + wakeup trees");
     // The DPOR step loop runs on the first workload when bench-medium is not given.
     expect(r.dporCpu.map((d) => [d.scenario, d.schedules])).toEqual([['bench-small', TINY.stepLoop.schedules]]);
     expect(r.dporCpu[0]!.cpuUsPerSchedule).toBeGreaterThan(0);

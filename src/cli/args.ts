@@ -64,6 +64,7 @@ export const checkFlags = {
   'no-shrink': { type: 'boolean' },
   'no-write': { type: 'boolean' },
   'state-cache': { type: 'boolean' },
+  wakeup: { type: 'boolean' },
   'check-hits': { type: 'string' },
   shard: { type: 'string' },
   'split-depth': { type: 'string' },
@@ -79,7 +80,7 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
   const strategy = ((v.strategy as string | undefined) ?? DEFAULTS.strategy) as StrategyName;
   try {
     const split = v.shard !== undefined || v['split-depth'] !== undefined || v.workers !== undefined ? { depth: 0, shard: 0, shards: 1 } : undefined;
-    validateSearch({ strategy, stateCache: Boolean(v['state-cache']), checkHits: v['check-hits'] === undefined ? undefined : 0, delays: v.delays as any, preemptions: v.preemptions as any, pctSteps: v['pct-steps'] as any, split }, 'flag');
+    validateSearch({ strategy, stateCache: Boolean(v['state-cache']), wakeup: Boolean(v.wakeup), checkHits: v['check-hits'] === undefined ? undefined : 0, delays: v.delays as any, preemptions: v.preemptions as any, pctSteps: v['pct-steps'] as any, split }, 'flag');
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
@@ -102,6 +103,7 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
     shrink: !v['no-shrink'],
     write: !v['no-write'],
     stateCache: Boolean(v['state-cache']),
+    wakeup: Boolean(v.wakeup),
     checkHits: v['check-hits'] === undefined ? undefined : v['check-hits'] === 'all' ? Number.POSITIVE_INFINITY : intFlag('check-hits', v['check-hits'] as string, 0),
     split: v.shard === undefined ? undefined : splitFlag(v.shard as string, v['split-depth'] as string | undefined),
     workers: v.workers === undefined ? undefined : intFlag('workers', v.workers as string, 1, 1, maxWorkers()),

@@ -106,6 +106,8 @@ export interface SearchConfig {
   stateCache?: boolean;
   /** With stateCache: how many hits are checked against their state's first visit (default 100, DfsOptions.checkHits; Infinity: all). */
   checkHits?: number;
+  /** dpor with wakeup trees (optimal DPOR, DfsOptions.wakeup); no bounds, no split. */
+  wakeup?: boolean;
   /** dpor split into shards by prefix (DfsOptions.split); no bounds, no state caching. */
   split?: { depth: number; shard: number; shards: number };
   /** Executions the access guard watches. */
@@ -142,6 +144,11 @@ const RULES: { refused: (c: SearchInput, s: StrategyName) => boolean; flag: (s: 
     field: () => "split works with strategy 'dpor' only, without preemptions or stateCache",
   },
   {
+    refused: (c, s) => Boolean(c.wakeup) && (s !== 'dpor' || c.preemptions !== undefined || c.split !== undefined),
+    flag: () => '--wakeup goes with an unbounded, unsplit --strategy dpor (no --preemptions, --shard or --workers)',
+    field: () => "wakeup works with strategy 'dpor' only, without preemptions or split",
+  },
+  {
     refused: (c, s) => c.delays !== undefined && s !== 'dfs' && s !== 'idb',
     flag: () => '--delays bounds --strategy dfs and idb only (DPOR is complete within a preemption bound, as bounded POR, but not within a delay bound; random and pct take no bound)',
     field: (s) => `delays bound strategies 'dfs' and 'idb' only, not '${s}' (DPOR is not complete within a delay bound)`,
@@ -169,12 +176,12 @@ export function validateSearch(c: SearchInput, voice: 'flag' | 'field' = 'field'
 export function resolveSearch(c: SearchInput = {}, voice: 'flag' | 'field' = 'field'): SearchConfig {
   validateSearch(c, voice);
   const out: SearchConfig = { strategy: c.strategy ?? DEFAULTS.strategy, seed: c.seed ?? DEFAULTS.seed, depth: c.depth ?? DEFAULTS.depth, guard: c.guard ?? DEFAULTS.guard };
-  for (const k of ['pctSteps', 'preemptions', 'delays', 'stateCache', 'checkHits', 'split', 'schedules'] as const) if (c[k] !== undefined) (out as any)[k] = c[k];
+  for (const k of ['pctSteps', 'preemptions', 'delays', 'stateCache', 'checkHits', 'wakeup', 'split', 'schedules'] as const) if (c[k] !== undefined) (out as any)[k] = c[k];
   return out;
 }
 
 /** The fields makeStrategy reads. */
-export type StrategyConfig = Pick<SearchConfig, 'seed' | 'depth'> & Partial<Pick<SearchConfig, 'pctSteps' | 'preemptions' | 'delays' | 'stateCache' | 'checkHits' | 'split'>>;
+export type StrategyConfig = Pick<SearchConfig, 'seed' | 'depth'> & Partial<Pick<SearchConfig, 'pctSteps' | 'preemptions' | 'delays' | 'stateCache' | 'checkHits' | 'wakeup' | 'split'>>;
 
 /** Build a strategy from its name. */
 export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
@@ -186,7 +193,7 @@ export function makeStrategy(name: StrategyName, c: StrategyConfig): Strategy {
     case 'dfs':
       return new DfsStrategy({ dpor: false, preemptionBound: c.preemptions, delayBound: c.delays, stateCache: c.stateCache, checkHits: c.checkHits });
     case 'dpor':
-      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, stateCache: c.stateCache, checkHits: c.checkHits, split: c.split });
+      return new DfsStrategy({ dpor: true, preemptionBound: c.preemptions, stateCache: c.stateCache, checkHits: c.checkHits, wakeup: c.wakeup, split: c.split });
     case 'ipb':
       // Iterative preemption bounding with bounded DPOR rounds, 0..preemptions.
       return new IterativeBoundStrategy(c.preemptions ?? DEFAULTS.iterativeBound, 'preemptions');

@@ -38,6 +38,17 @@ export abstract class Effect<R = unknown> implements Iterator<Effect, R, unknown
   get commuteBarrier(): boolean {
     return this.enabled !== Effect.prototype.enabled;
   }
+  /**
+   * The lock (engine object) this effect waits to acquire, enabled only
+   * while no other thread holds it: mutex_enter, rw_enter as writer. -1 for
+   * every other effect. DPOR uses it: the acquire cannot run while another
+   * thread holds the lock, so a step that thread ran holding it is not a
+   * race to reverse; the step where it acquired the lock is
+   * (strategies/dfs.ts, raceCheck).
+   */
+  get acquires(): number {
+    return -1;
+  }
   /** Optional source site, e.g. 'netstack.c L274'. */
   declare site: string | undefined;
   declare private yielded: boolean;

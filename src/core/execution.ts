@@ -167,6 +167,8 @@ export class Execution {
    */
   heldAtStartBuf = new Int32Array(16);
   heldAtStartLen = 0;
+  /** The effect the running (or last) step began with: its scheduling point. */
+  stepEffect: Effect | null = null;
   private stepEffects: Effect[] | null = null;
   state: unknown = undefined;
   private invariants: Invariant<unknown>[] = [];
@@ -506,6 +508,7 @@ export class Execution {
     for (let i = 0; i < held.length; i++) heldNow[i] = held[i]!.id;
     this.heldAtStartLen = held.length;
     const eff = t.pending!;
+    this.stepEffect = eff;
     if (this.hasCommuting && held.length > 0) {
       // Holding a commuting mutex reads it; waiting while holding it writes it.
       const w = eff.commuteBarrier ? 1 : 0;

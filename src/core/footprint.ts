@@ -34,3 +34,14 @@ export function dporFootprint(ex: Execution, fp: Int32Array, n: number): number[
   }
   return out;
 }
+
+/** Footprints commute: no object shared with a write on either side. */
+export function independent(a: readonly number[], b: readonly number[]): boolean {
+  for (const x of a) {
+    const ox = x >> 1;
+    for (const y of b) {
+      if (ox === y >> 1 && ((x | y) & 1) === 1) return false;
+    }
+  }
+  return true;
+}

@@ -83,6 +83,10 @@ class KmemTouch extends Effect<void> {
     super();
     this.obj = mem.id;
   }
+  /** A parked read of a field reads the object (DPOR's view of a pending step). */
+  override get pendingWrite(): boolean {
+    return this.write;
+  }
   perform(ex: Execution): void {
     this.mem.check(ex, () => `${this.write ? 'write' : 'read'} of ${this.field}`);
     ex.touch(this.mem.id, this.write);

@@ -122,6 +122,10 @@ class MutexEnter extends Effect<void> {
   override get commuteBarrier(): boolean {
     return false;
   }
+  /** Blocks while another thread owns m (a commuting mutex's sections are reordered by relocation instead). */
+  override get acquires(): number {
+    return this.m.commutes ? -1 : this.obj;
+  }
   override blockers(): number[] {
     return this.m.owner ? [this.m.owner.id] : [];
   }

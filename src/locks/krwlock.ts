@@ -113,6 +113,10 @@ class RwEnter extends Effect<void> {
   override get commuteBarrier(): boolean {
     return false;
   }
+  /** A writer blocks while anyone holds the lock (a commuting lock's sections are reordered by relocation instead). */
+  override get acquires(): number {
+    return this.mode === 'RW_WRITER' && !this.l.commutes ? this.obj : -1;
+  }
   perform(ex: Execution, t: Thread): void {
     take(ex, t, this.l, this.mode);
   }

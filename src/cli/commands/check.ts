@@ -40,6 +40,8 @@ options:
                     state: a stateHash, or stateWalk with frames; docs/engine.md)
   --check-hits N    with --state-cache: check the first N hits against their state's first
                     visit (default 100; 'all': every hit that has one recorded)
+  --wakeup          dpor only: wakeup trees (optimal DPOR): a race schedules the whole
+                    sequence that reverses it, so fewer executions end sleep-set-blocked
   --shard i/n       dpor only: search shard i of n of a split search (one per machine or CI
                     job); the first --split-depth choice points (default 4) are expanded
                     fully and their prefixes dealt out by index mod n. With --json the

@@ -12,7 +12,11 @@
  * before the earlier step: the later step's thread if it was enabled there,
  * else every enabled thread. The pending effects of threads still blocked at
  * the end take part as one-object steps, so blocked acquires are reordered
- * too (that is how ABBA deadlocks are reached).
+ * too (that is how ABBA deadlocks are reached). A blocking acquire
+ * (Effect.acquires) is not reversed with a step its lock's holder ran
+ * holding it, which it cannot precede: the race is the holder's acquire's.
+ * With `wakeup`, a race adds the whole sequence that reverses it to a
+ * wakeup tree (wakeup.ts) instead of one thread.
  *
  * Data choices (cv_signal's wakee, KM_NOSLEEP failure) are explored
  * exhaustively, never reduced. A step that made one goes to sleep, once
@@ -27,12 +31,13 @@
  */
 import type { Chooser, Execution, ExecResult } from '../execution.ts';
 import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
-import { dporFootprint } from '../footprint.ts';
+import { dporFootprint, independent } from '../footprint.ts';
 import { ModelError } from '../errors.ts';
 import { isInitial, RaceState, usesObj } from './races.ts';
 import { analyseRacesReference } from './races-reference.ts';
 import type { ShardReport } from './split.ts';
 import { StateCache, Summary, type Witness } from './state-cache.ts';
+import { insertWakeup, weakInitial, type WakeupBranch, type WakeupSeq } from './wakeup.ts';
 
 interface Node {
   data: boolean;
@@ -63,6 +68,10 @@ interface Node {
   key: string | null;
   /** Stateful DPOR: what the subtree explored so far did (StateCache). */
   summary: Summary | null;
+  /** Wakeup trees: the sequences still to explore from here (wakeup.ts), or null. */
+  wut: WakeupBranch[] | null;
+  /** Wakeup trees: what the child of the chosen step is to explore first (its branch's subtree). */
+  nextWut: WakeupBranch[] | null;
 }
 
 export interface DfsOptions {
@@ -124,6 +133,15 @@ export interface DfsOptions {
    * incremental analysis is checked against: identical searches).
    */
   incremental?: boolean;
+  /**
+   * DPOR with wakeup trees (optimal DPOR, Abdulla et al. 2014; wakeup.ts):
+   * a race adds the whole sequence that reverses it, not only its first
+   * thread, so the reversal is explored without sleep-set-blocked
+   * executions on the way. Default false. Needs the incremental analysis
+   * and no preemption bound; races over commuting critical sections, and
+   * those checked against a state's summary, still add threads.
+   */
+  wakeup?: boolean;
 }
 
 export class DfsStrategy implements Strategy {
@@ -143,6 +161,17 @@ export class DfsStrategy implements Strategy {
   private stepPend: number[][] = [];
   /** Commuting mutexes the stepping thread held when each step began. */
   private stepHeld: number[][] = [];
+  /**
+   * Lock ownership by step: the locks the step acquired and released
+   * (Thread.held before and after it), the mutex its effect waited for
+   * (Effect.acquires, -1 for none), and the one the thread's next effect
+   * waits for. A release and a later blocking acquire of the mutex are no
+   * race (raceCheck).
+   */
+  private stepAcq: (readonly number[])[] = [];
+  private stepRel: (readonly number[])[] = [];
+  private stepWaits: number[] = [];
+  private stepPendWaits: number[] = [];
   /** With stateCache: the states seen (for DPOR, finished ones with their summaries). */
   readonly cache: StateCache | null;
   /** Stateful DPOR: the summary of the state the last execution stopped at, if it stopped at a hit. */
@@ -183,9 +212,15 @@ export class DfsStrategy implements Strategy {
   /** Incremental: some step up to j (included) ran with commuting mutexes on. */
   private commuteUpTo: boolean[] = [];
   private readonly races = new RaceState();
+  /** DPOR with wakeup trees (DfsOptions.wakeup). */
+  private readonly wakeup: boolean;
+  /** Wakeup trees: branches dropped because their thread was not enabled, or done or asleep, when their turn came. */
+  wakeupDropped = 0;
   constructor(readonly opts: DfsOptions) {
     this.incremental = opts.dpor && opts.incremental !== false;
     this.bounded = opts.preemptionBound !== undefined || opts.delayBound !== undefined;
+    this.wakeup = opts.dpor && opts.wakeup === true;
+    if (this.wakeup && (this.bounded || !this.incremental)) throw new Error('wakeup trees need DPOR with the incremental race analysis and no bound');
     if (opts.dpor && opts.delayBound !== undefined) {
       // Bounded POR's argument covers preemption bounds; with a delay bound
       // generated programs show DPOR missing schedules within the bound.
@@ -209,6 +244,7 @@ export class DfsStrategy implements Strategy {
     if (opts.preemptionBound !== undefined) b.push(`preemptions<=${opts.preemptionBound}`);
     if (opts.delayBound !== undefined) b.push(`delays<=${opts.delayBound}`);
     if (opts.dpor && opts.commute === false) b.push('no-commute');
+    if (this.wakeup) b.push('wakeup');
     if (opts.split) b.push(`shard ${opts.split.shard}/${opts.split.shards} at depth ${opts.split.depth}`);
     this.name = (opts.dpor ? 'dpor' : 'dfs') + (b.length ? `(${b.join(',')})` : '');
   }
@@ -297,11 +333,15 @@ export class DfsStrategy implements Strategy {
             step: ex.stepIndex,
             key,
             summary: this.cache !== null && dpor ? new Summary() : null,
+            wut: parent !== null ? parent.nextWut : null,
+            nextWut: null,
           };
+          if (parent !== null) parent.nextWut = null;
           if (node.summary !== null) for (const [t, f] of sleep) if (f !== null) node.summary.add(t, f);
           // First choice: stay on the previous thread if possible, else the lowest id.
+          // (With wakeup trees: the first branch of the tree the parent's branch left here.)
           const order = this.order(node);
-          const first = order.find((t) => !node.sleep.has(t) && this.withinBounds(node, t));
+          const first = this.takeWakeup(node) ?? order.find((t) => !node.sleep.has(t) && this.withinBounds(node, t));
           if (first === undefined) {
             // Sleep-set blocked (or out of bounds): prune. The sleepers'
             // steps count as the parent's subtree's (state-cache.ts).
@@ -346,6 +386,8 @@ export class DfsStrategy implements Strategy {
           step: ex.stepIndex,
           key: null,
           summary: null,
+          wut: null,
+          nextWut: null,
         });
         depth++;
         return 0;
@@ -372,12 +414,66 @@ export class DfsStrategy implements Strategy {
             node.fpAll = node.fpAll === null || !dataInStep ? strict : unionFp(node.fpAll, strict);
             dataInStep = false;
             this.stepPend[j] = pendingFp(ex, _tid, !commute);
+            this.noteOwnership(ex, j, _tid);
             if (incremental) {
               this.stepHeld[j] = commute ? ex.heldAtStart.filter((id) => ex.isCommuting(id)) : NONE;
               this.commuteUpTo[j] = commute || (j > 0 && this.commuteUpTo[j - 1] === true);
             } else if (commute) this.stepHeld[j] = ex.heldAtStart.filter((id) => ex.isCommuting(id));
           },
     };
+  }
+
+  /**
+   * Wakeup trees: the thread of node's first branch, which leaves (in
+   * nextWut) the branch's subtree for the child; undefined when the tree is
+   * empty. A branch whose thread is done or asleep here is dropped (a
+   * thread a race added directly ran first, or the sleep set covers it); one
+   * whose thread is not enabled gives every thread awake here instead, as
+   * a race whose thread is not enabled does. Both are counted in
+   * wakeupDropped.
+   */
+  private takeWakeup(node: Node): number | undefined {
+    const wut = node.wut;
+    if (wut === null) return undefined;
+    while (wut.length > 0) {
+      const b = wut.shift()!;
+      const t = b.tid;
+      if (!node.enabled.includes(t) || node.done.has(t) || node.sleep.has(t)) {
+        this.wakeupDropped++;
+        continue;
+      }
+      node.backtrack.add(t);
+      node.nextWut = b.kids.length > 0 ? b.kids : null;
+      return t;
+    }
+    node.wut = null;
+    return undefined;
+  }
+
+  /** Step j of thread tid: what it acquired, released and waited for (stepAcq and the rest). */
+  private noteOwnership(ex: Execution, j: number, tid: number): void {
+    const held = ex.thread(tid).held;
+    const before = ex.heldAtStartLen;
+    const hs = ex.heldAtStartBuf;
+    let acq: number[] | null = null;
+    let rel: number[] | null = null;
+    for (let b = 0; b < held.length; b++) {
+      const id = held[b]!.id;
+      let was = false;
+      for (let a = 0; a < before && !was; a++) was = hs[a] === id;
+      if (!was) (acq ??= []).push(id);
+    }
+    for (let a = 0; a < before; a++) {
+      const id = hs[a]!;
+      let still = false;
+      for (let b = 0; b < held.length && !still; b++) still = held[b]!.id === id;
+      if (!still) (rel ??= []).push(id);
+    }
+    this.stepAcq[j] = acq ?? NONE;
+    this.stepRel[j] = rel ?? NONE;
+    const w = ex.stepEffect?.acquires ?? -1;
+    this.stepWaits[j] = w >= 0 && acq !== null && acq.includes(w) ? w : -1;
+    this.stepPendWaits[j] = ex.pendingOf(tid)?.acquires ?? -1;
   }
 
   /** Round-robin order starting from the previous thread. */
@@ -434,6 +530,11 @@ export class DfsStrategy implements Strategy {
           stepTid: this.stepTid,
           stepPend: this.stepPend,
           stepHeld: this.stepHeld,
+          stepAcq: this.stepAcq,
+          stepRel: this.stepRel,
+          stepWaits: this.stepWaits,
+          stepPendWaits: this.stepPendWaits,
+          waitsAtEnd: (tid) => ex.pendingOf(tid)?.acquires ?? -1,
           bounded: this.bounded,
           pendingAtEnd: (tid) => pendingFp(ex, tid, true),
         });
@@ -484,7 +585,7 @@ export class DfsStrategy implements Strategy {
     for (let j = from; j < n; j++) {
       const fp = this.stepFp[j]!;
       const p = this.stepTid[j]!;
-      this.raceCheck(ex, j, p, fp, j);
+      this.raceCheck(ex, j, p, fp, j, this.stepWaits[j]!);
       // The step's clock: its thread's, joined with its dependencies', plus one.
       const row = j * W;
       r.joinInto(p, r.vcs, row);
@@ -496,7 +597,7 @@ export class DfsStrategy implements Strategy {
       r.record(j, fp);
       r.analysed = j + 1;
       const pe = this.stepPend[j] ?? NONE;
-      if (pe.length > 0) this.raceCheck(ex, -1, p, pe, j + 1);
+      if (pe.length > 0) this.raceCheck(ex, -1, p, pe, j + 1, this.stepPendWaits[j]!);
       for (let q = 0; q < nthreads; q++) {
         if (q === p) continue;
         const lq = r.lastOf[q]!;
@@ -505,7 +606,7 @@ export class DfsStrategy implements Strategy {
         if (pq.length === 0) continue;
         let uses = false;
         for (let a = 0; a < pq.length && !uses; a++) uses = usesObj(fp, pq[a]! >> 1);
-        if (uses) this.raceCheck(ex, -1, q, pq, j + 1);
+        if (uses) this.raceCheck(ex, -1, q, pq, j + 1, this.stepPendWaits[lq]!);
       }
     }
     r.analysed = n;
@@ -515,7 +616,7 @@ export class DfsStrategy implements Strategy {
     for (const t of ex.liveThreads) {
       if (t.id >= nthreads) continue;
       const pe = pendingFp(ex, t.id, true);
-      if (pe.length > 0) this.raceCheck(ex, -1, t.id, pe, n);
+      if (pe.length > 0) this.raceCheck(ex, -1, t.id, pe, n, ex.pendingOf(t.id)?.acquires ?? -1);
     }
   }
 
@@ -523,17 +624,27 @@ export class DfsStrategy implements Strategy {
    * Races of a step of thread p: executed step j (limit = j), or p's pending
    * step (j = -1) seen after the first `limit` steps.
    */
-  private raceCheck(_ex: Execution, j: number, p: number, fp: readonly number[], limit: number): void {
+  private raceCheck(_ex: Execution, j: number, p: number, fp: readonly number[], limit: number, waits: number): void {
     const r = this.races;
     const nc = r.candidatesOf(fp);
     const W = r.width;
     const lp = r.lastOf[p]!;
     let joined = false;
     for (let c = 0; c < nc; c++) {
-      const i = r.cands[c]!;
+      let i = r.cands[c]!;
       const ti = r.tidOf[i]!;
       const cpti = lp < 0 ? 0 : r.vcs[lp * W + ti]!;
       if (ti !== p && cpti < r.local[i]!) {
+        // A blocking acquire of m cannot run while another thread holds m:
+        // for a step i run holding it (up to its release), the race to
+        // reverse is with the step where that thread acquired m.
+        if (waits >= 0 && !this.stepAcq[i]!.includes(waits)) {
+          const a = this.acquireOf(ti, waits, i);
+          if (a >= 0) {
+            if (cpti >= r.local[a]!) continue; // the acquire happens before: no race
+            i = a;
+          }
+        }
         if (!joined) {
           r.joinInto(p, r.jvc, 0);
           joined = true;
@@ -553,6 +664,7 @@ export class DfsStrategy implements Strategy {
     const nthreads = r.nthreads;
     const ti = r.tidOf[i]!;
     if (this.bounded) this.fromBlockStart(i, ti, q);
+    if (this.wakeup && !r.anyCommute) return this.wakeupRace(node, i, j, q, jFp, limit);
     const li = r.local[i]!;
     const firstLocal = r.firstLocal;
     firstLocal.fill(0);
@@ -587,6 +699,67 @@ export class DfsStrategy implements Strategy {
     else for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
   }
 
+  /**
+   * Race (i, j) with wakeup trees: the sequence v (the steps after i that
+   * do not happen after it, then j) is inserted into the tree of i's node
+   * (wakeup.ts), unless a thread asleep there, or explored from there
+   * already, is a weak initial of v. v ends at its first step that made a
+   * data choice (a shorter sequence still starts the reversal, as a single
+   * thread does without wakeup trees).
+   */
+  private wakeupRace(node: Node, i: number, j: number, q: number, jFp: readonly number[], limit: number): void {
+    const r = this.races;
+    const W = r.width;
+    const ti = r.tidOf[i]!;
+    const li = r.local[i]!;
+    const end = j < 0 ? limit : j;
+    const stack = this.stack;
+    const madeData = (k: number) => stack[this.stepNode[k]! + 1]?.data === true;
+    const ks: number[] = [];
+    let cut = false;
+    for (let k = i + 1; k < end && !cut; k++) {
+      if (r.vcs[k * W + ti]! >= li) continue; // k happens after i: not in v
+      ks.push(k);
+      cut = madeData(k);
+    }
+    const n = ks.length + (cut ? 0 : 1);
+    const tid: number[] = [];
+    const fp: (readonly number[])[] = [];
+    const exact: boolean[] = [];
+    for (const k of ks) {
+      tid.push(r.tidOf[k]!);
+      fp.push(this.stepFp[k]!);
+      exact.push(!madeData(k));
+    }
+    if (!cut) {
+      tid.push(q);
+      fp.push(jFp);
+      exact.push(j >= 0 && !madeData(j));
+    }
+    const jvc = r.jvc;
+    const seq: WakeupSeq = {
+      n,
+      tid,
+      fp,
+      exact,
+      hb: (a, b) => {
+        const ka = ks[a]!;
+        const off = b < ks.length ? ks[b]! * W : -1;
+        const c = off >= 0 ? r.vcs[off + r.tidOf[ka]!]! : jvc[r.tidOf[ka]!]!;
+        return c >= r.local[ka]!;
+      },
+    };
+    const all: number[] = [];
+    for (let a = 0; a < n; a++) all.push(a);
+    for (const [t, f] of node.sleep) if (weakInitial(seq, all, t, f, f !== null) !== undefined) return;
+    for (const [t, f] of node.doneFp) if (weakInitial(seq, all, t, f, f !== null) !== undefined) return;
+    if (!node.enabled.includes(tid[0]!)) {
+      for (const t of node.enabled) if (!node.sleep.has(t)) node.backtrack.add(t);
+      return;
+    }
+    node.backtrack.add(insertWakeup((node.wut ??= []), seq));
+  }
+
   /** analyseRaces' `relocate`, on the flat state. */
   private relocateIncr(i: number, j: number, jFp: readonly number[], limit: number): number {
     const r = this.races;
@@ -610,6 +783,16 @@ export class DfsStrategy implements Strategy {
       if (target < 0) return i;
       i = target;
     }
+  }
+
+  /** Thread p holds mutex m when its step `before` begins: the step where it acquired m; else -1. */
+  private acquireOf(p: number, m: number, before: number): number {
+    for (let k = before - 1; k >= 0; k--) {
+      if (this.stepTid[k] !== p) continue;
+      if (this.stepRel[k]!.includes(m)) return -1;
+      if (this.stepAcq[k]!.includes(m)) return k;
+    }
+    return -1;
   }
 
   /** The last step of thread p before `before` that began without holding commuting mutex m: where p acquired it. */
@@ -674,11 +857,15 @@ export class DfsStrategy implements Strategy {
       // Every data alternative of the step has been explored by now (its
       // data nodes are popped): it sleeps with the union of their footprints.
       node.doneFp.set(node.chosen, node.fpAll);
-      let nextT: number | undefined;
-      for (const t of this.order(node)) {
-        if (node.backtrack.has(t) && !node.done.has(t) && !node.sleep.has(t) && this.withinBounds(node, t)) {
-          nextT = t;
-          break;
+      node.nextWut = null;
+      // Wakeup trees first, then the threads races added one by one.
+      let nextT = this.takeWakeup(node);
+      if (nextT === undefined) {
+        for (const t of this.order(node)) {
+          if (node.backtrack.has(t) && !node.done.has(t) && !node.sleep.has(t) && this.withinBounds(node, t)) {
+            nextT = t;
+            break;
+          }
         }
       }
       if (nextT !== undefined) {
@@ -904,13 +1091,3 @@ function unionFp(a: number[], b: readonly number[]): number[] {
   return out ?? a;
 }
 
-/** Footprints commute: no object shared with a write on either side. */
-export function independent(a: readonly number[], b: readonly number[]): boolean {
-  for (const x of a) {
-    const ox = x >> 1;
-    for (const y of b) {
-      if (ox === y >> 1 && ((x | y) & 1) === 1) return false;
-    }
-  }
-  return true;
-}

@@ -29,6 +29,14 @@ export interface RaceTrace {
   readonly stepPend: readonly (readonly number[] | undefined)[];
   /** The commuting mutexes the step's thread held when it began (empty without commuting). */
   readonly stepHeld: readonly (readonly number[] | undefined)[];
+  /** The locks each step acquired and released. */
+  readonly stepAcq: readonly (readonly number[])[];
+  readonly stepRel: readonly (readonly number[])[];
+  /** The mutex each step's effect waited to acquire, and the one its thread's next effect waits for (-1: none). */
+  readonly stepWaits: readonly number[];
+  readonly stepPendWaits: readonly number[];
+  /** The mutex a thread's pending effect at the end waits to acquire, or -1. */
+  waitsAtEnd(tid: number): number;
   /** A preemption bound is on (bounded POR adds the block-start backtrack points). */
   readonly bounded: boolean;
   /** The strict footprint of a thread's pending step at the end. */
@@ -172,14 +180,38 @@ export function analyseRacesReference(ex: Execution, r: RaceTrace): void {
     }
     return vc;
   };
-  /** Races of a step (executed: j >= 0, or pending: j = -1) of thread p. */
-  const check = (j: number, p: number, fp: readonly number[]) => {
+  /** Thread p holds mutex m when its step `before` begins: the step where it acquired m; else -1. */
+  const acquireOf = (p: number, m: number, before: number) => {
+    for (let k = before - 1; k >= 0; k--) {
+      if (tidOf[k] !== p) continue;
+      if (r.stepRel[k]!.includes(m)) return -1;
+      if (r.stepAcq[k]!.includes(m)) return k;
+    }
+    return -1;
+  };
+  /**
+   * Races of a step (executed: j >= 0, or pending: j = -1) of thread p,
+   * whose effect waits to acquire mutex `waits` (-1: none). That acquire
+   * cannot run while another thread holds the mutex: a step i run holding
+   * it (up to its release) races it as the step where i's thread acquired
+   * it does.
+   */
+  const check = (j: number, p: number, fp: readonly number[], waits: number) => {
     const cands = candidatesOf(fp);
     const cp = clocks[p]!;
     let vc: number[] | null = null;
-    for (const i of cands) {
+    for (let i of cands) {
       const ti = tidOf[i]!;
-      if (ti !== p && cp[ti]! < local[i]!) race(i, j, p, (vc ??= joined(p, cands)), fp);
+      if (ti !== p && cp[ti]! < local[i]!) {
+        if (waits >= 0 && !r.stepAcq[i]!.includes(waits)) {
+          const a = acquireOf(ti, waits, i);
+          if (a >= 0) {
+            if (cp[ti]! >= local[a]!) continue; // the acquire happens before: no race
+            i = a;
+          }
+        }
+        race(i, j, p, (vc ??= joined(p, cands)), fp);
+      }
     }
     return cands;
   };
@@ -188,11 +220,12 @@ export function analyseRacesReference(ex: Execution, r: RaceTrace): void {
   // (DPOR looks at next(s, p) for every p, enabled or not): check it when
   // it parks and whenever a step touches its object.
   const pend: (readonly number[])[] = new Array<readonly number[]>(nthreads).fill(NONE);
+  const pendWaits: number[] = new Array<number>(nthreads).fill(-1);
   for (let j = 0; j < steps; j++) {
     const fp = r.stepFp[j];
     if (!fp) continue;
     const p = tidOf[j]!;
-    const cands = check(j, p, fp);
+    const cands = check(j, p, fp, r.stepWaits[j]!);
     const vc = joined(p, cands);
     vc[p] = vc[p]! + 1;
     clocks[p] = vc;
@@ -210,11 +243,12 @@ export function analyseRacesReference(ex: Execution, r: RaceTrace): void {
       }
     }
     pend[p] = r.stepPend[j] ?? NONE;
-    if (pend[p]!.length > 0) check(-1, p, pend[p]!);
+    pendWaits[p] = r.stepPendWaits[j]!;
+    if (pend[p]!.length > 0) check(-1, p, pend[p]!, pendWaits[p]!);
     for (let q = 0; q < nthreads; q++) {
       const pe = pend[q]!;
       if (q === p || pe.length === 0) continue;
-      if (pe.some((e) => usesObj(fp, e >> 1))) check(-1, q, pe);
+      if (pe.some((e) => usesObj(fp, e >> 1))) check(-1, q, pe, pendWaits[q]!);
     }
   }
   // Threads still parked (or never run) at the end: a parked acquire of a
@@ -222,6 +256,6 @@ export function analyseRacesReference(ex: Execution, r: RaceTrace): void {
   for (const t of ex.liveThreads) {
     if (t.id >= nthreads) continue;
     const pe = r.pendingAtEnd(t.id);
-    if (pe.length > 0) check(-1, t.id, pe);
+    if (pe.length > 0) check(-1, t.id, pe, r.waitsAtEnd(t.id));
   }
 }

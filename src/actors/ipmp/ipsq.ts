@@ -417,7 +417,11 @@ export function* runOp<R>(ex: Execution, st: IpmpStack, ipsq: Ipsq, name: string
   // The body's own frames say where it is; the generator object is not state.
   const fr = ex.frame('run_op', () => [name, xop, rec]);
   st.monitors.opStart(st, me, xop, name);
-  st.ops.push(rec);
+  // st.ops is read as a set: kept in thread order, so that the order two
+  // threads started their operations in is not part of the state key.
+  let k = 0;
+  while (k < st.ops.length && st.ops[k]!.thread.id <= me.id) k++;
+  st.ops.splice(k, 0, rec);
   const r = yield* body;
   st.monitors.opEnd(me, xop, name);
   st.ops.splice(st.ops.indexOf(rec), 1);

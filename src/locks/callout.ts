@@ -24,6 +24,10 @@ export class Callout {
     readonly deadline: number,
     readonly obj: number,
   ) {}
+  /** For the state walk (Scenario.stateWalk): a callout is named by its id; its state is whether it is pending, running, done or cancelled. */
+  stateKey(): string {
+    return this.state;
+  }
 }
 opaqueToGuard(Callout.prototype);
 

@@ -31,16 +31,17 @@ import { ipmpBug } from './mutants.ts';
  * names the ipmp.c function for the ghost record.
  */
 export function* illCheckAndRefhold(ex: Execution, st: IpmpStack, ill: Ill, fn: string): KThread<boolean> {
+  const fr = ex.frame('ill_check_and_refhold', () => [ill, fn]);
   yield* mutexEnter(ill.lock, 'ip_if.c ill_check_and_refhold');
   // Mutant ipmp-refhold-no-condemned-check: the CONDEMNED test is skipped.
   if (ill.condemned && !ipmpBug(ex, 'ipmp-refhold-no-condemned-check')) {
     yield* mutexExit(ill.lock);
-    return false;
+    return ex.leaving(fr, false);
   }
   ill.refcnt++;
   recordHold(ex, st, ill, fn);
   yield* mutexExit(ill.lock);
-  return true;
+  return ex.leaving(fr, true);
 }
 
 function recordHold(ex: Execution, st: IpmpStack, ill: Ill, fn: string): void {
@@ -62,10 +63,13 @@ export function* datapathRele(ex: Execution, st: IpmpStack, ill: Ill): KThread<v
     if (x.thread === me && x.ill === ill && !x.released) h = x;
   }
   kassert(h !== undefined, `ill_refrele of ${ill.name} that this thread does not hold`);
+  const held = h;
+  const fr = ex.frame('datapath_rele', () => [ill, held]);
   yield* illRefrele(ex, ill);
   // The reference is gone once ill_refrele dropped the count (under ill_lock).
   ex.touch(st.holdsObj, true);
-  h.released = true;
+  held.released = true;
+  ex.leave(fr);
 }
 
 /** The ill_t is still allocated where the datapath uses it (a putnext on its queue, abstracted). */
@@ -102,14 +106,16 @@ function rotorNext(illg: Illgrp, ill: Ill, site: string): Ill | null {
  */
 export function* ipmpIllgrpNextIll(ex: Execution, st: IpmpStack, illg: Illgrp): KThread<Ill | null> {
   kassert(IAM_WRITER_ILL(ex, illg.ipmpIll), 'IAM_WRITER_ILL(illg->ig_ipmp_ill) ipmp.c L724');
+  let ill: Ill | null = null;
+  const fr = ex.frame('ipmp_illgrp_next_ill', () => [illg, ill]);
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ipmp.c L726');
-  const ill = illg.nextIll;
+  ill = illg.nextIll;
   if (ill !== null) {
     ex.touch(st.illgrpObj, true);
     illg.nextIll = rotorNext(illg, ill, 'ipmp.c L728');
   }
   yield* rwExit(st.ipmpLock, 'ipmp.c L732');
-  return ill;
+  return ex.leaving(fr, ill);
 }
 
 /**
@@ -120,20 +126,23 @@ export function* ipmpIllgrpNextIll(ex: Execution, st: IpmpStack, illg: Illgrp): 
  * Entry/exit: no locks.
  */
 export function* ipmpIllgrpHoldNextIll(ex: Execution, st: IpmpStack, illg: Illgrp): KThread<Ill | null> {
+  let i = 0;
+  let ill: Ill | null = null;
+  const fr = ex.frame('ipmp_illgrp_hold_next_ill', () => [illg, i, ill]);
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ipmp.c L748');
   illgrpCheck(illg, 'ig_nactif ipmp.c L749');
-  for (let i = 0; i < illg.nactif; i++) {
-    const ill = illg.nextIll;
+  for (i = 0; i < illg.nactif; i++) {
+    ill = illg.nextIll;
     if (ill === null) kfail('assert', 'kassert', `NULL dereference: ig_next_ill is NULL with ig_nactif ${illg.nactif} ipmp.c L750`);
     ex.touch(st.illgrpObj, true);
     illg.nextIll = rotorNext(illg, ill, 'ipmp.c L751');
     if (yield* illCheckAndRefhold(ex, st, ill, 'ipmp_illgrp_hold_next_ill')) {
       yield* rwExit(st.ipmpLock, 'ipmp.c L756');
-      return ill;
+      return ex.leaving(fr, ill);
     }
   }
   yield* rwExit(st.ipmpLock, 'ipmp.c L760');
-  return null;
+  return ex.leaving(fr, null);
 }
 
 /** ipmp_illgrp_cast_ill (ipmp.c L769-774): writer of the IPMP ill (L772); no lock. */
@@ -147,15 +156,17 @@ export function ipmpIllgrpCastIll(ex: Execution, illg: Illgrp): Ill | null {
  * ipmp_lock R read ig_cast_ill and refhold it (L786-790). Entry/exit: no locks.
  */
 export function* ipmpIllgrpHoldCastIll(ex: Execution, st: IpmpStack, illg: Illgrp): KThread<Ill | null> {
+  let castill: Ill | null = null;
+  const fr = ex.frame('ipmp_illgrp_hold_cast_ill', () => [illg, castill]);
   yield* rwEnter(st.ipmpLock, 'RW_READER', 'ipmp.c L786');
   illgrpCheck(illg, 'ig_cast_ill ipmp.c L787');
-  const castill = illg.castIll;
+  castill = illg.castIll;
   if (castill !== null && (yield* illCheckAndRefhold(ex, st, castill, 'ipmp_illgrp_hold_cast_ill'))) {
     yield* rwExit(st.ipmpLock, 'ipmp.c L789');
-    return castill;
+    return ex.leaving(fr, castill);
   }
   yield* rwExit(st.ipmpLock, 'ipmp.c L792');
-  return null;
+  return ex.leaving(fr, null);
 }
 
 /**
@@ -183,17 +194,19 @@ export function ipmpIllgrpFindIll(ex: Execution, st: IpmpStack, illg: Illgrp, ph
  */
 export function* ipmpIllHoldIpmpIll(ex: Execution, st: IpmpStack, ill: Ill): KThread<Ill | null> {
   kassert(!ill.phyint.isIpmp, '!IS_IPMP(ill) ipmp.c L1908');
+  let ipmpIll: Ill | null = null;
+  const fr = ex.frame('ipmp_ill_hold_ipmp_ill', () => [ill, ipmpIll]);
   yield* rwEnter(st.ipmpLock, 'RW_READER', 'ipmp.c L1910');
   const illg = ill.grp;
   if (illg !== null) {
-    const ipmpIll = ipmpIllgrpIpmpIll(illg);
+    ipmpIll = ipmpIllgrpIpmpIll(illg);
     if (yield* illCheckAndRefhold(ex, st, ipmpIll, 'ipmp_ill_hold_ipmp_ill')) {
       yield* rwExit(st.ipmpLock, 'ipmp.c L1913');
-      return ipmpIll;
+      return ex.leaving(fr, ipmpIll);
     }
   }
   yield* rwExit(st.ipmpLock, 'ipmp.c L1919');
-  return null;
+  return ex.leaving(fr, null);
 }
 
 /**
@@ -203,6 +216,7 @@ export function* ipmpIllHoldIpmpIll(ex: Execution, st: IpmpStack, ill: Ill): KTh
 export function* ipmpIllGetIpmpIfindex(ex: Execution, st: IpmpStack, ill: Ill): KThread<number> {
   kassert(!ill.phyint.isIpmp, '!IS_IPMP(ill) ipmp.c L1934');
   let ifindex = 0;
+  const fr = ex.frame('ipmp_ill_get_ipmp_ifindex', () => [ill, ifindex]);
   yield* rwEnter(st.ipmpLock, 'RW_READER', 'ipmp.c L1936');
   const grp = ill.phyint.grp;
   if (grp !== null) {
@@ -211,7 +225,7 @@ export function* ipmpIllGetIpmpIfindex(ex: Execution, st: IpmpStack, ill: Ill): 
     ifindex = grp.phyint.ifindex;
   }
   yield* rwExit(st.ipmpLock, 'ipmp.c L1939');
-  return ifindex;
+  return ex.leaving(fr, ifindex);
 }
 
 /**
@@ -221,14 +235,16 @@ export function* ipmpIllGetIpmpIfindex(ex: Execution, st: IpmpStack, ill: Ill): 
  */
 export function* ipmpIpifHoldBoundIll(ex: Execution, st: IpmpStack, ipif: Ipif): KThread<Ill | null> {
   kassert(ipif.ill.phyint.isIpmp, 'IS_IPMP(ipif->ipif_ill) ipmp.c L2136');
+  let boundill: Ill | null = null;
+  const fr = ex.frame('ipmp_ipif_hold_bound_ill', () => [ipif, boundill]);
   yield* rwEnter(st.ipmpLock, 'RW_READER', 'ipmp.c L2138');
-  const boundill = ipif.boundIll;
+  boundill = ipif.boundIll;
   if (boundill !== null && (yield* illCheckAndRefhold(ex, st, boundill, 'ipmp_ipif_hold_bound_ill'))) {
     yield* rwExit(st.ipmpLock, 'ipmp.c L2141');
-    return boundill;
+    return ex.leaving(fr, boundill);
   }
   yield* rwExit(st.ipmpLock, 'ipmp.c L2144');
-  return null;
+  return ex.leaving(fr, null);
 }
 
 /** ipmp_ipif_bound_ill (ipmp.c L2152-2159): writer of the IPMP ill (L2155); no lock. */

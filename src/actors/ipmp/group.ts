@@ -12,7 +12,7 @@ import { kmemFree } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_LOCK_HELD, RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipmpIllLeaveIllgrp } from './illgrp.ts';
-import { Errno, Grp, IAM_WRITER_ILL, Kstat, IAM_WRITER_IPSQ, type Ill, type IpmpStack, IS_UNDER_IPMP, type Phyint, phyintIlls } from './types.ts';
+import { Errno, Grp, IAM_WRITER_ILL, Kstat, IAM_WRITER_IPSQ, type Ill, type IpmpStack, type Ipsq, IS_UNDER_IPMP, type Phyint, phyintIlls } from './types.ts';
 import { ipmpBug } from './mutants.ts';
 
 /** Asserting a lock in setup (no thread) is vacuous: setup is single-threaded. */
@@ -109,10 +109,12 @@ export function ipmpGrpCreateKstats(ex: Execution, grp: Grp): void {
  * no lock); may block.
  */
 function* kstatDelete(ex: Execution, ksp: Kstat): KThread<void> {
+  const fr = ex.frame('kstat_delete', () => [ksp]);
   yield* mutexEnter(ksp.hold, 'kstat.c kstat_delete (kstat_hold_byaddr) ipmp.c L282');
   kassert(!ksp.deleted, 'kstat deleted twice');
   ksp.deleted = true;
   yield* mutexExit(ksp.hold, 'kstat.c kstat_delete');
+  ex.leave(fr);
 }
 
 /**
@@ -126,8 +128,10 @@ function* kstatDelete(ex: Execution, ksp: Kstat): KThread<void> {
  * the IPMP phyint's IPSQ, no locks; may block.
  */
 export function* ipmpGrpKstatDeleteUnlocked(ex: Execution, grp: Grp): KThread<void> {
+  const fr = ex.frame('ipmp_grp_kstat_delete_unlocked', () => [grp]);
   kassert(ex.param<boolean>('fixKstats'), 'the early kstat delete is the fixKstats path');
   if (grp.ksp !== null && !grp.ksp.deleted) yield* kstatDelete(ex, grp.ksp);
+  ex.leave(fr);
 }
 
 /**
@@ -138,14 +142,16 @@ export function* ipmpGrpKstatDeleteUnlocked(ex: Execution, grp: Grp): KThread<vo
  * Entry/exit: no locks.
  */
 export function* kstatRead(ex: Execution, st: IpmpStack, ksp: Kstat): KThread<{ err: number; value: number } | null> {
+  let r: { err: number; value: number } | null = null;
+  const fr = ex.frame('kstat_read', () => [ksp, r]);
   yield* mutexEnter(ksp.hold, 'kstat.c kstat_hold_bykid');
   if (ksp.deleted) {
     yield* mutexExit(ksp.hold, 'kstat.c kstat_hold_bykid (gone)');
-    return null;
+    return ex.leaving(fr, null);
   }
-  const r = yield* ipmpGrpUpdateKstats(ex, st, ksp.grp, 'read');
+  r = yield* ipmpGrpUpdateKstats(ex, st, ksp.grp, 'read');
   yield* mutexExit(ksp.hold, 'kstat.c kstat_rele');
-  return r;
+  return ex.leaving(fr, r);
 }
 
 /**
@@ -158,9 +164,11 @@ export function* kstatRead(ex: Execution, st: IpmpStack, ksp: Kstat): KThread<{ 
  */
 export function* ipmpGrpDestroyKstats(ex: Execution, grp: Grp): KThread<void> {
   const ksp = grp.ksp;
+  const fr = ex.frame('ipmp_grp_destroy_kstats', () => [grp, ksp]);
   if (ksp !== null && !ex.param<boolean>('fixKstats')) yield* kstatDelete(ex, ksp); // L282
   grp.kstats0 = 0; // L283
   grp.ksp = null; // L284
+  ex.leave(fr);
 }
 
 /**
@@ -174,12 +182,14 @@ export function* ipmpGrpDestroyKstats(ex: Execution, grp: Grp): KThread<void> {
  * the kstat was deleted before ipmp_lock was taken (ipmpGrpKstatDeleteUnlocked).
  */
 export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread<void> {
+  let ksp: Kstat | null = null;
+  const fr = ex.frame('ipmp_grp_destroy', () => [grp, ksp]);
   kassert(RW_WRITE_HELD(ex, st.ipmpLock), 'RW_WRITE_HELD(&ips_ipmp_lock) ipmp.c L424');
   grp.mem.check(ex, 'ipmp_grp_destroy');
   if (grp.nif !== 0) kfail('assert', 'kassert', `panic: cannot destroy IPMP group "${grp.name}": in use (ipmp.c L430-431)`);
   ex.touch(st.memberObj, true);
   ipmpGrpRemove(ex, st, grp);
-  const ksp = grp.ksp;
+  ksp = grp.ksp;
   // Mutant: the kstat is deleted only after kmem_free (L444), from a saved gr_ksp.
   const late = ipmpBug(ex, 'ipmp-grp-destroy-free-first');
   if (!late) yield* ipmpGrpDestroyKstats(ex, grp); // L434
@@ -194,6 +204,7 @@ export function* ipmpGrpDestroy(ex: Execution, st: IpmpStack, grp: Grp): KThread
   yield* kmemFree(grp.mem, 'ipmp.c L444');
   // (Under fixKstats phyint_free already deleted it: the fix hides this mutant.)
   if (late && ksp !== null && !ksp.deleted) yield* kstatDelete(ex, ksp);
+  ex.leave(fr);
 }
 
 /**
@@ -247,6 +258,7 @@ export function* ipmpPhyintJoinGrp(ex: Execution, st: IpmpStack, phyi: Phyint, g
   if (phyi.illv4 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv4, 'RTM_DELETE');
   if (phyi.illv6 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv6, 'RTM_DELETE');
   const ill = (phyi.illv6 ?? phyi.illv4)!;
+  const fr = ex.frame('ipmp_phyint_join_grp', () => [phyi, grp, ill]);
   phyi.kstats0 = yield* ipmpPhyintGetKstats(ex, phyi); // L1974
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ipmp.c L1976');
   ex.touch(st.memberObj, true);
@@ -259,6 +271,7 @@ export function* ipmpPhyintJoinGrp(ex: Execution, st: IpmpStack, phyi: Phyint, g
   else ipsq.swxop = grpIpsq.ownxop;
   phyi.m.send('JOIN_REQ');
   yield* rwExit(st.ipmpLock, 'ipmp.c L1993');
+  ex.leave(fr);
 }
 
 /**
@@ -270,14 +283,17 @@ export function* ipmpPhyintJoinGrp(ex: Execution, st: IpmpStack, phyi: Phyint, g
  */
 export function* ipmpPhyintLeaveGrp(ex: Execution, st: IpmpStack, phyi: Phyint): KThread<void> {
   const ipsq = phyi.ipsq;
+  let grp: Grp | null = null;
+  let delta = 0;
+  const fr = ex.frame('ipmp_phyint_leave_grp', () => [phyi, grp, delta]);
   kassert(IAM_WRITER_IPSQ(ex, ipsq), 'IAM_WRITER_IPSQ(ipsq) ipmp.c L2007');
   if (phyi.illv4 !== null && IS_UNDER_IPMP(phyi.illv4)) yield* ipmpIllLeaveIllgrp(ex, st, phyi.illv4);
   if (phyi.illv6 !== null && IS_UNDER_IPMP(phyi.illv6)) yield* ipmpIllLeaveIllgrp(ex, st, phyi.illv6);
   // L2018-2022: routing socket RTM_ADD for each ill.
   if (phyi.illv4 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv4, 'RTM_ADD');
   if (phyi.illv6 !== null) ipmpIllRtsaddrmsg(ex, st, phyi.illv6, 'RTM_ADD');
-  const grp = phyi.grp!;
-  const delta = (yield* ipmpPhyintGetKstats(ex, phyi)) - phyi.kstats0; // L2030-2034
+  grp = phyi.grp!;
+  delta = (yield* ipmpPhyintGetKstats(ex, phyi)) - phyi.kstats0; // L2030-2034
   const fix = ex.param<boolean>('fixKstats');
   if (!fix) {
     yield* access(grp.kstatsObj, 'w', 'atomic_add_64(gr_kstats0)', 'ipmp.c L2033');
@@ -296,6 +312,7 @@ export function* ipmpPhyintLeaveGrp(ex: Execution, st: IpmpStack, phyi: Phyint):
   if (!ipmpBug(ex, 'ipmp-leave-no-swxop')) ipsq.swxop = ipsq.ownxop;
   phyi.m.send('LEAVE_REQ');
   yield* rwExit(st.ipmpLock, 'ipmp.c L2048');
+  ex.leave(fr);
 }
 
 /**
@@ -310,9 +327,11 @@ export function* ipmpPhyintLeaveGrp(ex: Execution, st: IpmpStack, phyi: Phyint):
 export function* ipmpGrpUpdateKstats(ex: Execution, st: IpmpStack, grp: Grp, rw: 'read' | 'write'): KThread<{ err: number; value: number }> {
   grp.mem.check(ex, 'grp->gr_phyint (ks_private) ipmp.c L212-214');
   const grpIpsq = grp.phyint!.ipsq; // L214
-  if (rw === 'write') return { err: Errno.EACCES, value: 0 };
-  const fix = ex.param<boolean>('fixKstats');
   let value = 0;
+  let q: Ipsq | null = null;
+  const fr = ex.frame('ipmp_grp_update_kstats', () => [grp, rw, grpIpsq, value, q]);
+  if (rw === 'write') return ex.leaving(fr, { err: Errno.EACCES, value: 0 });
+  const fix = ex.param<boolean>('fixKstats');
   if (!fix) {
     yield* access(grp.kstatsObj, 'r', 'gr_kstats0', 'ipmp.c L226');
     grp.mem.check(ex, 'gr_kstats0 ipmp.c L226');
@@ -325,7 +344,7 @@ export function* ipmpGrpUpdateKstats(ex: Execution, st: IpmpStack, grp: Grp, rw:
     value = grp.kstats0;
   }
   grpIpsq.mem.check(ex, 'grp_ipsq->ipsq_next ipmp.c L240');
-  for (let q = grpIpsq.next; q !== grpIpsq; q = q.next) {
+  for (q = grpIpsq.next; q !== grpIpsq; q = q.next) {
     q.mem.check(ex, 'ipsq_next walk ipmp.c L241');
     const phyi = q.phyint;
     if (phyi === null) continue;
@@ -337,7 +356,7 @@ export function* ipmpGrpUpdateKstats(ex: Execution, st: IpmpStack, grp: Grp, rw:
   grp.mem.check(ex, 'grp->gr_phyint ipmp.c L268');
   if (fix) yield* rwExit(st.ipmpLock);
   yield* rwExit(st.illGLock, 'ipmp.c L270');
-  return { err: Errno.OK, value };
+  return ex.leaving(fr, { err: Errno.OK, value });
 }
 
 /**
@@ -368,13 +387,15 @@ export function ipmpIllRtsaddrmsg(ex: Execution, st: IpmpStack, ill: Ill, cmd: '
 export function* ipmpPhyintGetKstats(ex: Execution, phyi: Phyint): KThread<number> {
   phyi.mem.check(ex, 'phyint_name ipmp.c L2069');
   const ksp = phyi.linkKsp;
+  let v = 0;
+  const fr = ex.frame('ipmp_phyint_get_kstats', () => [phyi, v]);
   yield* mutexEnter(ksp.hold, 'kstat.c kstat_hold_byname ipmp.c L2069');
   // KSTAT_ENTER/KSTAT_EXIT (L2073, L2110): ks_lock is taken here only under
   // the exclusive hold (the link driver's side is not modelled), so it can
   // never be contended and is folded into the hold's section.
-  const v = phyi.linkPackets;
+  v = phyi.linkPackets;
   yield* mutexExit(ksp.hold, 'kstat_rele ipmp.c L2111');
-  return v;
+  return ex.leaving(fr, v);
 }
 
 export { phyintIlls };

@@ -14,7 +14,7 @@ import { MUTEX_HELD, mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipsqExit, ipsqTryEnter, runOp } from './ipsq.ts';
 import { ipmpIpifIsDataaddr, ipmpIpifIsUpDataaddr } from './datapath.ts';
-import { ArpEnt, Errno, type Grp, IAM_WRITER_ILL, type Ill, Illgrp, type Ipif, type IpmpStack, type Ire, IPMP_ILL_REFRESH_TIMEOUT_TICKS, IS_UNDER_IPMP, NEW_OP } from './types.ts';
+import { ArpEnt, Errno, type Grp, IAM_WRITER_ILL, type Ill, Illgrp, type Ipif, type IpmpStack, type Ipsq, type Ire, IPMP_ILL_REFRESH_TIMEOUT_TICKS, IS_UNDER_IPMP, NEW_OP } from './types.ts';
 import { ipmpBug } from './mutants.ts';
 
 /** ipmp_illgrp_create (ipmp.c L553-577): the IPMP ill's illgrp (setup time: writer of the new IPMP ill). */
@@ -100,6 +100,7 @@ export function ipmpIllgrpUnlinkGrp(ex: Execution, st: IpmpStack, illg: Illgrp, 
  */
 export function* ipmpIllJoinIllgrp(ex: Execution, st: IpmpStack, ill: Ill, illg: Illgrp): KThread<void> {
   const grp = ill.phyint.grp;
+  const fr = ex.frame('ipmp_ill_join_illgrp', () => [ill, illg, grp]);
   kassert(!ill.phyint.isIpmp && grp !== null, '!IS_IPMP(ill) && phyint_grp != NULL ipmp.c L1143');
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1144');
   kassert(ill.grp === null, 'ill->ill_grp == NULL ipmp.c L1145');
@@ -129,6 +130,7 @@ export function* ipmpIllJoinIllgrp(ex: Execution, st: IpmpStack, ill: Ill, illg:
   for (const ire of ill.ires) ipmpIllIreMarkTesthidden(ex, ire, ill);
   // L1238-1239: broadcast IREs (abstracted).
   yield* ipmpIllRefreshActive(ex, st, ill);
+  ex.leave(fr);
 }
 
 /**
@@ -140,9 +142,12 @@ export function* ipmpIllJoinIllgrp(ex: Execution, st: IpmpStack, ill: Ill, illg:
  */
 export function* ipmpIllLeaveIllgrp(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   const illg = ill.grp!;
+  let tid: Callout | null = null;
+  let locked = false;
+  let entp: ArpEnt | null = null;
+  const fr = ex.frame('ipmp_ill_leave_illgrp', () => [ill, illg, tid, locked, entp]);
   kassert(IS_UNDER_IPMP(ill), 'IS_UNDER_IPMP(ill) ipmp.c L1258');
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1259');
-  let tid: Callout | null;
   if (fixOn(ex, 'fixRefreshTid')) {
     // Candidate fix for IPMP-4 (notes R1): read and clear ill_refresh_tid
     // under ill_lock, then untimeout without it (F2: never across untimeout).
@@ -157,7 +162,7 @@ export function* ipmpIllLeaveIllgrp(ex: Execution, st: IpmpStack, ill: Ill): KTh
     tid = ill.refreshTid;
   }
   if (tid !== null) {
-    const locked = ipmpBug(ex, 'ipmp-untimeout-under-ill-lock');
+    locked = ipmpBug(ex, 'ipmp-untimeout-under-ill-lock');
     if (locked) yield* mutexEnter(ill.lock, 'mutant: ill_lock around untimeout');
     yield* untimeout(tid, 'ipmp.c L1267');
     if (locked) yield* mutexExit(ill.lock);
@@ -184,10 +189,10 @@ export function* ipmpIllLeaveIllgrp(ex: Execution, st: IpmpStack, ill: Ill): KTh
   if (illg.if.length === 0 && !ipmpBug(ex, 'ipmp-leave-keep-arpent')) {
     // L1322-1329: no ills left, so no ARP: destroy every entry. The
     // link-layer shape and COS of the IPMP ill (L1331-1336, its ill_lock) are abstracted.
-    let entp: ArpEnt | null;
     while ((entp = ipmpIllgrpLookupArpent(ex, illg, null)) !== null) yield* ipmpIllgrpDestroyArpent(ex, st, illg, entp);
   }
   // L1337-1355: COS re-enable (abstracted).
+  ex.leave(fr);
 }
 
 /**
@@ -198,8 +203,10 @@ export function* ipmpIllLeaveIllgrp(ex: Execution, st: IpmpStack, ill: Ill): KTh
  * 0: L1039); no locks.
  */
 export function* ipmpIllgrpSetMtu(ex: Execution, _st: IpmpStack, illg: Illgrp, mtu: number): KThread<void> {
+  const fr = ex.frame('ipmp_illgrp_set_mtu', () => [illg, mtu]);
   kassert(illg.mtu === 0 || IAM_WRITER_ILL(ex, illg.ipmpIll), 'illg->ig_mtu == 0 || IAM_WRITER_ILL(ill) ipmp.c L1039');
   if (yield* kmemAllocNosleep('DL_NOTE_SDU_SIZE ipmp.c L1044')) illg.mtu = mtu; // L1045
+  ex.leave(fr);
 }
 
 /**
@@ -212,13 +219,17 @@ export function* ipmpIllgrpRefreshMtu(ex: Execution, st: IpmpStack, illg: Illgrp
   const ipmpIll = illg.ipmpIll;
   kassert(IAM_WRITER_ILL(ex, ipmpIll), 'IAM_WRITER_ILL(ipmp_ill) ipmp.c L1061');
   let mtu = 0;
-  for (const ill of illg.if) {
+  let i = 0;
+  const fr = ex.frame('ipmp_illgrp_refresh_mtu', () => [illg, mtu, i]);
+  for (i = 0; i < illg.if.length; i++) {
+    const ill = illg.if[i]!;
     yield* mutexEnter(ill.lock, 'ipmp.c L1071');
     if (mtu === 0 || ill.maxMtu < mtu) mtu = ill.maxMtu;
     yield* mutexExit(ill.lock, 'ipmp.c L1074');
   }
   mtu = Math.max(mtu, ipmpIll.isv6 ? IPV6_MIN_MTU : IP_MIN_MTU);
   if (illg.mtu !== mtu) yield* ipmpIllgrpSetMtu(ex, st, illg, mtu);
+  ex.leave(fr);
 }
 
 /**
@@ -228,22 +239,26 @@ export function* ipmpIllgrpRefreshMtu(ex: Execution, st: IpmpStack, illg: Illgrp
  * the same address (L899-900), insert at the head (L902).
  */
 export function* ipmpIllgrpCreateArpent(ex: Execution, st: IpmpStack, illg: Illgrp, ipaddr: string, proxyarp: boolean): KThread<ArpEnt | null> {
+  let entp: ArpEnt | null = null;
+  const fr = ex.frame('ipmp_illgrp_create_arpent', () => [illg, ipaddr, proxyarp, entp]);
   kassert(IAM_WRITER_ILL(ex, illg.ipmpIll), 'IAM_WRITER_ILL(illg->ig_ipmp_ill) ipmp.c L881');
-  if (!(yield* kmemAllocNosleepAll(['ipmp_arpent_t ipmp.c L884', 'copyb(area_mp) ipmp.c L887']))) return null;
-  const entp = new ArpEnt(ex, ipaddr, proxyarp);
+  if (!(yield* kmemAllocNosleepAll(['ipmp_arpent_t ipmp.c L884', 'copyb(area_mp) ipmp.c L887']))) return ex.leaving(fr, null);
+  entp = new ArpEnt(ex, ipaddr, proxyarp);
   const oentp = ipmpIllgrpLookupArpent(ex, illg, ipaddr);
   if (oentp !== null) yield* ipmpIllgrpDestroyArpent(ex, st, illg, oentp);
   illg.arpent.unshift(entp);
-  return entp;
+  return ex.leaving(fr, entp);
 }
 
 /** ipmp_illgrp_destroy_arpent (ipmp.c L909-917), as writer (L912): unlink, free the message and the entry. */
 export function* ipmpIllgrpDestroyArpent(ex: Execution, _st: IpmpStack, illg: Illgrp, entp: ArpEnt): KThread<void> {
+  const fr = ex.frame('ipmp_illgrp_destroy_arpent', () => [illg, entp]);
   kassert(IAM_WRITER_ILL(ex, illg.ipmpIll), 'IAM_WRITER_ILL(illg->ig_ipmp_ill) ipmp.c L912');
   const k = illg.arpent.indexOf(entp);
   kassert(k >= 0, 'list_remove of an entry not on ig_arpent ipmp.c L914');
   illg.arpent.splice(k, 1);
   yield* kmemFree(entp.mem, 'ipmp.c L916');
+  ex.leave(fr);
 }
 
 /** ipmp_illgrp_mark_arpent (ipmp.c L924-928): ARP has the entry (no assert; its callers are writers). */
@@ -278,7 +293,12 @@ export function* ipmpIllgrpRefreshArpent(ex: Execution, _st: IpmpStack, illg: Il
   kassert(IAM_WRITER_ILL(ex, ipmpIll), 'IAM_WRITER_ILL(ipmp_ill) ipmp.c L965');
   kassert(!ipmpIll.isv6, '!ipmp_ill->ill_isv6 ipmp.c L966');
   let k = 0;
-  for (const entp of illg.arpent.slice()) {
+  // The walk of ig_arpent (a snapshot) and its cursor.
+  const ents = illg.arpent.slice();
+  let j = 0;
+  const fr = ex.frame('ipmp_illgrp_refresh_arpent', () => [illg, k, ents, j]);
+  for (j = 0; j < ents.length; j++) {
+    const entp = ents[j]!;
     entp.mem.check(ex, 'ig_arpent walk ipmp.c L970');
     const ill = illg.actif[k] ?? null;
     if (ill === null || ipmpIll.ipifUpCount + ipmpIll.ipifs.filter((i) => i.up).length === 0) {
@@ -298,6 +318,7 @@ export function* ipmpIllgrpRefreshArpent(ex: Execution, _st: IpmpStack, illg: Il
     ipmpIllgrpMarkArpent(ex, illg, entp);
     k = k + 1 < illg.actif.length ? k + 1 : 0;
   }
+  ex.leave(fr);
 }
 
 /**
@@ -351,10 +372,11 @@ export function* ipmpIllTryRefreshActive(ex: Execution, st: IpmpStack, ill: Ill)
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1368');
   kassert(IS_UNDER_IPMP(ill), `IS_UNDER_IPMP(${ill.name}) ipmp.c L1369`);
   let refreshed = true;
+  const fr = ex.frame('ipmp_ill_try_refresh_active', () => [ill, refreshed]);
   if (ipmpIllIsActive(ex, ill)) {
     if (!ill.actnode) refreshed = yield* ipmpIllActivate(ex, st, ill);
   } else if (ill.actnode) yield* ipmpIllDeactivate(ex, st, ill);
-  return refreshed;
+  return ex.leaving(fr, refreshed);
 }
 
 /**
@@ -363,13 +385,17 @@ export function* ipmpIllTryRefreshActive(ex: Execution, st: IpmpStack, ill: Ill)
  * (the callees ASSERT it, L1368-1369; ipmp notes inv. 46).
  */
 export function* ipmpPhyintRefreshActive(ex: Execution, st: IpmpStack, phyi: Ill['phyint']): KThread<void> {
+  const fr = ex.frame('ipmp_phyint_refresh_active', () => [phyi]);
   if (phyi.illv4 !== null) yield* ipmpIllRefreshActive(ex, st, phyi.illv4);
   if (phyi.illv6 !== null) yield* ipmpIllRefreshActive(ex, st, phyi.illv6);
+  ex.leave(fr);
 }
 
 /** ipmp_ill_refresh_active (ipmp.c L1386-1391): on failure arm the retry timer. */
 export function* ipmpIllRefreshActive(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
+  const fr = ex.frame('ipmp_ill_refresh_active', () => [ill]);
   if (!(yield* ipmpIllTryRefreshActive(ex, st, ill))) yield* ipmpIllRefreshActiveTimerStart(ex, st, ill);
+  ex.leave(fr);
 }
 
 /**
@@ -381,16 +407,18 @@ export function* ipmpIllRefreshActive(ex: Execution, st: IpmpStack, ill: Ill): K
  */
 export function* ipmpIllRefreshActiveTimer(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   let refreshed = false;
+  let ipsq: Ipsq | null = null;
+  const fr = ex.frame('ipmp_ill_refresh_active_timer', () => [ill, refreshed, ipsq]);
   yield* mutexEnter(ill.lock, 'ipmp.c L1407');
   ill.refreshTid = null;
   ex.touch(ill.tidObj, true);
   if (ill.condemned) {
     yield* mutexExit(ill.lock, 'ipmp.c L1410');
-    return;
+    return ex.leave(fr);
   }
   const keep = ipmpBug(ex, 'ipmp-timer-hold-ill-lock');
   if (!keep) yield* mutexExit(ill.lock, 'ipmp.c L1413');
-  const ipsq = yield* ipsqTryEnter(ex, st, ill, null, NEW_OP, false, 'ipmp.c L1415');
+  ipsq = yield* ipsqTryEnter(ex, st, ill, null, NEW_OP, false, 'ipmp.c L1415');
   if (keep) yield* mutexExit(ill.lock);
   if (ipsq !== null) {
     if (ex.param<boolean>('fixTimer') && !IS_UNDER_IPMP(ill)) refreshed = true;
@@ -398,27 +426,34 @@ export function* ipmpIllRefreshActiveTimer(ex: Execution, st: IpmpStack, ill: Il
     yield* ipsqExit(ex, st, ill.phyint.ipsq);
   }
   if (!refreshed) yield* ipmpIllRefreshActiveTimerStart(ex, st, ill);
+  ex.leave(fr);
 }
 
 /** ipmp_ill_refresh_active_timer_start (ipmp.c L1430-1448): under ill_lock, arm unless armed or CONDEMNED. */
 export function* ipmpIllRefreshActiveTimerStart(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
+  const fr = ex.frame('ipmp_ill_refresh_active_timer_start', () => [ill]);
   yield* mutexEnter(ill.lock, 'ipmp.c L1433');
   if (ill.refreshTid !== null || ill.condemned) {
     yield* mutexExit(ill.lock, 'ipmp.c L1441');
-    return;
+    return ex.leave(fr);
   }
   ill.refreshTid = yield* armRefreshTimer(ex, st, ill);
   yield* mutexExit(ill.lock, 'ipmp.c L1447');
+  ex.leave(fr);
 }
 
-/** timeout(ipmp_ill_refresh_active_timer, ill, IPMP_ILL_REFRESH_TIMEOUT) (ipmp.c L1444). */
+/**
+ * timeout(ipmp_ill_refresh_active_timer, ill, IPMP_ILL_REFRESH_TIMEOUT) (ipmp.c L1444).
+ * The callout's closure captures ill: its name `refresh <ill>` says so to the state walk.
+ */
 export function* armRefreshTimer(ex: Execution, st: IpmpStack, ill: Ill): KThread<Callout> {
-  if (st.calloutHorizon <= 0) return beyondHorizon(ex, st, ill);
+  const fr = ex.frame('arm_refresh_timer', () => [ill]);
+  if (st.calloutHorizon <= 0) return ex.leaving(fr, beyondHorizon(ex, st, ill));
   st.calloutHorizon--;
   const c = yield* timeout(`refresh ${ill.name}`, () => ipmpIllRefreshActiveTimer(ex, st, ill), IPMP_ILL_REFRESH_TIMEOUT_TICKS, 'ipmp.c L1444');
   ill.callouts.push(c);
   ex.touch(ill.tidObj, true);
-  return c;
+  return ex.leaving(fr, c);
 }
 
 /**
@@ -458,15 +493,19 @@ export function* ipmpIllActivate(ex: Execution, st: IpmpStack, ill: Ill): KThrea
   const grp = ill.phyint.grp;
   if (grp === null) kfail('assert', 'kassert', `NULL dereference of phyint_grp of ${ill.name} ipmp.c L1461`);
   const illg = ill.grp!;
+  // Cursor of the bind loop (L1509-1512) and the rebalance's pick (L1519-1526).
+  let i = 0;
+  let maxill: Ill | null = null;
+  const fr = ex.frame('ipmp_ill_activate', () => [ill, grp, illg, i, maxill]);
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1467');
   kassert(IS_UNDER_IPMP(ill), 'IS_UNDER_IPMP(ill) ipmp.c L1468');
   if (grp.nactif === 0) {
     // L1475-1478: linkupmp and linkdownmp, tested together (kmemAllocNosleepAll).
-    if (!(yield* kmemAllocNosleepAll(['DL_NOTE_LINK_UP ipmp.c L1475', 'DL_NOTE_LINK_DOWN ipmp.c L1476']))) return false;
+    if (!(yield* kmemAllocNosleepAll(['DL_NOTE_LINK_UP ipmp.c L1475', 'DL_NOTE_LINK_DOWN ipmp.c L1476']))) return ex.leaving(fr, false);
   }
   if (!ill.isv6) {
     // L1485-1488: actmp and deactmp, tested together; `fail:` (L1559-1564) frees both.
-    if (!(yield* kmemAllocNosleepAll(['AR_IPMP_ACTIVATE ipmp.c L1485', 'AR_IPMP_DEACTIVATE ipmp.c L1486']))) return false;
+    if (!(yield* kmemAllocNosleepAll(['AR_IPMP_ACTIVATE ipmp.c L1485', 'AR_IPMP_DEACTIVATE ipmp.c L1486']))) return ex.leaving(fr, false);
     kassert(!ill.ardeactMp, 'ill->ill_ardeact_mp == NULL ipmp.c L1490');
     ex.touch(st.illgrpObj, true);
     ill.ardeactMp = true;
@@ -478,10 +517,11 @@ export function* ipmpIllActivate(ex: Execution, st: IpmpStack, ill: Ill): KThrea
     // L1502: nominate before binding ("that may need to send multicast packets", L1496-1501).
     yield* ipmpIllgrpSetCast(ex, st, illg, ill);
     // L1509-1512: bind every up data address of the IPMP ill.
-    for (const ipif of illg.ipmpIll.ipifs) if (ipmpIpifIsUpDataaddr(ipif)) yield* ipmpIllBindIpif(ex, st, ill, ipif, 'Res_act_initial');
+    const ipifs = illg.ipmpIll.ipifs;
+    for (i = 0; i < ipifs.length; i++) if (ipmpIpifIsUpDataaddr(ipifs[i]!)) yield* ipmpIllBindIpif(ex, st, ill, ipifs[i]!, 'Res_act_initial');
   } else {
     for (;;) {
-      const maxill = ipmpIllgrpMaxIll(ex, illg);
+      maxill = ipmpIllgrpMaxIll(ex, illg);
       kassert(maxill !== null, 'maxill != NULL ipmp.c L1521');
       if (ill.boundCnt + 1 >= maxill.boundCnt) break;
       const ipif = yield* ipmpIllUnbindIpif(ex, st, maxill, null, true);
@@ -504,7 +544,7 @@ export function* ipmpIllActivate(ex: Execution, st: IpmpStack, ill: Ill): KThrea
     ex.touch(st.illgrpObj, true);
     grp.linkdownMp = true;
   }
-  return true;
+  return ex.leaving(fr, true);
 }
 
 /**
@@ -516,6 +556,10 @@ export function* ipmpIllActivate(ex: Execution, st: IpmpStack, ill: Ill): KThrea
 export function* ipmpIllDeactivate(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   const grp = ill.phyint.grp!;
   const illg = ill.grp!;
+  const ubhead: Ipif[] = [];
+  // Cursor of the rebind loop (L1644-1650).
+  let i = 0;
+  const fr = ex.frame('ipmp_ill_deactivate', () => [ill, grp, illg, ubhead, i]);
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1580');
   kassert(IS_UNDER_IPMP(ill), 'IS_UNDER_IPMP(ill) ipmp.c L1581');
   // L1590-1593: delete the group's IRE_CACHE entries (abstracted).
@@ -524,13 +568,14 @@ export function* ipmpIllDeactivate(ex: Execution, st: IpmpStack, ill: Ill): KThr
     // on ig_actif, so that ig_cast_ill always names a listed ill.
     yield* ipmpIllgrpSetCast(ex, st, illg, illg.actif.find((a) => a !== ill) ?? null);
   }
-  const ubhead: Ipif[] = [];
   const unbindAll = function* (): KThread<void> {
+    const fr = ex.frame('ipmp_ill_deactivate unbind', () => []);
     for (;;) {
       const ipif = yield* ipmpIllUnbindIpif(ex, st, ill, null, true);
       if (ipif === null) break;
       ubhead.unshift(ipif);
     }
+    ex.leave(fr);
   };
   // Candidate fix for IPMP-6: unbind while ill is still on ig_actif, so that
   // ipif_bound_ill never names an unlisted ill (the order the comment of
@@ -557,15 +602,16 @@ export function* ipmpIllDeactivate(ex: Execution, st: IpmpStack, ill: Ill): KThr
     yield* ipmpIllgrpRefreshArpent(ex, st, illg);
   }
   // L1644-1650: rebind each to the active ill with the fewest.
-  for (const ipif of ubhead) {
+  for (i = 0; i < ubhead.length; i++) {
     const minill = ipmpIllgrpMinIll(ex, illg);
-    if (minill !== null) yield* ipmpIllBindIpif(ex, st, minill, ipif, 'Res_act_rebind');
+    if (minill !== null) yield* ipmpIllBindIpif(ex, st, minill, ubhead[i]!, 'Res_act_rebind');
   }
   if (--grp.nactif === 0) {
     kassert(grp.linkdownMp, 'mp != NULL (gr_linkdownmp) ipmp.c L1658');
     ex.touch(st.illgrpObj, true);
     grp.linkdownMp = false;
   }
+  ex.leave(fr);
 }
 
 /**
@@ -576,6 +622,7 @@ export function* ipmpIllDeactivate(ex: Execution, st: IpmpStack, ill: Ill): KThr
 export function* ipmpIllgrpSetCast(ex: Execution, st: IpmpStack, illg: Illgrp, castill: Ill | null): KThread<void> {
   kassert(IAM_WRITER_ILL(ex, illg.ipmpIll), 'IAM_WRITER_ILL(ipmp_ill) ipmp.c L807');
   const ocastill = illg.castIll;
+  const fr = ex.frame('ipmp_illgrp_set_cast', () => [illg, castill, ocastill]);
   if (ocastill !== null) {
     kassert(ocastill.nomCast, 'ocastill->ill_nom_cast ipmp.c L815');
     ex.touch(st.illgrpObj, true);
@@ -590,6 +637,7 @@ export function* ipmpIllgrpSetCast(ex: Execution, st: IpmpStack, illg: Illgrp, c
     ex.touch(st.illgrpObj, true);
     castill.nomCast = true;
   }
+  ex.leave(fr);
 }
 
 /** ipmp_illgrp_max_ill (ipmp.c L665-682): writer of the IPMP ill (L670); the active ill with the most bound ipifs. */
@@ -627,6 +675,7 @@ export function* ipmpIllBindIpif(ex: Execution, st: IpmpStack, ill: Ill, ipif: I
   kassert(IS_UNDER_IPMP(ill) && ipif.ill.phyint.isIpmp, 'IS_UNDER_IPMP(ill) && IS_IPMP(ipif->ipif_ill) ipmp.c L1714');
   kassert(act === 'Res_act_none' || ipmpIpifIsUpDataaddr(ipif), 'act == Res_act_none || ipmp_ipif_is_up_dataaddr(ipif) ipmp.c L1715');
   kassert(ipif.boundIll === null, 'ipif->ipif_bound_ill == NULL ipmp.c L1716');
+  const fr = ex.frame('ipmp_ill_bind_ipif', () => [ill, ipif, act]);
   ill.boundIpifs.unshift(ipif);
   ill.boundCnt++;
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ipmp.c L1722');
@@ -635,6 +684,7 @@ export function* ipmpIllBindIpif(ex: Execution, st: IpmpStack, ill: Ill, ipif: I
   yield* rwExit(st.ipmpLock, 'ipmp.c L1724');
   // L1730-1745: the resolver (abstracted: no error, never EINPROGRESS).
   ipif.bound = true; // L1747: err == 0
+  ex.leave(fr);
 }
 
 /**
@@ -647,11 +697,12 @@ export function* ipmpIllUnbindIpif(ex: Execution, st: IpmpStack, ill: Ill, ipif0
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) ipmp.c L1763');
   kassert(IS_UNDER_IPMP(ill), 'IS_UNDER_IPMP(ill) ipmp.c L1764');
   let ipif = ipif0;
+  const fr = ex.frame('ipmp_ill_unbind_ipif', () => [ill, ipif, notifyres]);
   if (ipif === null) {
     ipif = ill.boundIpifs[0] ?? null;
     if (ipif === null) {
       kassert(ill.boundCnt === 0, 'ill->ill_bound_cnt == 0 ipmp.c L1773');
-      return null;
+      return ex.leaving(fr, null);
     }
   }
   kassert(IAM_WRITER_ILL(ex, ipif.ill) && ipif.ill.phyint.isIpmp, 'IAM_WRITER_IPIF(ipif) && IS_IPMP(ipif->ipif_ill) ipmp.c L1778-1779');
@@ -666,7 +717,7 @@ export function* ipmpIllUnbindIpif(ex: Execution, st: IpmpStack, ill: Ill, ipif0
   // L1805-1813: ipif_ndp_down / putnext(ipif_arp_del_mp) when notifyres && ipif_bound (abstracted).
   void notifyres;
   ipif.bound = false; // L1814
-  return ipif;
+  return ex.leaving(fr, ipif);
 }
 
 /**
@@ -678,13 +729,14 @@ export function* ipmpIllUnbindIpif(ex: Execution, st: IpmpStack, ill: Ill, ipif0
 export function* ipmpIllgrpAddIpif(ex: Execution, st: IpmpStack, illg: Illgrp, ipif: Ipif): KThread<Ill | null> {
   kassert(IAM_WRITER_ILL(ex, ipif.ill), 'IAM_WRITER_IPIF(ipif) ipmp.c L620');
   kassert(ipmpIpifIsDataaddr(ipif), 'ipmp_ipif_is_dataaddr(ipif) ipmp.c L621');
+  const fr = ex.frame('ipmp_illgrp_add_ipif', () => [illg, ipif]);
   if (!ipif.ill.isv6) {
     const entp = ipmpIllgrpLookupArpent(ex, illg, ipif.lclAddr);
     if (entp !== null) yield* ipmpIllgrpDestroyArpent(ex, st, illg, entp);
   }
   const minill = ipmpIllgrpMinIll(ex, illg);
   if (minill !== null) yield* ipmpIllBindIpif(ex, st, minill, ipif, 'Res_act_none');
-  return ipif.bound ? ipif.boundIll : null;
+  return ex.leaving(fr, ipif.bound ? ipif.boundIll : null);
 }
 
 /**
@@ -695,11 +747,14 @@ export function* ipmpIllgrpAddIpif(ex: Execution, st: IpmpStack, illg: Illgrp, i
 export function* ipmpIllgrpDelIpif(ex: Execution, st: IpmpStack, illg: Illgrp, ipif0: Ipif): KThread<void> {
   kassert(IAM_WRITER_ILL(ex, ipif0.ill), 'IAM_WRITER_IPIF(ipif) ipmp.c L649');
   const boundill = ipif0.boundIll;
-  if (boundill === null) return;
+  let maxill: Ill | null = null;
+  const fr = ex.frame('ipmp_illgrp_del_ipif', () => [illg, ipif0, boundill, maxill]);
+  if (boundill === null) return ex.leave(fr);
   yield* ipmpIllUnbindIpif(ex, st, boundill, ipif0, false);
-  const maxill = ipmpIllgrpMaxIll(ex, illg)!;
+  maxill = ipmpIllgrpMaxIll(ex, illg)!;
   if (maxill.boundCnt > boundill.boundCnt + 1) {
     const ipif = yield* ipmpIllUnbindIpif(ex, st, maxill, null, true);
     yield* ipmpIllBindIpif(ex, st, boundill, ipif!, 'Res_act_rebind');
   }
+  ex.leave(fr);
 }

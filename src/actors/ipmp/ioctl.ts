@@ -15,7 +15,7 @@ import { rwEnter, rwExit } from '../../locks/krwlock.ts';
 import { ipmpGrpDestroy, ipmpGrpKstatDeleteUnlocked, ipmpGrpLookup, ipmpGrpRename, ipmpGrpVetPhyint, ipmpPhyintJoinGrp, ipmpPhyintLeaveGrp } from './group.ts';
 import { ipmpIllgrpDestroy, ipmpIllgrpLinkGrp, ipmpIllgrpUnlinkGrp, ipmpIllJoinIllgrp, ipmpIllLeaveIllgrp, ipmpPhyintRefreshActive } from './illgrp.ts';
 import { ipsqCurrentFinish, ipsqCurrentStart, ipsqEnter, ipsqExit, ipsqFlush, ipsqTryEnter, qwriterIp, runOp } from './ipsq.ts';
-import { Errno, IAM_WRITER_ILL, type Ill, type IpmpStack, type Ipsq, IS_UNDER_IPMP, NEW_OP, type Phyint, phyintIlls, SWITCH_OP } from './types.ts';
+import { Errno, type Grp, IAM_WRITER_ILL, type Ill, type Illgrp, type IpmpStack, type Ipsq, IS_UNDER_IPMP, type Msg, NEW_OP, type Phyint, phyintIlls, SWITCH_OP } from './types.ts';
 import { ipmpBug } from './mutants.ts';
 
 /** An ioctl body: runs as writer with the op started; returns the errno. */
@@ -27,24 +27,28 @@ export type IoctlBody = (ipsq: Ipsq) => KThread<number>;
  * it unless CONDEMNED (a writer may look up a CONDEMNED ill).
  */
 export function* illLookupRefhold(ex: Execution, st: IpmpStack, ill: Ill): KThread<boolean> {
+  let ok = false;
+  const fr = ex.frame('ill_lookup_refhold', () => [ill, ok]);
   yield* rwEnter(st.illGLock, 'RW_READER', 'ip_if.c ill_lookup_on_name');
   if (!ill.listed) {
     yield* rwExit(st.illGLock);
-    return false;
+    return ex.leaving(fr, false);
   }
   yield* mutexEnter(ill.lock, 'ip_if.c ILL_CAN_LOOKUP');
-  const ok = !ill.condemned || IAM_WRITER_ILL(ex, ill);
+  ok = !ill.condemned || IAM_WRITER_ILL(ex, ill);
   if (ok) ill.refcnt++;
   yield* mutexExit(ill.lock);
   yield* rwExit(st.illGLock);
-  return ok;
+  return ex.leaving(fr, ok);
 }
 
-function* refrele(ill: Ill): KThread<void> {
+function* refrele(ex: Execution, ill: Ill): KThread<void> {
+  const fr = ex.frame('ill_refrele', () => [ill]);
   yield* mutexEnter(ill.lock, 'ip_if.c ill_refrele');
   ill.refcnt--;
   if (ill.refcnt === 0 && ill.condemned) yield* cvBroadcast(ill.cv);
   yield* mutexExit(ill.lock);
+  ex.leave(fr);
 }
 
 /**
@@ -54,34 +58,48 @@ function* refrele(ill: Ill): KThread<void> {
  * current_finish, and ipsq_exit if this call entered. A queued ioctl
  * re-runs from the lookup, as writer, when the IPSQ drains it.
  * The errno is recorded in st.results[label].
+ *
+ * The queued message's continuation (ip_process_ioctl_rerun) captures ill,
+ * label and body: the Msg carries ill and label (its name), and a label
+ * names one ioctl of its scenario, so the body too; that is what the state
+ * walk sees of it (a function is walked by its name only).
  */
 export function* ipProcessIoctl(ex: Execution, st: IpmpStack, ill: Ill, label: string, body: IoctlBody): KThread<void> {
+  let mp: Msg | null = null;
+  let ipsq: Ipsq | null = null;
+  const fr = ex.frame('ip_process_ioctl', () => [ill, label, mp, ipsq]);
   if (!(yield* illLookupRefhold(ex, st, ill))) {
     st.results.set(label, Errno.ENXIO);
-    return;
+    return ex.leave(fr);
   }
-  const rerun = function* (ipsq: Ipsq): KThread<void> {
+  const ip_process_ioctl_rerun = function* (ipsq: Ipsq): KThread<void> {
+    const fr = ex.frame('ip_process_ioctl_rerun', () => [ill, label, ipsq]);
     if (!(yield* illLookupRefhold(ex, st, ill))) {
       st.results.set(label, Errno.ENXIO);
-      return;
+      return ex.leave(fr);
     }
-    yield* refrele(ill);
+    yield* refrele(ex, ill);
     yield* runIoctl(ex, st, ipsq, label, body);
+    ex.leave(fr);
   };
-  const mp = st.newMsg(label, rerun, NEW_OP, ill);
-  const ipsq = yield* ipsqTryEnter(ex, st, ill, mp, NEW_OP, true, 'ip.c ip_process_ioctl');
-  yield* refrele(ill);
-  if (ipsq === null) return;
+  mp = st.newMsg(label, ip_process_ioctl_rerun, NEW_OP, ill);
+  ipsq = yield* ipsqTryEnter(ex, st, ill, mp, NEW_OP, true, 'ip.c ip_process_ioctl');
+  yield* refrele(ex, ill);
+  if (ipsq === null) return ex.leave(fr);
   mp.status = 'run';
   yield* runIoctl(ex, st, ipsq, label, body);
   yield* ipsqExit(ex, st, ipsq);
+  ex.leave(fr);
 }
 
 function* runIoctl(ex: Execution, st: IpmpStack, ipsq: Ipsq, label: string, body: IoctlBody): KThread<void> {
+  let err = -1;
+  const fr = ex.frame('run_ioctl', () => [ipsq, label, err]);
   yield* ipsqCurrentStart(ex, ipsq, label);
-  const err = yield* runOp(ex, st, ipsq, label, body(ipsq));
+  err = yield* runOp(ex, st, ipsq, label, body(ipsq));
   st.results.set(label, err);
   yield* ipsqCurrentFinish(ex, ipsq);
+  ex.leave(fr);
 }
 
 /**
@@ -94,32 +112,35 @@ function* runIoctl(ex: Execution, st: IpmpStack, ipsq: Ipsq, label: string, body
  */
 export function* ipSioctlGroupname(ex: Execution, st: IpmpStack, ill: Ill, grname: string): KThread<number> {
   const phyi = ill.phyint;
+  let grp: Grp | null = null;
+  let err: number = Errno.OK;
+  const fr = ex.frame('ip_sioctl_groupname', () => [ill, grname, grp, err]);
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) in ip_sioctl_groupname');
   if (phyi.isIpmp) {
     yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_groupname rename');
-    const grp = phyi.grp!;
-    const err = grp.name === grname ? Errno.OK : ipmpGrpRename(ex, st, grp, grname);
+    grp = phyi.grp!;
+    err = grp.name === grname ? Errno.OK : ipmpGrpRename(ex, st, grp, grname);
     yield* rwExit(st.ipmpLock);
-    return err;
+    return ex.leaving(fr, err);
   }
   // phyint_grp is written only by this phyint's writer (us): read without ipmp_lock.
   if (grname === '') {
-    if (phyi.grp === null) return Errno.OK;
+    if (phyi.grp === null) return ex.leaving(fr, Errno.OK);
     yield* ipmpPhyintLeaveGrp(ex, st, phyi);
-    return Errno.OK;
+    return ex.leaving(fr, Errno.OK);
   }
-  if (phyi.grp !== null) return phyi.grp.name === grname ? Errno.OK : Errno.EALREADY;
+  if (phyi.grp !== null) return ex.leaving(fr, phyi.grp.name === grname ? Errno.OK : Errno.EALREADY);
   const keep = ipmpBug(ex, 'ipmp-groupname-keep-ipmp-lock');
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_groupname');
-  const grp = ipmpGrpLookup(ex, st, grname);
+  grp = ipmpGrpLookup(ex, st, grname);
   if (grp === null) {
     yield* rwExit(st.ipmpLock);
-    return Errno.ENOENT;
+    return ex.leaving(fr, Errno.ENOENT);
   }
-  const err = ipmpGrpVetPhyint(ex, st, grp, phyi);
+  err = ipmpGrpVetPhyint(ex, st, grp, phyi);
   if (err !== 0) {
     yield* rwExit(st.ipmpLock);
-    return err;
+    return ex.leaving(fr, err);
   }
   if (ex.param<boolean>('fixMactype') && grp.nif === 0 && grp.pendv4 + grp.pendv6 === 0) grp.mactype = (phyi.illv6 ?? phyi.illv4)!.mactype;
   ex.touch(st.memberObj, true);
@@ -134,9 +155,11 @@ export function* ipSioctlGroupname(ex: Execution, st: IpmpStack, ill: Ill, grnam
   yield* mutexEnter(ill.lock, 'ip_if.c ill_refhold');
   ill.refcnt++;
   yield* mutexExit(ill.lock);
-  const mp = st.newMsg(`ip_join_illgrps(${phyi.name})`, (ipsq) => runOp(ex, st, ipsq, `ip_join_illgrps(${phyi.name})`, ipJoinIllgrps(ex, st, ipsq, ill)), SWITCH_OP, ill);
+  // The continuation captures ill (the Msg's ill) and names its phyint (the Msg's name).
+  const ip_join_illgrps_op = (ipsq: Ipsq) => runOp(ex, st, ipsq, `ip_join_illgrps(${phyi.name})`, ipJoinIllgrps(ex, st, ipsq, ill));
+  const mp = st.newMsg(`ip_join_illgrps(${phyi.name})`, ip_join_illgrps_op, SWITCH_OP, ill);
   yield* qwriterIp(ex, st, ill, mp, false);
-  return Errno.OK;
+  return ex.leaving(fr, Errno.OK);
 }
 
 /**
@@ -146,14 +169,17 @@ export function* ipSioctlGroupname(ex: Execution, st: IpmpStack, ill: Ill, grnam
  */
 export function* ipJoinIllgrps(ex: Execution, st: IpmpStack, _ipsq: Ipsq, ill: Ill): KThread<void> {
   const phyi = ill.phyint;
+  let v4: Illgrp | null = null;
+  let v6: Illgrp | null = null;
+  const fr = ex.frame('ip_join_illgrps', () => [ill, v4, v6]);
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_join_illgrps');
   const grp = phyi.grp;
   ex.touch(st.memberObj, true);
   kassert(grp !== null, 'phyint_grp != NULL in ip_join_illgrps');
   if (phyi.illv4 !== null) kassert(grp.pendv4-- > 0, 'VERIFY(gr_pendv4-- > 0) in ip_join_illgrps');
   if (phyi.illv6 !== null) kassert(grp.pendv6-- > 0, 'VERIFY(gr_pendv6-- > 0) in ip_join_illgrps');
-  const v4 = grp.v4;
-  const v6 = grp.v6;
+  v4 = grp.v4;
+  v6 = grp.v6;
   yield* rwExit(st.ipmpLock);
   phyi.m.send('JOIN_ILLGRPS');
   if (phyi.illv4 !== null) {
@@ -164,6 +190,7 @@ export function* ipJoinIllgrps(ex: Execution, st: IpmpStack, _ipsq: Ipsq, ill: I
     if (v6 === null) kfail('assert', 'kassert', 'NULL illgrp (gr_v6) dereferenced in ipmp_ill_join_illgrp ipmp.c L1147');
     yield* ipmpIllJoinIllgrp(ex, st, phyi.illv6, v6);
   }
+  ex.leave(fr);
 }
 
 /**
@@ -172,12 +199,13 @@ export function* ipJoinIllgrps(ex: Execution, st: IpmpStack, _ipsq: Ipsq, ill: I
  * (ipmp.c L2117-2124) if the ill is in an illgrp.
  */
 export function* ipifUp(ex: Execution, st: IpmpStack, ill: Ill): KThread<number> {
+  const fr = ex.frame('ipif_up', () => [ill]);
   yield* mutexEnter(ill.lock, 'ip_if.c ipif_up');
   ill.ipifUpCount++;
   ex.touch(st.illgrpObj, true);
   yield* mutexExit(ill.lock);
   if (IS_UNDER_IPMP(ill)) yield* ipmpPhyintRefreshActive(ex, st, ill.phyint);
-  return Errno.OK;
+  return ex.leaving(fr, Errno.OK);
 }
 
 /**
@@ -187,13 +215,14 @@ export function* ipifUp(ex: Execution, st: IpmpStack, ill: Ill): KThread<number>
  * is in an illgrp, which deactivates it.
  */
 export function* ipifDown(ex: Execution, st: IpmpStack, ill: Ill): KThread<number> {
+  const fr = ex.frame('ipif_down', () => [ill]);
   yield* mutexEnter(ill.lock, 'ip_if.c ipif_down');
   kassert(ill.ipifUpCount > 0, 'ill_ipif_up_count > 0 in ipif_down');
   ill.ipifUpCount--;
   ex.touch(st.illgrpObj, true);
   yield* mutexExit(ill.lock);
   if (IS_UNDER_IPMP(ill)) yield* ipmpPhyintRefreshActive(ex, st, ill.phyint);
-  return Errno.OK;
+  return ex.leaving(fr, Errno.OK);
 }
 
 /**
@@ -212,17 +241,19 @@ export function* ipSioctlPlinkIpmp(ex: Execution, st: IpmpStack, ill: Ill, ioccm
   kassert(ill.phyint.isIpmp, 'IS_IPMP(ill) in ip_sioctl_plink_ipmp');
   kassert(IAM_WRITER_ILL(ex, ill), 'IAM_WRITER_ILL(ill) in ip_sioctl_plink_ipmp');
   const illg = ill.grp!;
+  let err: number = Errno.OK;
+  const fr = ex.frame('ip_sioctl_plink_ipmp', () => [ill, ioccmd, illg, err]);
   if (ioccmd === 'I_PLINK') {
     yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_plink_ipmp I_PLINK');
     ipmpIllgrpLinkGrp(ex, st, illg, ill.phyint.grp!);
     yield* rwExit(st.ipmpLock);
-    return Errno.OK;
+    return ex.leaving(fr, Errno.OK);
   }
-  if (ill.upDataAddrs + ill.ipifUpCount + ill.vet.dupCount > 0) return Errno.EBUSY;
+  if (ill.upDataAddrs + ill.ipifUpCount + ill.vet.dupCount > 0) return ex.leaving(fr, Errno.EBUSY);
   yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_plink_ipmp I_PUNLINK');
-  const err = ipmpIllgrpUnlinkGrp(ex, st, illg, ill.phyint.grp!);
+  err = ipmpIllgrpUnlinkGrp(ex, st, illg, ill.phyint.grp!);
   yield* rwExit(st.ipmpLock);
-  return err;
+  return ex.leaving(fr, err);
 }
 
 /**
@@ -235,6 +266,7 @@ export function* ipSioctlPlinkIpmp(ex: Execution, st: IpmpStack, ill: Ill, ioccm
  * ipsq_exit frees the IPSQ, and the phyint is freed.
  */
 export function* phyintFree(ex: Execution, st: IpmpStack, phyi: Phyint): KThread<void> {
+  const fr = ex.frame('phyint_free', () => [phyi]);
   kassert(phyi.illv4 === null && phyi.illv6 === null, 'phyint_illv4 == NULL && phyint_illv6 == NULL in phyint_free');
   if (phyi.isIpmp && phyi.grp !== null) {
     // IPMP-2 candidate fix: no kstat_delete under ipmp_lock W.
@@ -248,6 +280,7 @@ export function* phyintFree(ex: Execution, st: IpmpStack, phyi: Phyint): KThread
   phyi.ipsq.phyint = null;
   phyi.m.send('FREE');
   yield* kmemFree(phyi.mem, 'ip_if.c phyint_free');
+  ex.leave(fr);
 }
 
 /**
@@ -261,15 +294,22 @@ export function* phyintFree(ex: Execution, st: IpmpStack, phyi: Phyint): KThread
  * drains, performs a pending leave switch and frees the orphaned IPSQ.
  */
 export function* ipModclose(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
+  const fr = ex.frame('ip_modclose', () => [ill]);
   const ok = yield* ipsqEnter(ex, st, ill, NEW_OP);
   kassert(ok, 'ipsq_enter in ip_modclose succeeds');
   const ipsq = ill.phyint.ipsq;
   yield* runOp(ex, st, ipsq, `ip_modclose(${ill.name})`, modcloseBody(ex, st, ill));
   yield* ipsqExit(ex, st, ipsq);
+  ex.leave(fr);
 }
 
 function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   const phyi = ill.phyint;
+  // Which ipsq_flush runs: ill_delete's (false) or ill_delete_tail's (true);
+  // both calls look alike to the walk (same ill, same locks, same sites).
+  let tail = false;
+  let last = false;
+  const fr = ex.frame('ip_modclose_body', () => [ill, tail, last]);
   yield* mutexEnter(ill.lock, 'ip.c ip_modclose');
   ill.condemned = true;
   ill.m.send('CONDEMN');
@@ -284,6 +324,7 @@ function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   while (ill.waiters !== 0) yield* cvWait(ill.cv, ill.lock, 'ip.c ip_modclose ill_waiters');
   yield* mutexExit(ill.lock);
   // ill_delete_tail
+  tail = true;
   yield* ipsqFlush(ex, st, ill);
   if (phyi.isIpmp) {
     // ill_delete_tail: "If this ill is an IPMP meta-interface, blow away the
@@ -297,11 +338,12 @@ function* modcloseBody(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   ex.touch(st.memberObj, true);
   if (ill.isv6) phyi.illv6 = null;
   else phyi.illv4 = null;
-  const last = phyi.illv4 === null && phyi.illv6 === null;
+  last = phyi.illv4 === null && phyi.illv6 === null;
   yield* rwExit(st.illGLock);
   if (last) yield* phyintFree(ex, st, phyi);
   ill.m.send('FREE');
   yield* kmemFree(ill.mem, 'ip.c mi_close_free');
+  ex.leave(fr);
 }
 
 export { phyintIlls };

@@ -15,7 +15,7 @@ import { cvBroadcast, cvWait } from '../../locks/kcondvar.ts';
 import { kmemFree } from '../../locks/kmem.ts';
 import { mutexEnter, mutexExit } from '../../locks/kmutex.ts';
 import { RW_LOCK_HELD, RW_WRITE_HELD, rwEnter, rwExit } from '../../locks/krwlock.ts';
-import { CUR_OP, Errno, IAM_WRITER_IPSQ, type Ill, type IpmpStack, type Ipsq, type Msg, NEW_OP, type OpType, phyintIlls, ringOf, SWITCH_OP, type Xop } from './types.ts';
+import { CUR_OP, Errno, IAM_WRITER_IPSQ, type Ill, type IpmpStack, type Ipsq, type Msg, NEW_OP, type OpType, type Phyint, phyintIlls, ringOf, SWITCH_OP, type Xop } from './types.ts';
 import { ipmpBug } from './mutants.ts';
 
 /** Spec 'no-lock-across-ipsq' (ipsq notes §3.3, K2/K3): nothing held when entering, waiting for or exiting an IPSQ. */
@@ -85,14 +85,17 @@ export function ipsqEnq(ex: Execution, st: IpmpStack, ipsq: Ipsq, mp: Msg): void
 export function* ipsqTryEnter(ex: Execution, st: IpmpStack, ill: Ill, mp: Msg | null, type: OpType, reentryOk: boolean, site = 'ip_if.c ipsq_try_enter'): KThread<Ipsq | null> {
   assertNoLocks(ex, 'ipsq_try_enter');
   const me = ex.currentThread();
+  const ipsq = ill.phyint.ipsq;
+  let ipx: Xop | null = null;
+  let ok = false;
+  const fr = ex.frame('ipsq_try_enter', () => [ill, mp, type, reentryOk, site, ipx, ok]);
   yield* rwEnter(st.illGLock, 'RW_READER', site);
   yield* mutexEnter(ill.lock, site);
-  const ipsq = ill.phyint.ipsq;
   yield* mutexEnter(ipsq.lock, site);
-  const ipx = ipsq.xop;
+  ipx = ipsq.xop;
   yield* mutexEnter(ipx.lock, site);
   const reenter = ipx.writer === me && (reentryOk || ipmpBug(ex, 'ipmp-tryenter-ignore-reentry-ok'));
-  const ok =
+  ok =
     reenter ||
     (ipx.writer === null && (type === CUR_OP || (type === NEW_OP && !ipx.ipsqQueued && ipx.currentIpif === null && ipsqDlpiDone(ex, st, ipsq))));
   if (ok) becomeWriter(ex, st, ipx);
@@ -101,7 +104,7 @@ export function* ipsqTryEnter(ex: Execution, st: IpmpStack, ill: Ill, mp: Msg | 
   yield* mutexExit(ipsq.lock);
   yield* mutexExit(ill.lock);
   yield* rwExit(st.illGLock);
-  return ok ? ipsq : null;
+  return ex.leaving(fr, ok ? ipsq : null);
 }
 
 /**
@@ -112,17 +115,20 @@ export function* ipsqTryEnter(ex: Execution, st: IpmpStack, ill: Ill, mp: Msg | 
  */
 export function* ipsqEnter(ex: Execution, st: IpmpStack, ill: Ill, type: OpType): KThread<boolean> {
   assertNoLocks(ex, 'ipsq_enter');
+  const ipsq = ill.phyint.ipsq;
+  let ipx: Xop | null = null;
+  const fr = ex.frame('ipsq_enter', () => [ill, type, ipx]);
   for (;;) {
+    ipx = null;
     yield* rwEnter(st.illGLock, 'RW_READER', 'ip_if.c ipsq_enter');
     yield* mutexEnter(ill.lock, 'ip_if.c ipsq_enter');
     if (ill.condemned) {
       yield* mutexExit(ill.lock);
       yield* rwExit(st.illGLock);
-      return false;
+      return ex.leaving(fr, false);
     }
-    const ipsq = ill.phyint.ipsq;
     yield* mutexEnter(ipsq.lock);
-    const ipx = ipsq.xop;
+    ipx = ipsq.xop;
     yield* mutexEnter(ipx.lock);
     if (ipx.writer === null && (type === CUR_OP || (ipx.currentIpif === null && ipsqDlpiDone(ex, st, ipsq)))) {
       kassert(ipx.mphead.length === 0 && ipx.reentry === 0, 'ipx_mphead == NULL && ipx_reentry_cnt == 0 in ipsq_enter');
@@ -131,7 +137,7 @@ export function* ipsqEnter(ex: Execution, st: IpmpStack, ill: Ill, type: OpType)
       yield* mutexExit(ipsq.lock);
       yield* mutexExit(ill.lock);
       yield* rwExit(st.illGLock);
-      return true;
+      return ex.leaving(fr, true);
     }
     yield* rwExit(st.illGLock);
     yield* mutexExit(ipx.lock);
@@ -153,13 +159,22 @@ export function* ipsqEnter(ex: Execution, st: IpmpStack, ill: Ill, type: OpType)
 export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg | null> {
   const me = ex.currentThread();
   const mode = ipsq.swxop !== null && !ipmpBug(ex, 'ipmp-dq-reader-on-switch') ? 'RW_WRITER' : 'RW_READER';
-  yield* rwEnter(st.illGLock, mode, 'ip_if.c ipsq_dq');
-  yield* mutexEnter(ipsq.lock, 'ip_if.c ipsq_dq');
-  let ipx = ipsq.xop;
-  yield* mutexEnter(ipx.lock, 'ip_if.c ipsq_dq');
+  let ipx: Xop | null = null;
   let mp: Msg | null = null;
   let leftipsq: Ipsq | null = null;
   let emptied = false;
+  // The ring whose ipsq_enter sleepers are woken, and the cursors of that walk.
+  let ring: Ipsq[] = [];
+  let qi = 0;
+  let ills: Ill[] = [];
+  let li = 0;
+  let empty = false;
+  let swxop: Xop | null = null;
+  const fr = ex.frame('ipsq_dq', () => [ipsq, mode, ipx, mp, leftipsq, emptied, empty, swxop, ring, qi, ills, li]);
+  yield* rwEnter(st.illGLock, mode, 'ip_if.c ipsq_dq');
+  yield* mutexEnter(ipsq.lock, 'ip_if.c ipsq_dq');
+  ipx = ipsq.xop;
+  yield* mutexEnter(ipx.lock, 'ip_if.c ipsq_dq');
   out: {
     // CUR_OP messages first; the writer keeps the xop.
     if (ipx.mphead.length > 0) {
@@ -167,11 +182,11 @@ export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg |
       mp.from = ipsq;
       break out;
     }
-    let empty = ipx.currentIpif !== null;
+    empty = ipx.currentIpif !== null;
     if (!empty && ipsq.swxop !== null) {
       kassert(!ipsq.phyint?.isIpmp, '!IS_IPMP(ipsq_phyint) in ipsq_dq switch');
       kassert(RW_WRITE_HELD(ex, st.illGLock), 'RW_WRITE_HELD(&ips_ill_g_lock) in ipsq_dq switch');
-      const swxop = ipsq.swxop;
+      swxop = ipsq.swxop;
       ex.touch(st.memberObj, true);
       if (swxop === ipsq.ownxop) {
         // Leave: unlink from the group ring; stay writer of the group xop.
@@ -243,17 +258,19 @@ export function* ipsqDq(ex: Execution, st: IpmpStack, ipsq: Ipsq): KThread<Msg |
   yield* mutexExit(ipsq.lock);
   if (emptied && !ipmpBug(ex, 'ipmp-dq-no-broadcast')) {
     // Wake every ipsq_enter sleeper of the ring (GRAB_ILL_LOCKS per phyint).
-    for (const q of ringOf(ringHead)) {
+    ring = ringOf(ringHead);
+    for (qi = 0; qi < ring.length; qi++) {
+      const q = ring[qi]!;
       if (q.phyint === null) continue;
-      const ills = phyintIlls(q.phyint);
-      for (const ill of ills) yield* mutexEnter(ill.lock, 'ip_if.c ipsq_dq GRAB_ILL_LOCKS');
-      for (const ill of ills) yield* cvBroadcast(ill.cv);
-      for (const ill of ills.slice().reverse()) yield* mutexExit(ill.lock);
+      ills = phyintIlls(q.phyint);
+      for (li = 0; li < ills.length; li++) yield* mutexEnter(ills[li]!.lock, 'ip_if.c ipsq_dq GRAB_ILL_LOCKS');
+      for (li = 0; li < ills.length; li++) yield* cvBroadcast(ills[li]!.cv);
+      for (li = ills.length - 1; li >= 0; li--) yield* mutexExit(ills[li]!.lock);
     }
   }
   yield* rwExit(st.illGLock);
   if (leftipsq !== null && !ipmpBug(ex, 'ipmp-dq-no-left-exit')) yield* ipsqExit(ex, st, leftipsq);
-  return mp;
+  return ex.leaving(fr, mp);
 }
 
 /** The phyint of an orphaned IPSQ was freed while its leave switch was pending. */
@@ -271,16 +288,20 @@ function noteFreedSwitchOut(st: IpmpStack, ipsq: Ipsq): void {
 export function* ipsqExit(ex: Execution, st: IpmpStack, ipsq0: Ipsq): KThread<void> {
   assertNoLocks(ex, 'ipsq_exit');
   let ipsq = ipsq0;
+  let phyi: Phyint | null = null;
+  let mp: Msg | null = null;
+  const fr = ex.frame('ipsq_exit', () => [ipsq, phyi, mp]);
   const ipx = ipsq.xop;
   kassert(IAM_WRITER_IPSQ(ex, ipsq), `IAM_WRITER_IPSQ(${ipsq.name}) in ipsq_exit`);
   kassert(ipx.reentry >= 1, 'ipx_reentry_cnt >= 1 in ipsq_exit');
   if (ipx.reentry !== 1) {
     ipx.reentry--;
-    return;
+    return ex.leave(fr);
   }
   for (;;) {
-    const phyi = ipsq.phyint;
-    const mp = yield* ipsqDq(ex, st, ipsq);
+    phyi = ipsq.phyint;
+    mp = null;
+    mp = yield* ipsqDq(ex, st, ipsq);
     const mpIpsq = mp ? mp.from : null;
     if (mpIpsq !== ipsq && phyi === null) {
       kassert(ipsq.next === ipsq && ipsq.xop === ipsq.ownxop, 'ipsq alone on its own xop in ipsq_exit delete');
@@ -292,6 +313,7 @@ export function* ipsqExit(ex: Execution, st: IpmpStack, ipsq0: Ipsq): KThread<vo
     mp.status = 'run';
     yield* mp.func(ipsq);
   }
+  ex.leave(fr);
 }
 
 /** ipsq_delete (ipsq notes §2.5): ASSERTs no phyint, empty queues. The caller frees the memory. */
@@ -305,41 +327,50 @@ export function ipsqDelete(ex: Execution, ipsq: Ipsq): void {
  * ill_refrele; on success run func then ipsq_exit, else mp was queued.
  */
 export function* qwriterIp(ex: Execution, st: IpmpStack, ill: Ill, mp: Msg, reentryOk: boolean): KThread<void> {
-  const ipsq = yield* ipsqTryEnter(ex, st, ill, mp, mp.type, reentryOk, 'ip_if.c qwriter_ip');
+  let ipsq: Ipsq | null = null;
+  const fr = ex.frame('qwriter_ip', () => [ill, mp, reentryOk, ipsq]);
+  ipsq = yield* ipsqTryEnter(ex, st, ill, mp, mp.type, reentryOk, 'ip_if.c qwriter_ip');
   yield* illRefrele(ex, ill);
   if (ipsq !== null) {
     mp.status = 'run';
     yield* mp.func(ipsq);
     yield* ipsqExit(ex, st, ipsq);
   }
+  ex.leave(fr);
 }
 
 /** ill_refrele (ipsq notes §4): at 0 on a CONDEMNED ill, wake ip_modclose. Entry/exit: no locks. */
-export function* illRefrele(_ex: Execution, ill: Ill): KThread<void> {
+export function* illRefrele(ex: Execution, ill: Ill): KThread<void> {
+  const fr = ex.frame('ill_refrele', () => [ill]);
   yield* mutexEnter(ill.lock, 'ip_if.c ill_refrele');
   kassert(ill.refcnt > 0, 'ill_refcnt > 0 in ill_refrele');
   ill.refcnt--;
   if (ill.refcnt === 0 && ill.condemned) yield* cvBroadcast(ill.cv);
   yield* mutexExit(ill.lock);
+  ex.leave(fr);
 }
 
 /** ipsq_current_start (ipsq notes §2.8): writer only; no op in progress. */
 export function* ipsqCurrentStart(ex: Execution, ipsq: Ipsq, what: string): KThread<void> {
   const ipx = ipsq.xop;
+  const fr = ex.frame('ipsq_current_start', () => [ipsq, ipx, what]);
   kassert(IAM_WRITER_IPSQ(ex, ipsq), 'IAM_WRITER_IPSQ in ipsq_current_start');
   kassert(ipx.currentIpif === null, 'ipx_current_ipif == NULL in ipsq_current_start');
   yield* mutexEnter(ipx.lock);
   ipx.currentIpif = what;
   yield* mutexExit(ipx.lock);
+  ex.leave(fr);
 }
 
 /** ipsq_current_finish (ipsq notes §2.8): no DLPI is modelled, so the op ends at once. */
 export function* ipsqCurrentFinish(ex: Execution, ipsq: Ipsq): KThread<void> {
   const ipx = ipsq.xop;
+  const fr = ex.frame('ipsq_current_finish', () => [ipsq, ipx]);
   kassert(IAM_WRITER_IPSQ(ex, ipsq), 'IAM_WRITER_IPSQ in ipsq_current_finish');
   yield* mutexEnter(ipx.lock);
   ipx.currentIpif = null;
   yield* mutexExit(ipx.lock);
+  ex.leave(fr);
 }
 
 /**
@@ -350,6 +381,7 @@ export function* ipsqCurrentFinish(ex: Execution, ipsq: Ipsq): KThread<void> {
 export function* ipsqFlush(ex: Execution, st: IpmpStack, ill: Ill): KThread<void> {
   const ipsq = ill.phyint.ipsq;
   const ipx = ipsq.xop;
+  const fr = ex.frame('ipsq_flush', () => [ill, ipx]);
   kassert(IAM_WRITER_ILL_(ex, ill), 'IAM_WRITER_ILL in ipsq_flush');
   yield* mutexEnter(ipx.lock, 'ip_if.c ipsq_flush');
   for (let i = ipx.mphead.length - 1; i >= 0; i--) {
@@ -359,6 +391,7 @@ export function* ipsqFlush(ex: Execution, st: IpmpStack, ill: Ill): KThread<void
   yield* mutexEnter(ipsq.lock, 'ip_if.c ipsq_xopq_mp_cleanup');
   for (const m of ipsq.xopq.splice(0)) flushed(st, m);
   yield* mutexExit(ipsq.lock);
+  ex.leave(fr);
 }
 
 /** A flushed request is failed with ENXIO (its result is recorded under its name). */
@@ -381,10 +414,16 @@ export function* runOp<R>(ex: Execution, st: IpmpStack, ipsq: Ipsq, name: string
   const xop = ipsq.xop;
   kassert(xop.writer === me, `IAM_WRITER_IPSQ(${ipsq.name}) at start of ${name}`);
   const rec = { thread: me, xop, name };
+  // The body's own frames say where it is; the generator object is not state.
+  const fr = ex.frame('run_op', () => [name, xop, rec]);
   st.monitors.opStart(st, me, xop, name);
-  st.ops.push(rec);
+  // st.ops is read as a set: kept in thread order, so that the order two
+  // threads started their operations in is not part of the state key.
+  let k = 0;
+  while (k < st.ops.length && st.ops[k]!.thread.id <= me.id) k++;
+  st.ops.splice(k, 0, rec);
   const r = yield* body;
   st.monitors.opEnd(me, xop, name);
   st.ops.splice(st.ops.indexOf(rec), 1);
-  return r;
+  return ex.leaving(fr, r);
 }

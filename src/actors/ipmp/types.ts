@@ -56,8 +56,14 @@ export const Errno = {
 /** The continuation of a queued message (b_prev = func): runs as writer, given the IPSQ it was queued on. */
 export type IpsqFunc = (ipsq: Ipsq) => KThread<void>;
 
-/** A queued mblk: its continuation, type, and what became of it (ghost state for the specs). */
+/**
+ * A queued mblk: its continuation, type, and what became of it (ghost state for the specs).
+ * The state walk names `func` by its function name only, so `name` and `ill`
+ * must say what the continuation captured (an ioctl's label, which names one
+ * ioctl of its scenario, and its ill; ip_join_illgrps names its phyint).
+ */
 export interface Msg {
+  /** Its number among the messages of its name (reports only; IpmpStack.msgs). */
   id: number;
   name: string;
   func: IpsqFunc;
@@ -416,7 +422,13 @@ export class IpmpStack {
   readonly groups: Grp[] = [];
   readonly phyints: Phyint[] = [];
   readonly ills: Ill[] = [];
-  readonly msgs: Msg[] = [];
+  /**
+   * Ghost: every message made (newMsg), keyed `name#id`; the specs read it as
+   * a set (by status). Which of two racing senders of one name got the
+   * lower number, and the order they sent in, are not model state: a Map
+   * with string keys is walked in key order (Scenario.stateWalk).
+   */
+  readonly msgs = new Map<string, Msg>();
   /** Ghost: operations running as writer (for one-writer-per-xop). */
   readonly ops: { thread: Thread; xop: Xop; name: string }[] = [];
   readonly opsObj: number;
@@ -440,11 +452,6 @@ export class IpmpStack {
   readonly rtsLog: string[] = [];
   /** Refresh callouts that may still fire in this execution (see armRefreshTimer). */
   calloutHorizon = 2;
-  /**
-   * Ghost: message ids name messages in reports only; which of two racing
-   * senders gets the lower id is not model state (the guard ignores it).
-   */
-  private readonly msgSeq = opaqueToGuard({ next: 1 });
   constructor(
     readonly ex: Execution,
     /** The spec monitors (src/specs/ipmp/monitors.ts), installed by the scenario's world. */
@@ -467,8 +474,10 @@ export class IpmpStack {
     if (this.holdsObj < 0) this.holdsObj = this.ex.newObject('datapath holds', 'ghost');
   }
   newMsg(name: string, func: IpsqFunc, type: OpType, ill: Ill | null): Msg {
-    const m: Msg = { id: this.msgSeq.next++, name, func, type, from: null, ill, status: 'queued' };
-    this.msgs.push(m);
+    let id = 1;
+    while (this.msgs.has(`${name}#${id}`)) id++;
+    const m: Msg = { id, name, func, type, from: null, ill, status: 'queued' };
+    this.msgs.set(`${name}#${id}`, m);
     return m;
   }
   /** Build a phyint with its IPSQ. */

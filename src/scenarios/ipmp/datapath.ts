@@ -39,31 +39,41 @@ interface S {
  */
 function* transmit(st: IpmpStack, s: S, n: number): KThread<void> {
   const ex = st.ex;
-  for (let i = 0; i < n; i++) {
-    const ill = yield* ipmpIllgrpHoldNextIll(ex, st, s.ipmpIll.grp!);
+  let i = 0;
+  let ill: Ill | null = null;
+  let bound: Ill | null = null;
+  const fr = ex.frame('transmit', () => [n, i, ill, bound]);
+  for (i = 0; i < n; i++) {
+    ill = yield* ipmpIllgrpHoldNextIll(ex, st, s.ipmpIll.grp!);
     s.got.push(ill?.name ?? '-');
     if (ill === null) continue;
     datapathUse(ex, ill, 'putnext(ill_wq) of the transmit');
     yield* datapathRele(ex, st, ill);
   }
-  const bound = yield* ipmpIpifHoldBoundIll(ex, st, s.ipif!);
+  ill = null;
+  bound = yield* ipmpIpifHoldBoundIll(ex, st, s.ipif!);
   s.got.push(bound?.name ?? '-');
   if (bound !== null) {
     datapathUse(ex, bound, 'the ARP reply for the data address');
     yield* datapathRele(ex, st, bound);
   }
+  ex.leave(fr);
 }
 
 /** A multicast/broadcast send on the IPMP interface: the nominated cast ill, held, used, dropped; n times. */
 function* multicast(st: IpmpStack, s: S, n: number): KThread<void> {
   const ex = st.ex;
-  for (let i = 0; i < n; i++) {
-    const ill = yield* ipmpIllgrpHoldCastIll(ex, st, s.ipmpIll.grp!);
+  let i = 0;
+  let ill: Ill | null = null;
+  const fr = ex.frame('multicast', () => [n, i, ill]);
+  for (i = 0; i < n; i++) {
+    ill = yield* ipmpIllgrpHoldCastIll(ex, st, s.ipmpIll.grp!);
     s.got.push(ill?.name ?? '-');
     if (ill === null) continue;
     datapathUse(ex, ill, 'putnext(ill_wq) of the multicast send');
     yield* datapathRele(ex, st, ill);
   }
+  ex.leave(fr);
 }
 
 /**
@@ -75,9 +85,11 @@ function* multicast(st: IpmpStack, s: S, n: number): KThread<void> {
  */
 function* receive(st: IpmpStack, s: S, ill: Ill): KThread<void> {
   const ex = st.ex;
-  const ipmpIll = yield* ipmpIllHoldIpmpIll(ex, st, ill);
+  let ipmpIll: Ill | null = null;
+  const fr = ex.frame('receive', () => [ill, ipmpIll]);
+  ipmpIll = yield* ipmpIllHoldIpmpIll(ex, st, ill);
   s.got.push(ipmpIll?.name ?? '-');
-  if (ipmpIll === null) return;
+  if (ipmpIll === null) return ex.leave(fr);
   const ifindex = yield* ipmpIllGetIpmpIfindex(ex, st, ill);
   s.got.push(ifindex === 0 ? 'ifindex 0' : ifindex === ipmpIll.phyint.ifindex ? `ifindex ${ipmpIll.name}` : `ifindex ${ifindex}`);
   yield* rwEnter(st.illGLock, 'RW_READER', 'ip.c ip_rput (ill_g_lock for ipmp_illgrp_find_ill)');
@@ -88,6 +100,7 @@ function* receive(st: IpmpStack, s: S, ill: Ill): KThread<void> {
   yield* rwExit(st.illGLock);
   datapathUse(ex, ipmpIll, 'putnext of the packet up the IPMP ill');
   yield* datapathRele(ex, st, ipmpIll);
+  ex.leave(fr);
 }
 
 function groupname(st: IpmpStack, ill: Ill, grname: string, label: string) {
@@ -125,6 +138,7 @@ export const ipmpTransmitLeave = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: ipmpMutantTable.pick('ipmp-refhold-no-condemned-check', 'ipmp-modclose-no-refcnt-wait'),
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 3000,
   setup(ex) {
     const s = twoActive(ex);
@@ -167,15 +181,19 @@ export const ipmpCastDeactivate = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: [],
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 4000,
   setup(ex) {
     const s = twoActive(ex);
     const { st } = s;
     const [e0, e1] = s.e as [Ill, Ill];
     const body = function* (): KThread<void> {
+      // Which ioctl runs is the callee's frame (its label).
+      const fr = ex.frame('cast_deactivate', () => []);
       yield* ipProcessIoctl(ex, st, e0, 'ifdown e0', () => ipifDown(ex, st, e0));
       yield* ipProcessIoctl(ex, st, e1, 'ifdown e1', () => ipifDown(ex, st, e1));
       yield* ipProcessIoctl(ex, st, e1, 'ifup e1', () => ipifUp(ex, st, e1));
+      ex.leave(fr);
     };
     ex.spawn('T1', body());
     ex.spawn('T2', multicast(st, s, 2));
@@ -215,6 +233,7 @@ export const ipmpBoundDeactivate = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: [],
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 4000,
   setup(ex) {
     const s = twoActive(ex);
@@ -223,17 +242,24 @@ export const ipmpBoundDeactivate = defineScenario<S>({
     preBind(addDataAddr(ipmpIll, '10.0.0.2'), e1);
     preBind(addDataAddr(ipmpIll, '10.0.0.3'), e0);
     const body = function* (): KThread<void> {
+      // Which ioctl runs is the callee's frame (its label).
+      const fr = ex.frame('bound_deactivate', () => []);
       yield* ipProcessIoctl(ex, st, e0, 'ifdown e0', () => ipifDown(ex, st, e0));
       yield* ipProcessIoctl(ex, st, e0, 'ifup e0', () => ipifUp(ex, st, e0));
+      ex.leave(fr);
     };
     const lookup = function* (): KThread<void> {
-      for (let i = 0; i < 2; i++) {
-        const ill = yield* ipmpIpifHoldBoundIll(ex, st, s.ipif!);
+      let i = 0;
+      let ill: Ill | null = null;
+      const fr = ex.frame('bound_lookup', () => [i, ill]);
+      for (i = 0; i < 2; i++) {
+        ill = yield* ipmpIpifHoldBoundIll(ex, st, s.ipif!);
         s.got.push(ill?.name ?? '-');
         if (ill === null) continue;
         datapathUse(ex, ill, 'the ARP reply for the data address');
         yield* datapathRele(ex, st, ill);
       }
+      ex.leave(fr);
     };
     ex.spawn('T1', body());
     ex.spawn('T2', lookup());
@@ -275,6 +301,7 @@ export const ipmpArpDestroy = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: ipmpMutantTable.pick('ipmp-leave-keep-arpent', 'ipmp-unlink-no-members'),
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 4000,
   setup(ex) {
     const st = newStack(ex);
@@ -293,9 +320,11 @@ export const ipmpArpDestroy = defineScenario<S>({
     // drains; ifconfig closes the stream once the reply came, so the close
     // is a new thread started where the ioctl completes.
     const punlink = function* (): KThread<number> {
-      const err = yield* ipSioctlPlinkIpmp(ex, st, ipmpIll, 'I_PUNLINK');
+      let err = -1;
+      const fr = ex.frame('punlink', () => [err]);
+      err = yield* ipSioctlPlinkIpmp(ex, st, ipmpIll, 'I_PUNLINK');
       if (err === Errno.OK) yield* spawn('T2 close', ipModclose(ex, st, ipmpIll));
-      return err;
+      return ex.leaving(fr, err);
     };
     ex.spawn('T1', groupname(st, e0, '', 'leave e0'));
     ex.spawn('T2', ipProcessIoctl(ex, st, ipmpIll, 'punlink ipmp0', punlink));

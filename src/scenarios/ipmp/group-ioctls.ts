@@ -41,6 +41,7 @@ export const ipmpJoinLeave = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: ipmpMutantTable.pick('ipmp-dq-no-left-exit', 'ipmp-leave-no-swxop'),
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 3000,
   setup(ex) {
     const st = newStack(ex);
@@ -79,6 +80,7 @@ export const ipmpLeaveTimer = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: ipmpMutantTable.pick('ipmp-untimeout-under-ill-lock', 'ipmp-timer-hold-ill-lock'),
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 3000,
   setup(ex) {
     const st = newStack(ex);
@@ -113,6 +115,7 @@ export const ipmpUnplumbQueued = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: ipmpMutantTable.pick('ipmp-dq-no-broadcast'),
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 3000,
   setup(ex) {
     const st = newStack(ex);
@@ -133,12 +136,14 @@ export const ipmpUnplumbQueued = defineScenario<S>({
 });
 
 function* lookupBoth(st: IpmpStack, s: { reads: number[] }): KThread<void> {
+  const fr = st.ex.frame('lookup_both', () => []);
   yield* rwEnter(st.ipmpLock, 'RW_READER', 'ip_if.c ip_sioctl_groupinfo');
   const g = ipmpGrpLookup(st.ex, st, 'ipmp0');
   const h = ipmpGrpLookup(st.ex, st, 'h0');
   checkRenameLookup(g, h, 'ipmp0', 'h0', (found) => ipmpGrpInfo(st.ex, st, found).ifname);
   s.reads.push(g ? 0 : 1);
   yield* rwExit(st.ipmpLock);
+  st.ex.leave(fr);
 }
 
 /** ipmp-rename-lookup: T1 renames ipmp0's group to h0 while T2 looks both names up (SIOCGLIFGROUPINFO). */
@@ -150,6 +155,7 @@ export const ipmpRenameLookup = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: ipmpMutantTable.pick('ipmp-rename-copy-before-remove'),
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 1000,
   setup(ex) {
     const st = newStack(ex);
@@ -179,6 +185,7 @@ export const ipmpExchange = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: [],
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 4000,
   setup(ex) {
     const st = newStack(ex);
@@ -189,8 +196,10 @@ export const ipmpExchange = defineScenario<S>({
     preJoin(st, e0.phyint, a.grp);
     preJoin(st, e1.phyint, b.grp);
     const move = function* (ill: Ill, to: string): KThread<void> {
+      const fr = ex.frame('move', () => [ill, to]);
       yield* groupname(st, ill, '', `leave ${ill.name}`);
       yield* groupname(st, ill, to, `join ${ill.name}`);
+      ex.leave(fr);
     };
     ex.spawn('T1', move(e0, 'ipmp1'));
     ex.spawn('T2', move(e1, 'ipmp0'));
@@ -214,11 +223,14 @@ export const ipmpExchange = defineScenario<S>({
 });
 
 function* kstatReader(st: IpmpStack, s: S): KThread<void> {
-  for (let i = 0; i < 2; i++) {
+  let i = 0;
+  const fr = st.ex.frame('kstat_reader', () => [i]);
+  for (i = 0; i < 2; i++) {
     const r = yield* ipmpGrpUpdateKstats(st.ex, st, s.grp[0]!, 'read');
     checkKstatRead('ipmp0', s.reads[s.reads.length - 1], r.value);
     s.reads.push(r.value);
   }
+  st.ex.leave(fr);
 }
 
 /** ipmp-kstat-leave: a kstat reader of ipmp0 reads twice while e0 (which carried 10 packets in the group) leaves. */
@@ -230,6 +242,7 @@ export const ipmpKstatLeave = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: [],
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 2000,
   setup(ex) {
     const st = newStack(ex);
@@ -262,6 +275,7 @@ export const ipmpMixedMedia = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: ipmpMutantTable.pick('ipmp-vet-no-mactype'),
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 3000,
   setup(ex) {
     const st = newStack(ex);
@@ -300,6 +314,7 @@ export const ipmpBadRequests = defineScenario<S>({
   params: { ...FIX_PARAMS },
   mutants: ipmpMutantTable.pick('ipmp-rename-no-eexist'),
   granularity: IPMP_GRANULARITY,
+  stateWalk: true,
   maxSteps: 3000,
   setup(ex) {
     const st = newStack(ex);
@@ -313,17 +328,23 @@ export const ipmpBadRequests = defineScenario<S>({
     e1.ipifUpCount = 1;
     const s: S = { st, e: [e0, e1, ib0, e2], grp: [a.grp, b.grp], ipmpIll: [a.ipmpIll, b.ipmpIll], reads: [] };
     const body = function* (): KThread<void> {
+      // Which request runs is the callee's frame (its label); then the two direct calls.
+      let at = '';
+      const fr = ex.frame('bad_requests', () => [at]);
       yield* groupname(st, e2, 'nosuch', 'join unknown');
       yield* groupname(st, e1, 'ipmp0', 'join address up');
       yield* groupname(st, ib0, 'ipmp0', 'join wrong mactype');
       yield* groupname(st, e0, 'ipmp1', 'join while member');
       yield* groupname(st, a.ipmpIll, '', 'rename empty');
       yield* groupname(st, a.ipmpIll, 'ipmp1', 'rename taken');
+      at = 'kstat write';
       const w = yield* ipmpGrpUpdateKstats(ex, st, a.grp, 'write');
       st.results.set('kstat write', w.err);
+      at = 'unlink busy';
       yield* rwEnter(st.ipmpLock, 'RW_WRITER', 'ip_if.c ip_sioctl_plink_ipmp');
       st.results.set('unlink busy', ipmpIllgrpUnlinkGrp(ex, st, a.grp.v4!, a.grp));
       yield* rwExit(st.ipmpLock);
+      ex.leave(fr);
     };
     ex.spawn('T1', body());
     return s;

@@ -25,6 +25,7 @@ export const ipmpJoinJoin = defineScenario<S>({
   mutants: ipmpMutantTable.pick('ipmp-dq-reader-on-switch', 'ipmp-dq-no-busy-check', 'ipmp-groupname-keep-ipmp-lock', 'ipmp-join-no-pend', 'ipmp-tryenter-ignore-reentry-ok', 'ipmp-join-switch-immediately'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
+  stateWalk: true,
   setup(ex) {
     const st = newStack(ex);
     makeGroup(ex, st, 'ipmp0');

@@ -39,6 +39,7 @@ export const ipmpLeaveRejoin = defineScenario<S>({
   granularity: IPMP_GRANULARITY,
   allocFail: true,
   maxSteps: 3000,
+  stateWalk: true,
   setup(ex) {
     const st = newStack(ex);
     const { grp } = makeGroup(ex, st, 'ipmp0');
@@ -53,10 +54,13 @@ export const ipmpLeaveRejoin = defineScenario<S>({
     st.calloutHorizon = ex.param<number>('fires');
     armRefreshTimerInSetup(ex, st, e0);
     const body = function* (): KThread<void> {
+      // Which ioctl runs is the callee's frame (its label).
+      const fr = ex.frame('leave_rejoin', () => []);
       yield* ipProcessIoctl(ex, st, e0, 'leave e0', () => ipSioctlGroupname(ex, st, e0, ''));
       yield* ipProcessIoctl(ex, st, e0, 'ifdown e0', () => ipifDown(ex, st, e0));
       yield* ipProcessIoctl(ex, st, e0, 'join e0', () => ipSioctlGroupname(ex, st, e0, 'ipmp0'));
       yield* ipProcessIoctl(ex, st, e0, 'ifup e0', () => ipifUp(ex, st, e0));
+      ex.leave(fr);
     };
     ex.spawn('T1', body());
     return { st, e0, grp };

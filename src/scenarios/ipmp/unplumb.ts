@@ -38,22 +38,30 @@ interface S {
  */
 function* unplumbIpmp(st: IpmpStack, ipmpIll: Ill): KThread<void> {
   const ex = st.ex;
+  const fr = ex.frame('unplumb_ipmp', () => [ipmpIll]);
   yield* ipProcessIoctl(ex, st, ipmpIll, 'punlink ipmp0', () => ipSioctlPlinkIpmp(ex, st, ipmpIll, 'I_PUNLINK'));
   if (st.results.get('punlink ipmp0') === Errno.OK) yield* ipModclose(ex, st, ipmpIll);
+  ex.leave(fr);
 }
 
 function* joinGroup(st: IpmpStack, ill: Ill, grname: string): KThread<void> {
   const ex = st.ex;
+  const fr = ex.frame('join_group', () => [ill, grname]);
   yield* ipProcessIoctl(ex, st, ill, `join ${ill.name}`, () => ipSioctlGroupname(ex, st, ill, grname));
+  ex.leave(fr);
 }
 
 function* closeIll(st: IpmpStack, ill: Ill): KThread<void> {
+  const fr = st.ex.frame('close_ill', () => [ill]);
   yield* ipModclose(st.ex, st, ill);
+  st.ex.leave(fr);
 }
 
 function* readKstat(st: IpmpStack, s: S): KThread<void> {
+  const fr = st.ex.frame('read_kstat', () => [s.ksp]);
   const r = yield* kstatRead(st.ex, st, s.ksp!);
   s.reads.push(r === null ? -1 : r.value);
+  st.ex.leave(fr);
 }
 
 /** The IPMP interface and everything under it are gone: group, illgrp, IPMP ill, phyint and IPSQ freed, the hash empty. */
@@ -82,6 +90,7 @@ export const ipmpUnplumbJoin = defineScenario<S>({
   mutants: ipmpMutantTable.pick('ipmp-unlink-no-pend'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 3000,
+  stateWalk: true,
   setup(ex) {
     const st = newStack(ex);
     const { grp, ipmpIll } = makeGroup(ex, st, 'ipmp0');
@@ -125,6 +134,7 @@ export const ipmpUnplumbKstat = defineScenario<S>({
   mutants: ipmpMutantTable.pick('ipmp-grp-destroy-free-first'),
   granularity: IPMP_GRANULARITY,
   maxSteps: 2000,
+  stateWalk: true,
   setup(ex) {
     const st = newStack(ex);
     const { grp, ipmpIll } = makeGroup(ex, st, 'ipmp0');

@@ -302,7 +302,7 @@ export const allOpsRun: EndCheck<HasStack> = {
   name: 'no-stranded-op',
   statement: 'every operation queued on an IPSQ was eventually run (or flushed by an unplumb)',
   check: ({ st }) => {
-    const left = st.msgs.filter((m) => m.status === 'queued');
+    const left = [...st.msgs.values()].filter((m) => m.status === 'queued');
     return left.length === 0 ? null : `stranded: ${left.map((m) => m.name).join(', ')}`;
   },
 };

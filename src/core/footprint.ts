@@ -24,15 +24,21 @@ export function dporFootprint(ex: Execution, fp: Int32Array, n: number): number[
     const e = fp[i]!;
     if ((e & 1) === 0) continue;
     const w = wb[e >> 1];
-    if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
+    if (w) for (const k of w) pushOnce(out, n, (INV_BASE + k) * 2 + 1);
   }
   // A step inside a critical section writes what the lock protects.
   const hs = ex.heldAtStartBuf;
   for (let i = 0; i < ex.heldAtStartLen; i++) {
     const w = wb[hs[i]!];
-    if (w) for (const k of w) out.push((INV_BASE + k) * 2 + 1);
+    if (w) for (const k of w) pushOnce(out, n, (INV_BASE + k) * 2 + 1);
   }
   return out;
+}
+
+/** Append a pseudo-object's code unless out[from..] has it (each invariant once per step). */
+function pushOnce(out: number[], from: number, code: number): void {
+  for (let i = from; i < out.length; i++) if (out[i] === code) return;
+  out.push(code);
 }
 
 /** Footprints commute: no object shared with a write on either side. */

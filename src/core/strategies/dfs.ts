@@ -457,6 +457,16 @@ export class DfsStrategy implements Strategy {
     const hs = ex.heldAtStartBuf;
     let acq: number[] | null = null;
     let rel: number[] | null = null;
+    // Most steps hold nothing across them, or the same locks before and after.
+    let same = held.length === before;
+    for (let b = 0; b < held.length && same; b++) same = held[b]!.id === hs[b];
+    if (same) {
+      this.stepAcq[j] = NONE;
+      this.stepRel[j] = NONE;
+      this.stepWaits[j] = -1;
+      this.stepPendWaits[j] = ex.pendingOf(tid)?.acquires ?? -1;
+      return;
+    }
     for (let b = 0; b < held.length; b++) {
       const id = held[b]!.id;
       let was = false;

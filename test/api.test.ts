@@ -39,6 +39,12 @@ describe('check', () => {
     expect(() => check(counter, { params: { threads: 4 }, schedules: 3 })).toThrow(IncompleteSearch);
     expect(check(counter, { params: { threads: 4 }, schedules: 3, requireComplete: false })).toMatchObject({ verdict: 'no-failure-found', schedules: 3 });
   });
+  it('refuses a scenario name in place of a scenario, saying what to pass', () => {
+    expect(() => check('tb-counter' as never)).toThrow("check() takes a scenario (defineScenario, or findScenario(name) from 'netstack-model/models'), not the string 'tb-counter'");
+  });
+  it('takes wakeup trees with dpor: n! executions on tb-counter', () => {
+    expect(check(counter, { wakeup: true, params: { threads: 4 } })).toMatchObject({ verdict: 'pass', complete: true, schedules: 24 });
+  });
   it('refuses parameters outside their declared type, before running', () => {
     expect(() => check(counter, { params: { threads: 'abc' as unknown as number } })).toThrow(ParamError);
     expect(() => check(counter, { params: { threads: 11 } })).toThrow(/expects integer 1\.\.10, got 11/);

@@ -11,7 +11,7 @@
 import type { Failure } from '../core/failure.ts';
 import { explore, type RunResult } from '../core/runner.ts';
 import type { Scenario } from '../core/scenario.ts';
-import { makeStrategy, resolveSearch, resolveTarget, type SearchConfig, type StrategyName, type Target } from '../core/config.ts';
+import { ConfigError, makeStrategy, resolveSearch, resolveTarget, type SearchConfig, type StrategyName, type Target } from '../core/config.ts';
 import type { Strategy } from '../core/strategy.ts';
 import { buildFailure, type FailureSummary } from '../core/trace/failure-block.ts';
 import { replayToken, type Replayed } from '../core/trace/replay.ts';
@@ -101,6 +101,10 @@ function strategyOf(c: CheckConfig): Strategy {
  * check(handoff, { strategy: 'pct', depth: 2, schedules: 5000 });
  */
 export function check(sc: Scenario<any>, config: CheckConfig = {}): CheckReport {
+  if (typeof sc !== 'object' || sc === null || typeof (sc as Scenario<any>).setup !== 'function') {
+    const got = typeof sc === 'string' ? `the string '${sc}'` : String(sc);
+    throw new ConfigError(`check() takes a scenario (defineScenario, or findScenario(name) from 'netstack-model/models'), not ${got}`);
+  }
   const strategy = strategyOf(config);
   const target = resolveTarget(sc, config);
   const t0 = performance.now();

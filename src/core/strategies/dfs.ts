@@ -455,8 +455,6 @@ export class DfsStrategy implements Strategy {
     const held = ex.thread(tid).held;
     const before = ex.heldAtStartLen;
     const hs = ex.heldAtStartBuf;
-    let acq: number[] | null = null;
-    let rel: number[] | null = null;
     // Most steps hold nothing across them, or the same locks before and after.
     let same = held.length === before;
     for (let b = 0; b < held.length && same; b++) same = held[b]!.id === hs[b];
@@ -467,22 +465,11 @@ export class DfsStrategy implements Strategy {
       this.stepPendWaits[j] = ex.pendingOf(tid)?.acquires ?? -1;
       return;
     }
-    for (let b = 0; b < held.length; b++) {
-      const id = held[b]!.id;
-      let was = false;
-      for (let a = 0; a < before && !was; a++) was = hs[a] === id;
-      if (!was) (acq ??= []).push(id);
-    }
-    for (let a = 0; a < before; a++) {
-      const id = hs[a]!;
-      let still = false;
-      for (let b = 0; b < held.length && !still; b++) still = held[b]!.id === id;
-      if (!still) (rel ??= []).push(id);
-    }
-    this.stepAcq[j] = acq ?? NONE;
-    this.stepRel[j] = rel ?? NONE;
+    this.stepAcq[j] = lockDiff(held, hs, before, true);
+    this.stepRel[j] = lockDiff(held, hs, before, false);
+    const acq = this.stepAcq[j]!;
     const w = ex.stepEffect?.acquires ?? -1;
-    this.stepWaits[j] = w >= 0 && acq !== null && acq.includes(w) ? w : -1;
+    this.stepWaits[j] = w >= 0 && acq.includes(w) ? w : -1;
     this.stepPendWaits[j] = ex.pendingOf(tid)?.acquires ?? -1;
   }
 
@@ -1083,6 +1070,29 @@ function pendingFpOf(ex: Execution, tid: number, pe: NonNullable<ReturnType<Exec
   return (ONE[code] ??= [code]);
 }
 const ONE: number[][] = [];
+/** One-lock lists of stepAcq/stepRel, shared (never mutated): most steps take or drop one lock. */
+const LOCK1: number[][] = [];
+
+/**
+ * The locks held after a step and not before it (`acquired`), or before and
+ * not after; a shared one-element list when there is one, NONE for none.
+ */
+function lockDiff(after: readonly { id: number }[], before: Int32Array, nBefore: number, acquired: boolean): readonly number[] {
+  let out: number[] | null = null;
+  let one = -1;
+  const n = acquired ? after.length : nBefore;
+  for (let x = 0; x < n; x++) {
+    const id = acquired ? after[x]!.id : before[x]!;
+    let found = false;
+    if (acquired) for (let y = 0; y < nBefore && !found; y++) found = before[y] === id;
+    else for (let y = 0; y < after.length && !found; y++) found = after[y]!.id === id;
+    if (found) continue;
+    if (one < 0 && out === null) one = id;
+    else (out ??= [one]).push(id);
+  }
+  if (out !== null) return out;
+  return one < 0 ? NONE : (LOCK1[one] ??= [one]);
+}
 
 /** Sleep sets stay strict: reads of commuting mutexes count as writes there. */
 function strictFp(ex: Execution, f: number[]): number[] {

@@ -33,7 +33,7 @@ import type { Chooser, Execution, ExecResult } from '../execution.ts';
 import type { OpenBranch, SearchProgress, Strategy } from '../strategy.ts';
 import { dporFootprint, independent } from '../footprint.ts';
 import { ModelError } from '../errors.ts';
-import { isInitial, RaceState, usesObj } from './races.ts';
+import { acquiredAt, isInitial, RaceState, usesObj } from './races.ts';
 import { analyseRacesReference } from './races-reference.ts';
 import type { ShardReport } from './split.ts';
 import { StateCache, Summary, type Witness } from './state-cache.ts';
@@ -165,8 +165,8 @@ export class DfsStrategy implements Strategy {
    * Lock ownership by step: the locks the step acquired and released
    * (Thread.held before and after it), the mutex its effect waited for
    * (Effect.acquires, -1 for none), and the one the thread's next effect
-   * waits for. A release and a later blocking acquire of the mutex are no
-   * race (raceCheck).
+   * waits for. A blocking acquire does not race the steps another thread
+   * ran holding its lock, only that thread's acquire (raceCheck).
    */
   private stepAcq: (readonly number[])[] = [];
   private stepRel: (readonly number[])[] = [];
@@ -427,9 +427,10 @@ export class DfsStrategy implements Strategy {
    * Wakeup trees: the thread of node's first branch, which leaves (in
    * nextWut) the branch's subtree for the child; undefined when the tree is
    * empty. A branch whose thread is done or asleep here is dropped (a
-   * thread a race added directly ran first, or the sleep set covers it); one
-   * whose thread is not enabled gives every thread awake here instead, as
-   * a race whose thread is not enabled does. Both are counted in
+   * thread a race added directly ran first, or the sleep set covers it), and
+   * so is one whose thread is not enabled (the sequence did not run as it
+   * did where it came from): the way to this node is then the sequence's
+   * leaf, and the node is explored as any other. All are counted in
    * wakeupDropped.
    */
   private takeWakeup(node: Node): number | undefined {
@@ -636,7 +637,7 @@ export class DfsStrategy implements Strategy {
         // for a step i run holding it (up to its release), the race to
         // reverse is with the step where that thread acquired m.
         if (waits >= 0 && !this.stepAcq[i]!.includes(waits)) {
-          const a = this.acquireOf(ti, waits, i);
+          const a = acquiredAt(this.stepTid, this.stepAcq, this.stepRel, ti, waits, i);
           if (a >= 0) {
             if (cpti >= r.local[a]!) continue; // the acquire happens before: no race
             i = a;
@@ -780,16 +781,6 @@ export class DfsStrategy implements Strategy {
       if (target < 0) return i;
       i = target;
     }
-  }
-
-  /** Thread p holds mutex m when its step `before` begins: the step where it acquired m; else -1. */
-  private acquireOf(p: number, m: number, before: number): number {
-    for (let k = before - 1; k >= 0; k--) {
-      if (this.stepTid[k] !== p) continue;
-      if (this.stepRel[k]!.includes(m)) return -1;
-      if (this.stepAcq[k]!.includes(m)) return k;
-    }
-    return -1;
   }
 
   /** The last step of thread p before `before` that began without holding commuting mutex m: where p acquired it. */

@@ -6,6 +6,7 @@
  * instead, and the searches must be identical. Not on the hot path.
  */
 import type { Execution } from '../execution.ts';
+import { acquiredAt } from './races.ts';
 
 /** A choice point, as the analysis sees it: it adds backtrack points where no sleeping thread covers them. */
 export interface RaceNode {
@@ -180,15 +181,6 @@ export function analyseRacesReference(ex: Execution, r: RaceTrace): void {
     }
     return vc;
   };
-  /** Thread p holds mutex m when its step `before` begins: the step where it acquired m; else -1. */
-  const acquireOf = (p: number, m: number, before: number) => {
-    for (let k = before - 1; k >= 0; k--) {
-      if (tidOf[k] !== p) continue;
-      if (r.stepRel[k]!.includes(m)) return -1;
-      if (r.stepAcq[k]!.includes(m)) return k;
-    }
-    return -1;
-  };
   /**
    * Races of a step (executed: j >= 0, or pending: j = -1) of thread p,
    * whose effect waits to acquire mutex `waits` (-1: none). That acquire
@@ -204,7 +196,7 @@ export function analyseRacesReference(ex: Execution, r: RaceTrace): void {
       const ti = tidOf[i]!;
       if (ti !== p && cp[ti]! < local[i]!) {
         if (waits >= 0 && !r.stepAcq[i]!.includes(waits)) {
-          const a = acquireOf(ti, waits, i);
+          const a = acquiredAt(tidOf, r.stepAcq, r.stepRel, ti, waits, i);
           if (a >= 0) {
             if (cp[ti]! >= local[a]!) continue; // the acquire happens before: no race
             i = a;

@@ -183,6 +183,19 @@ export function isInitial(t: number, vc: Int32Array, off: number, firstLocal: In
   return true;
 }
 
+/**
+ * Thread p holds lock m when its step `before` begins: the step where it
+ * acquired m (stepAcq), scanning back past no release of it (stepRel); else -1.
+ */
+export function acquiredAt(stepTid: ArrayLike<number>, stepAcq: readonly (readonly number[])[], stepRel: readonly (readonly number[])[], p: number, m: number, before: number): number {
+  for (let k = before - 1; k >= 0; k--) {
+    if (stepTid[k] !== p) continue;
+    if (stepRel[k]!.includes(m)) return -1;
+    if (stepAcq[k]!.includes(m)) return k;
+  }
+  return -1;
+}
+
 export function usesObj(fp: readonly number[] | undefined, o: number): boolean {
   if (fp) for (let a = 0; a < fp.length; a++) if (fp[a]! >> 1 === o) return true;
   return false;

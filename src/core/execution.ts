@@ -16,7 +16,8 @@ import type { ParamValue, Scenario } from './scenario.ts';
 import type { EndCheck, Invariant } from './spec.ts';
 import { waitForReport } from './waitfor.ts';
 import { AccessGuard, opaqueToGuard } from './guard.ts';
-import { StateWalk } from './state-walk.ts';
+import { Digest128 } from './digest.ts';
+import { StateWalk, TextSink, type StateSink } from './state-walk.ts';
 
 /** The strategy's view of one execution. */
 export interface Chooser {
@@ -284,14 +285,23 @@ export class Execution {
    * Null when the scenario declares neither (caching is then refused).
    */
   stateKey(): string | null {
+    const sink = new TextSink();
+    return this.writeState(sink) ? sink.done() : null;
+  }
+  /** The 128-bit digest of stateKey()'s text, without building the text: what the state cache keeps (digest.ts). */
+  stateDigest(): string | null {
+    const sink = new Digest128();
+    return this.writeState(sink, true) ? sink.done() : null;
+  }
+  private writeState(out: StateSink, shapes = false): boolean {
     const sh = this.scenario.stateHash;
-    const walk = this.scenario.stateWalk === true ? new StateWalk(this) : null;
-    if (!sh && !walk) return null;
-    let k = sh ? sh.call(this.scenario, this.state, this) : '';
+    const walk = this.scenario.stateWalk === true ? new StateWalk(this, out, shapes) : null;
+    if (!sh && !walk) return false;
+    if (sh) out.put(sh.call(this.scenario, this.state, this));
     if (walk) walk.value(this.state);
-    k += `|t=${this.now}|`;
-    for (const d of this.timers.values()) k += `${d - this.now},`;
-    for (const o of this.stateful) k += `|${o.id}${o.stateKey()}`;
+    out.put(`|t=${this.now}|`);
+    for (const d of this.timers.values()) out.put(`${d - this.now},`);
+    for (const o of this.stateful) out.put(`|${o.id}${o.stateKey()}`);
     for (const t of this.live) {
       if (walk && t.nFrames > 0) {
         walk.raw(`|${t.id}:`);
@@ -300,12 +310,12 @@ export class Execution {
       const e = t.pending;
       // A thread stopped inside its step by a failure has no pending effect.
       if (e === null) {
-        k += `|${t.id}:${t.pp}:running`;
+        out.put(`|${t.id}:${t.pp}:running`);
         continue;
       }
-      k += `|${t.id}:${t.pp}:${e.code}:${e.obj}:${e.site ?? ''}:${e.describe(this)}:${t.held.map((h) => h.id).join('.')}:${t.mailbox.length}`;
+      out.put(`|${t.id}:${t.pp}:${e.code}:${e.obj}:${e.site ?? ''}:${e.describe(this)}:${t.held.map((h) => h.id).join('.')}:${t.mailbox.length}`);
     }
-    return walk ? `${k}|${walk.done()}` : k;
+    return true;
   }
   /**
    * Declare the running thread's program point: a string that, with the

@@ -24,6 +24,11 @@
  * (a Map filled in another order is the same state); with object keys, in
  * insertion order (a finer key: sound, fewer hits).
  *
+ * The walk writes into a sink: the text (Execution.stateKey, for reports
+ * and checked hits), or its 128-bit digest (Execution.stateDigest, what the
+ * state cache keeps; digest.ts), so that the text of a state is never built
+ * for the cache.
+ *
  * Not per step: only state caching calls it, once per state reached.
  */
 import { OPAQUE_TO_GUARD } from './guard.ts';
@@ -37,85 +42,187 @@ export function constantForStateWalk<T extends object>(target: T): T {
   return target;
 }
 
-export class StateWalk {
-  private readonly ids = new Map<object, number>();
-  private out = '';
-  constructor(private readonly engine: object) {}
+/** Where the walk writes: the text itself, or a digest of it (digest.ts). */
+export interface StateSink {
+  put(s: string): void;
+}
 
-  /** Append the canonical text of v (objects met before, by number). */
-  value(v: unknown): this {
-    this.out += this.text(v, 0);
-    return this;
-  }
-  /** Append raw text (a separator, a frame name). */
-  raw(s: string): this {
-    this.out += s;
-    return this;
+/** A sink that keeps the text. */
+export class TextSink implements StateSink {
+  private readonly parts: string[] = [];
+  put(s: string): void {
+    this.parts.push(s);
   }
   done(): string {
-    return this.out;
+    return this.parts.join('');
+  }
+}
+
+export class StateWalk {
+  private readonly ids = new Map<object, number>();
+  /**
+   * @param shapes write each object's shape by number instead of its class
+   *   and field names (for a digest: the text is then not meant to be read)
+   */
+  constructor(
+    private readonly engine: object,
+    private readonly out: StateSink,
+    private readonly shapes = false,
+  ) {}
+
+  /** Write the canonical text of v (objects met before, by number). */
+  value(v: unknown): this {
+    this.write(v, 0);
+    return this;
+  }
+  /** Write raw text (a separator, a frame name). */
+  raw(s: string): this {
+    this.out.put(s);
+    return this;
   }
 
-  private text(v: unknown, depth: number): string {
+  private write(v: unknown, depth: number): void {
+    const out = this.out;
     switch (typeof v) {
       case 'string':
-        return JSON.stringify(v);
+        out.put(JSON.stringify(v));
+        return;
       case 'number':
       case 'boolean':
       case 'undefined':
-        return String(v);
+        out.put(String(v));
+        return;
       case 'bigint':
-        return `${v}n`;
+        out.put(`${v}n`);
+        return;
       case 'symbol':
-        return v.toString();
+        out.put(v.toString());
+        return;
       case 'function':
-        return `fn:${v.name}`;
+        out.put(`fn:${v.name}`);
+        return;
     }
-    if (v === null) return 'null';
+    if (v === null) {
+      out.put('null');
+      return;
+    }
     const o = v as object;
-    if (o === this.engine) return 'ex';
-    if ((o as { [STATE_WALK_CONSTANT]?: boolean })[STATE_WALK_CONSTANT]) return `~${ctorName(o)}`;
+    if (o === this.engine) {
+      out.put('ex');
+      return;
+    }
+    if ((o as { [STATE_WALK_CONSTANT]?: boolean })[STATE_WALK_CONSTANT]) {
+      out.put(`~${ctorName(o)}`);
+      return;
+    }
     if ((o as { [OPAQUE_TO_GUARD]?: boolean })[OPAQUE_TO_GUARD] && !Object.prototype.hasOwnProperty.call(o, OPAQUE_TO_GUARD)) {
       // An instance of a class the guard does not walk: a primitive, a
       // machine, the engine's own. Its state is what its stateKey() says.
       const id = (o as { id?: unknown }).id;
       const sk = (o as { stateKey?: unknown }).stateKey;
-      const name = typeof id === 'number' ? `${ctorName(o)}#${id}` : `~${ctorName(o)}`;
-      return typeof sk === 'function' ? `${name}(${(sk as () => string).call(o)})` : name;
+      out.put(typeof id === 'number' ? `${ctorName(o)}#${id}` : `~${ctorName(o)}`);
+      if (typeof sk === 'function') out.put(`(${(sk as () => string).call(o)})`);
+      return;
     }
     const seen = this.ids.get(o);
-    if (seen !== undefined) return `@${seen}`;
+    if (seen !== undefined) {
+      out.put(`@${seen}`);
+      return;
+    }
     const id = this.ids.size;
     this.ids.set(o, id);
     if (depth > 64) throw new Error('state walk: the scenario state is nested more than 64 deep');
     const d = depth + 1;
     if (Array.isArray(o) || ArrayBuffer.isView(o)) {
       const a = o as unknown as ArrayLike<unknown>;
-      let s = `${id}[`;
-      for (let i = 0; i < a.length; i++) s += `${i > 0 ? ',' : ''}${this.text(a[i], d)}`;
-      return `${s}]`;
+      out.put(`${id}[`);
+      for (let i = 0; i < a.length; i++) {
+        if (i > 0) out.put(',');
+        this.write(a[i], d);
+      }
+      out.put(']');
+      return;
     }
     if (o instanceof Map) {
       const entries = [...o.entries()];
-      if (entries.every(([k]) => isPrimitive(k))) entries.sort(([a], [b]) => cmpPrimitive(a, b));
-      let s = `${id}M{`;
-      for (const [k, x] of entries) s += `${this.text(k, d)}=>${this.text(x, d)},`;
-      return `${s}}`;
+      if (entries.length > 1 && entries.every(([k]) => isPrimitive(k))) entries.sort(([a], [b]) => cmpPrimitive(a, b));
+      out.put(`${id}M{`);
+      for (const [k, x] of entries) {
+        this.write(k, d);
+        out.put('=>');
+        this.write(x, d);
+        out.put(',');
+      }
+      out.put('}');
+      return;
     }
     if (o instanceof Set) {
       const members = [...o];
-      if (members.every(isPrimitive)) members.sort(cmpPrimitive);
-      let s = `${id}S{`;
-      for (const k of members) s += `${this.text(k, d)},`;
-      return `${s}}`;
+      if (members.length > 1 && members.every(isPrimitive)) members.sort(cmpPrimitive);
+      out.put(`${id}S{`);
+      for (const k of members) {
+        this.write(k, d);
+        out.put(',');
+      }
+      out.put('}');
+      return;
     }
     if (Object.prototype.toString.call(o) === '[object Generator]') {
       throw new Error('state walk: a generator object is part of the scenario state; its frame cannot be read (declare what it holds with ex.frame instead)');
     }
-    let s = `${id}${ctorName(o)}{`;
-    for (const k of Object.keys(o)) s += `${k}:${this.text((o as Record<string, unknown>)[k], d)},`;
-    return `${s}}`;
+    const keys = Object.keys(o);
+    if (this.shapes) {
+      // A digest: the object's shape by number, then its values.
+      out.put(`${id}#${shapeOf(o, keys)}{`);
+      for (let i = 0; i < keys.length; i++) {
+        this.write((o as Record<string, unknown>)[keys[i]!], d);
+        out.put(',');
+      }
+    } else {
+      out.put(`${id}${ctorName(o)}{`);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        out.put(k);
+        out.put(':');
+        this.write((o as Record<string, unknown>)[k], d);
+        out.put(',');
+      }
+    }
+    out.put('}');
   }
+}
+
+/**
+ * Shapes: a class and the names of an object's own fields, in order,
+ * numbered the first time any walk in this process meets them. A digest walk
+ * writes the number instead of the names (the same text for the same shape,
+ * another for any other), which is a third of a netstack state's text.
+ * Each class keeps the shapes it was seen with, most recent first, so that
+ * the common case is a comparison of a few interned names.
+ */
+const SHAPES = new Map<string, number>();
+const SHAPES_OF = new Map<unknown, { keys: readonly string[]; id: number }[]>();
+
+function shapeOf(o: object, keys: readonly string[]): number {
+  const ctor = (o as { constructor?: unknown }).constructor;
+  let seen = SHAPES_OF.get(ctor);
+  if (seen === undefined) SHAPES_OF.set(ctor, (seen = []));
+  for (let j = 0; j < seen.length; j++) {
+    const sh = seen[j]!;
+    if (sameKeys(sh.keys, keys)) return sh.id;
+  }
+  const name = `${ctorName(o)}{${keys.join(',')}`;
+  let id = SHAPES.get(name);
+  if (id === undefined) SHAPES.set(name, (id = SHAPES.size));
+  seen.unshift({ keys: keys.slice(), id });
+  if (seen.length > 16) seen.pop();
+  return id;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function ctorName(o: object): string {
@@ -127,8 +234,13 @@ function isPrimitive(k: unknown): boolean {
   return k === null || (typeof k !== 'object' && typeof k !== 'function');
 }
 
+/** Primitive keys in one order whatever the insertion order: by type, then numbers by value, others by their text. */
 function cmpPrimitive(a: unknown, b: unknown): number {
-  const x = `${typeof a}:${String(a)}`;
-  const y = `${typeof b}:${String(b)}`;
+  const ta = typeof a;
+  const tb = typeof b;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  if (ta === 'number') return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : Object.is(a, b) ? 0 : String(a) < String(b) ? -1 : 1;
+  const x = ta === 'string' ? (a as string) : String(a);
+  const y = tb === 'string' ? (b as string) : String(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }

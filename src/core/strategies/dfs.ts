@@ -36,7 +36,7 @@ import { ModelError } from '../errors.ts';
 import { acquiredAt, isInitial, RaceState, usesObj } from './races.ts';
 import { analyseRacesReference } from './races-reference.ts';
 import type { ShardReport } from './split.ts';
-import { StateCache, Summary, type Witness } from './state-cache.ts';
+import { EventTable, StateCache, Summary, type Witness } from './state-cache.ts';
 import { insertWakeup, weakInitial, type WakeupBranch, type WakeupSeq } from './wakeup.ts';
 
 interface Node {
@@ -294,7 +294,8 @@ export class DfsStrategy implements Strategy {
           }
           let key: string | null = null;
           if (this.opts.stateCache) {
-            key = ex.stateKey();
+            // The cache keeps a 128-bit digest of the state's text (hash compaction, digest.ts).
+            key = ex.stateDigest();
             if (key === null) throw new Error(`scenario ${ex.scenario.name} declares no state (stateHash or stateWalk): state caching needs one`);
           }
           const parent = lastThreadNode >= 0 ? stack[lastThreadNode]! : null;
@@ -332,7 +333,7 @@ export class DfsStrategy implements Strategy {
             delays: parent ? parent.delays + prevCost[1]! : 0,
             step: ex.stepIndex,
             key,
-            summary: this.cache !== null && dpor ? new Summary() : null,
+            summary: this.cache !== null && dpor ? new Summary(this.cache.events) : null,
             wut: parent !== null ? parent.nextWut : null,
             nextWut: null,
           };
@@ -979,7 +980,7 @@ export class DfsStrategy implements Strategy {
     const r = this.races;
     const W = r.width;
     const n = r.analysed;
-    for (const { tid: q, fp } of sum.values()) {
+    sum.forEach(({ tid: q, fp }) => {
       const lq = q < r.nthreads ? r.lastOf[q]! : -1;
       const nc = r.candidatesOf(fp);
       for (let c = 0; c < nc; c++) {
@@ -988,7 +989,7 @@ export class DfsStrategy implements Strategy {
         const cq = lq < 0 ? 0 : r.vcs[lq * W + ti]!;
         if (ti !== q && cq < r.local[i]!) this.summaryRace(i, n);
       }
-    }
+    });
   }
 
   /** A race between step i and a step after the first n steps whose own predecessors are unknown. */
@@ -1033,7 +1034,7 @@ function sortedKeys(m: ReadonlyMap<number, unknown>): number[] {
 
 const NONE: number[] = [];
 /** Plain DFS's hits carry no summary (it has no races to check). */
-const NO_SUMMARY = new Summary();
+const NO_SUMMARY = new Summary(new EventTable());
 
 /**
  * DPOR's view of thread tid's pending effect: its object (read when it is

@@ -28,22 +28,81 @@ export interface SubtreeEvent {
   readonly fp: readonly number[];
 }
 
-/** A set of subtree events, without repeats. */
-export class Summary {
-  private readonly events = new Map<string, SubtreeEvent>();
-  add(tid: number, fp: readonly number[]): void {
-    if (fp.length === 0) return;
+/**
+ * The subtree events one search has met, each numbered once. A summary is a
+ * set of these numbers, so that joining a child's summary into its parent's
+ * (at every finished node) is a word-wise or, and a finished state keeps a
+ * bit set rather than a copy of every event.
+ */
+export class EventTable {
+  private readonly ids = new Map<string, number>();
+  private readonly events: SubtreeEvent[] = [];
+  /** The number of (tid, fp), numbering it if it is new. */
+  id(tid: number, fp: readonly number[]): number {
     const k = `${tid}:${fp.join(',')}`;
-    if (!this.events.has(k)) this.events.set(k, { tid, fp });
+    let i = this.ids.get(k);
+    if (i === undefined) {
+      i = this.events.length;
+      this.ids.set(k, i);
+      this.events.push({ tid, fp });
+    }
+    return i;
   }
-  addAll(o: Summary): void {
-    for (const [k, e] of o.events) if (!this.events.has(k)) this.events.set(k, e);
+  event(i: number): SubtreeEvent {
+    return this.events[i]!;
   }
   get size(): number {
-    return this.events.size;
+    return this.events.length;
   }
-  values(): IterableIterator<SubtreeEvent> {
-    return this.events.values();
+}
+
+const NO_WORDS = new Uint32Array(0);
+
+/** A set of subtree events (numbers of one EventTable), without repeats. */
+export class Summary {
+  private words: Uint32Array = NO_WORDS;
+  constructor(private readonly table: EventTable) {}
+  add(tid: number, fp: readonly number[]): void {
+    if (fp.length === 0) return;
+    const i = this.table.id(tid, fp);
+    const w = i >>> 5;
+    if (w >= this.words.length) this.grow(w + 1);
+    this.words[w]! |= 1 << (i & 31);
+  }
+  addAll(o: Summary): void {
+    const ow = o.words;
+    if (ow.length > this.words.length) this.grow(ow.length);
+    const mine = this.words;
+    for (let w = 0; w < ow.length; w++) mine[w]! |= ow[w]!;
+  }
+  private grow(n: number): void {
+    // Room for the events numbered so far: the table only grows.
+    const next = new Uint32Array(Math.max(n, (this.table.size + 31) >>> 5));
+    next.set(this.words);
+    this.words = next;
+  }
+  get size(): number {
+    let n = 0;
+    for (let w = 0; w < this.words.length; w++) {
+      let x = this.words[w]!;
+      while (x !== 0) {
+        x &= x - 1;
+        n++;
+      }
+    }
+    return n;
+  }
+  /** Call f on every event of the set, in numbering order. */
+  forEach(f: (e: SubtreeEvent) => void): void {
+    const words = this.words;
+    for (let w = 0; w < words.length; w++) {
+      let x = words[w]!;
+      while (x !== 0) {
+        const b = 31 - Math.clz32(x & -x);
+        x &= x - 1;
+        f(this.table.event((w << 5) | b));
+      }
+    }
   }
 }
 
@@ -66,6 +125,8 @@ interface Entry {
 
 export class StateCache {
   private readonly entries = new Map<string, Entry>();
+  /** The events of every summary of this search. */
+  readonly events = new EventTable();
   /** Distinct states seen. */
   get states(): number {
     return this.entries.size;

@@ -1,0 +1,121 @@
+/**
+ * A 128-bit digest of a state key, for the state cache (hash compaction:
+ * the cache keeps the digest of each state, not its text).
+ *
+ * Why: a netstack state's text is about 3 KB, and a stateful search keeps
+ * one per state; at 100,000 states that is hundreds of megabytes, and every
+ * lookup hashes the whole text again. The digest is 8 UTF-16 code units.
+ *
+ * What it costs: two different states with the same digest would be taken
+ * for one, and the second one's subtree pruned. With four independent 32-bit
+ * lanes the chance of any such collision among n states is about
+ * n^2 / 2^129: below 1e-20 for a hundred million states (Wolper and Leroy,
+ * "Reliable hashing without collision detection", CAV 1993, make the same
+ * argument for hash compaction in SPIN). The checked hits (--check-hits)
+ * compare full texts, so they would also catch a collision they met.
+ *
+ * The lanes: each reads the text two characters (one 32-bit word) at a
+ * time through the MurmurHash3 block function, with its own seed and its own
+ * pair of multipliers, and ends with MurmurHash3's finalizer over the length,
+ * so that each output bit depends on every input bit.
+ */
+
+/** MurmurHash3's block step: lane h takes word k (premultiplied by the lane's constants). */
+function block(h: number, k: number, c1: number, c2: number): number {
+  k = Math.imul(k, c1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, c2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** MurmurHash3's finalizer. */
+function fmix(h: number, len: number): number {
+  h ^= len;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The digest, fed in pieces: put() the text in any split, done() gives
+ * what digest128 gives for the whole text. The state walk writes into it,
+ * so the state's text is never built (Execution.stateDigest).
+ */
+export class Digest128 {
+  private a = 0x9747b28c | 0;
+  private b = 0x5bd1e995 | 0;
+  private c = 0x27d4eb2f | 0;
+  private d = 0x165667b1 | 0;
+  private len = 0;
+  /** The first character of a word whose second has not come yet, or -1. */
+  private half = -1;
+  put(s: string): void {
+    const n = s.length;
+    if (n === 0) return;
+    let a = this.a;
+    let b = this.b;
+    let c = this.c;
+    let d = this.d;
+    let i = 0;
+    if (this.half >= 0) {
+      const k = this.half | (s.charCodeAt(0) << 16);
+      a = block(a, k, 0xcc9e2d51, 0x1b873593);
+      b = block(b, k, 0x239b961b, 0xab0e9789);
+      c = block(c, k, 0x38b34ae5, 0xa1e38b93);
+      d = block(d, k, 0x85ebca6b, 0xc2b2ae35);
+      i = 1;
+    }
+    for (; i + 1 < n; i += 2) {
+      const k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+      a = block(a, k, 0xcc9e2d51, 0x1b873593);
+      b = block(b, k, 0x239b961b, 0xab0e9789);
+      c = block(c, k, 0x38b34ae5, 0xa1e38b93);
+      d = block(d, k, 0x85ebca6b, 0xc2b2ae35);
+    }
+    this.half = i < n ? s.charCodeAt(i) : -1;
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+    this.len += n;
+  }
+  done(): string {
+    let a = this.a;
+    let b = this.b;
+    let c = this.c;
+    let d = this.d;
+    if (this.half >= 0) {
+      // The odd last character, as a word of its own (the length tells it from a pair).
+      const k = this.half;
+      a = block(a, k, 0xcc9e2d51, 0x1b873593);
+      b = block(b, k, 0x239b961b, 0xab0e9789);
+      c = block(c, k, 0x38b34ae5, 0xa1e38b93);
+      d = block(d, k, 0x85ebca6b, 0xc2b2ae35);
+    }
+    const len = this.len;
+    a = fmix(a, len);
+    b = fmix(b, len);
+    c = fmix(c, len);
+    d = fmix(d, len);
+    return String.fromCharCode(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff, d >>> 16, d & 0xffff);
+  }
+}
+
+/** The digest of s: 8 UTF-16 code units (four 32-bit lanes). */
+export function digest128(s: string): string {
+  const h = new Digest128();
+  h.put(s);
+  return h.done();
+}
+
+/** The digest as 32 hex digits (for reports and tests). */
+export function digestHex(d: string): string {
+  let out = '';
+  for (let i = 0; i < d.length; i++) out += d.charCodeAt(i).toString(16).padStart(4, '0');
+  return out;
+}

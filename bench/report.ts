@@ -153,6 +153,14 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('');
   }
 
+  if (r.exhaustive?.length) {
+    out.push('### Exhaustive verdicts: the three-thread netstack scenarios');
+    out.push('');
+    out.push(`bench/exhaustive.ts: stateful DPOR (\`nsm check NAME --state-cache\` with fixInactiveCoversCreates, fixShutdownInprogress and fixReapWaitsForWaiters on; 100 hits checked, the access guard off), one scenario at a time on the main thread, to completion or a cap of ${fmtInt(r.config.exhaustive.capMs / 1000)} s. CPU is this process's user+system time over the search (the collector's threads count too).`);
+    out.push('');
+    out.push(table(['scenario', 'verdict', 'complete', 'schedules', 'steps', 'states', 'hits', 'seconds', 'CPU seconds'], r.exhaustive.map((x) => [x.scenario, x.verdict, x.complete ? 'yes' : `no (cap ${fmtInt(x.capSeconds)} s)`, fmtInt(x.schedules), fmtInt(x.steps), fmtInt(x.states), fmtInt(x.hits), fmtNum(x.seconds), fmtNum(x.cpuSeconds)])));
+    out.push('');
+  }
   out.push('## Time to bug');
   out.push('');
   out.push(`Every catalogued mutant x strategy; ${r.config.bugs.seeds} seeds (DPOR is deterministic: one run). Budget per run: ${fmtInt(r.config.bugs.schedules)} schedules or about ${fmtNum(r.config.bugs.capMs / 1000, 1)} s (less when the section budget runs short; the run's budget is in results.json). Detection = the first execution failing the mutant's expected spec (kind too when catalogued); a different failure first is noted and the run goes on. Schedules count executions including DPOR's pruned ones. Medians and worst cases are over the seeds that found it.`);

@@ -1,5 +1,5 @@
 /**
- * Benchmark entry: `npm run bench` (full, about 10 minutes on 2 cores) or
+ * Benchmark entry: `npm run bench` (full, about 13 minutes on 2 cores) or
  * `node --import tsx bench/run.ts --quick` (tiny budgets, under 30 s).
  *
  * Full mode writes bench/results.json and bench/RESULTS.md; quick mode

@@ -9,6 +9,7 @@ import type { MutantEntry } from '../src/bugs/types.ts';
 import type { Scenario } from '../src/core/scenario.ts';
 import { scenarios as registry } from '../src/scenarios/registry.ts';
 import { fcThroughput, fcTimeToBug, type FcBugRow, type FcThroughputRow } from './fc-baseline.ts';
+import { exhaustiveRow, THREE_THREAD_NETSTACK, type ExhaustiveRow } from './exhaustive.ts';
 import { reductionRow, type ReductionRow } from './reduction.ts';
 import { lockHeavyScaling, paramScaling, type ScalingRow } from './scaling.ts';
 import { large, medium, small } from './scenarios.ts';
@@ -26,6 +27,8 @@ export interface BenchConfig {
   scaling: { threads: number[]; rounds: number[]; baseThreads: number; baseRounds: number; nlocks: number; ms: number; paramSteps: number[]; paramMs: number; paramBudgetMs: number };
   /** DPOR CPU per schedule on bench-medium: the first `schedules` of the search, best of `reps`. */
   stepLoop: { schedules: number; reps: number };
+  /** Stateful DPOR on the three-thread netstack scenarios, all fixes: the cap of each search. */
+  exhaustive: { capMs: number };
 }
 
 export const FULL: BenchConfig = {
@@ -36,6 +39,7 @@ export const FULL: BenchConfig = {
   fc: { reps: 3, ms: 1500, warmupMs: 500, seeds: 10, schedules: 10_000, capMs: 10_000, budgetMs: 60_000 },
   scaling: { threads: [2, 4, 8, 16], rounds: [10, 50, 200, 1000], baseThreads: 4, baseRounds: 50, nlocks: 4, ms: 1000, paramSteps: [0, 1, 2], paramMs: 700, paramBudgetMs: 45_000 },
   stepLoop: { schedules: 2000, reps: 3 },
+  exhaustive: { capMs: 90_000 },
 };
 
 export const QUICK: BenchConfig = {
@@ -46,6 +50,7 @@ export const QUICK: BenchConfig = {
   fc: { reps: 1, ms: 150, warmupMs: 50, seeds: 2, schedules: 300, capMs: 200, budgetMs: 2_000 },
   scaling: { threads: [2, 4], rounds: [10], baseThreads: 2, baseRounds: 10, nlocks: 2, ms: 100, paramSteps: [0, 1], paramMs: 100, paramBudgetMs: 1_500 },
   stepLoop: { schedules: 100, reps: 1 },
+  exhaustive: { capMs: 300 },
 };
 
 export interface Machine {
@@ -72,6 +77,8 @@ export interface BenchResults {
   fcThroughput: FcThroughputRow[];
   reduction: ReductionRow[];
   traceClasses: ReductionRow[];
+  /** Stateful DPOR on the three-thread netstack scenarios (bench/exhaustive.ts); absent in results written before it. */
+  exhaustive?: ExhaustiveRow[];
   bugs: BugRow[];
   portfolio: PortfolioCheck[];
   fcBugs: FcBugRow[];
@@ -154,6 +161,17 @@ export async function runSuite(cfg: BenchConfig, input: SuiteInput = {}): Promis
     }
   }
 
+  log('exhaustive: three-thread netstack scenarios, stateful DPOR, all fixes');
+  const exhaustive: ExhaustiveRow[] = [];
+  for (const name of THREE_THREAD_NETSTACK) {
+    const sc = scs.find((x) => x.name === name);
+    if (!sc) continue;
+    const row = exhaustiveRow(sc, cfg.exhaustive);
+    log(`  ${name}: ${row.verdict}, ${r0(row.schedules)} schedules, ${r0(row.states)} states, ${row.seconds.toFixed(1)} s`);
+    exhaustive.push(row);
+    gc?.();
+  }
+
   log('time to bug');
   const bugs = bugRows(ms, { seeds: cfg.bugs.seeds, schedules: cfg.bugs.schedules, capMs: cfg.bugs.capMs, budget: new Budget(cfg.bugs.budgetMs) });
   for (const b of bugs) log(`  ${b.mutant} ${b.strategy}: ${b.found}/${b.runs.length}, median ${b.medianSchedules ?? '-'} schedules`);
@@ -196,6 +214,7 @@ export async function runSuite(cfg: BenchConfig, input: SuiteInput = {}): Promis
     fcThroughput: fcT,
     reduction,
     traceClasses,
+    exhaustive,
     bugs,
     portfolio,
     fcBugs,
@@ -238,6 +257,13 @@ export function targets(r: BenchResults): Target[] {
     name: 'DPOR with wakeup trees: executions, sleep-set-blocked ones counted, within 1.05x of the trace classes (tb-counter, n!)',
     met: wk.length ? wk.every((x) => wkRatio(x) <= 1.05) : null,
     detail: wk.length ? wk.map((x) => { const s = x.dporWakeup ?? x.dpor; return `n=${x.params.threads}: ${s.terminal}+${s.pruned}/${x.traceClasses} = ${wkRatio(x).toFixed(2)}x (without: ${x.dpor.terminal}+${x.dpor.pruned})`; }).join('; ') : 'no complete DPOR run on tb-counter',
+  });
+  // Issue 14: the three-thread netstack scenarios complete stateful DPOR with the fixes on.
+  const ex = r.exhaustive ?? [];
+  out.push({
+    name: 'the three-thread netstack scenarios of issue 14, all fixes on, complete an exhaustive search (stateful DPOR) in under 60 s each (one core)',
+    met: ex.length === THREE_THREAD_NETSTACK.length ? ex.every((x) => x.complete && x.seconds < 60) : null,
+    detail: ex.length ? ex.map((x) => `${x.scenario} ${x.complete ? `complete in ${x.seconds.toFixed(1)} s` : `incomplete at ${x.seconds.toFixed(0)} s`} (${r0(x.states)} states)`).join('; ') : 'not run',
   });
   // 3. Portfolio finds every catalogued bug within 10,000 schedules or 60 s.
   const missed = r.portfolio.filter((p) => p.found < p.seeds);

@@ -11,10 +11,11 @@ import { makeStrategy } from '../src/core/config.ts';
 import { choiceListChooser } from '../src/core/strategies/choices.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 import { fcDrive, runAsync } from '../bench/fc-baseline.ts';
+import { exhaustiveRow, THREE_THREAD_NETSTACK } from '../bench/exhaustive.ts';
 import { reductionRow } from '../bench/reduction.ts';
 import { renderMarkdown } from '../bench/report.ts';
 import { lockHeavy, small } from '../bench/scenarios.ts';
-import { QUICK, runSuite, type BenchConfig } from '../bench/suite.ts';
+import { QUICK, runSuite, targets, type BenchConfig, type BenchResults } from '../bench/suite.ts';
 import { timeToBug } from '../bench/time-to-bug.ts';
 import { terminalStateKey } from '../bench/util.ts';
 
@@ -26,6 +27,7 @@ const TINY: BenchConfig = {
   fc: { reps: 1, ms: 20, warmupMs: 10, seeds: 1, schedules: 50, capMs: 100, budgetMs: 500 },
   scaling: { threads: [2], rounds: [2], baseThreads: 2, baseRounds: 2, nlocks: 2, ms: 20, paramSteps: [0], paramMs: 20, paramBudgetMs: 100 },
   stepLoop: { schedules: 20, reps: 1 },
+  exhaustive: { capMs: 100 },
 };
 
 describe('bench quick suite', () => {
@@ -60,7 +62,10 @@ describe('bench quick suite', () => {
     expect(r.portfolio.map((p) => p.mutant)).toEqual(textbook.map((m) => m.mutant));
     expect(r.fcBugs.map((f) => f.mutant)).toEqual(textbook.map((m) => m.mutant));
     expect(r.scaling).toHaveLength(2);
-    expect(r.targets).toHaveLength(6);
+    expect(r.targets).toHaveLength(7);
+    // Neither three-thread netstack scenario was given: the exhaustive section is empty and its target unknown.
+    expect(r.exhaustive).toEqual([]);
+    expect(r.targets.find((t) => t.name.startsWith('the three-thread netstack'))!.met).toBeNull();
     expect(renderMarkdown(r)).toContain("DPOR + wakeup trees");
     // The DPOR step loop runs on the first workload when bench-medium is not given.
     expect(r.dporCpu.map((d) => [d.scenario, d.schedules])).toEqual([['bench-small', TINY.stepLoop.schedules]]);
@@ -69,6 +74,28 @@ describe('bench quick suite', () => {
     const md = renderMarkdown(r);
     for (const h of ['## Machine', '## Targets', '## Throughput', '## Baseline', '## Reduction', '## Time to bug', '## Scaling']) expect(md).toContain(h);
     expect(JSON.parse(JSON.stringify(r)).bugs).toHaveLength(r.bugs.length);
+  });
+});
+
+describe('exhaustive (three-thread netstack, stateful DPOR)', () => {
+  it('runs the search with every fix on and reports a cap it hit as incomplete', () => {
+    const row = exhaustiveRow(findScenario('ns-lifecycle-vs-load-unload')!, { capMs: 150 });
+    expect(row).toMatchObject({ scenario: 'ns-lifecycle-vs-load-unload', strategy: 'dpor(state-cache)', complete: false, verdict: 'incomplete', capSeconds: 0.15 });
+    expect(row.schedules).toBeGreaterThan(0);
+    expect(row.states).toBeGreaterThan(row.schedules);
+    expect(row.cpuSeconds).toBeGreaterThan(0);
+  });
+  it('the target is met only when all three complete, each under 60 s', () => {
+    const row = (scenario: string, complete: boolean, seconds: number) => ({ scenario, strategy: 'dpor(state-cache)', complete, verdict: complete ? 'pass' : 'incomplete', schedules: 1, steps: 1, states: 1, hits: 0, seconds, cpuSeconds: seconds, capSeconds: 90 });
+    const met = (rows: ReturnType<typeof row>[]) => {
+      const r = { throughput: [], dporCpu: [], fcThroughput: [], reduction: [], traceClasses: [], exhaustive: rows, bugs: [], portfolio: [], fcBugs: [], scaling: [], paramScaling: [] } as unknown as BenchResults;
+      return targets(r).find((t) => t.name.startsWith('the three-thread netstack'))!.met;
+    };
+    const [a, b, c] = THREE_THREAD_NETSTACK;
+    expect(met([row(a, true, 30), row(b, true, 59), row(c, true, 1)])).toBe(true);
+    expect(met([row(a, true, 30), row(b, true, 61), row(c, true, 1)])).toBe(false);
+    expect(met([row(a, true, 30), row(b, false, 20), row(c, true, 1)])).toBe(false);
+    expect(met([row(a, true, 30)])).toBeNull();
   });
 });
 

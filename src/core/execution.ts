@@ -288,7 +288,13 @@ export class Execution {
     const sink = new TextSink();
     return this.writeState(sink) ? sink.done() : null;
   }
-  /** The 128-bit digest of stateKey()'s text, without building the text: what the state cache keeps (digest.ts). */
+  /**
+   * A 128-bit digest of the state stateKey() writes, without building any
+   * text: what the state cache keeps (digest.ts). Its walk writes each
+   * object's shape by number, not its class and field names, so it is not
+   * the digest of stateKey()'s text, but two states have the same digest
+   * exactly when they have the same stateKey() (up to a collision).
+   */
   stateDigest(): string | null {
     const sink = new Digest128();
     return this.writeState(sink, true) ? sink.done() : null;
@@ -297,7 +303,12 @@ export class Execution {
     const sh = this.scenario.stateHash;
     const walk = this.scenario.stateWalk === true ? new StateWalk(this, out, shapes) : null;
     if (!sh && !walk) return false;
-    if (sh) out.put(sh.call(this.scenario, this.state, this));
+    if (sh) {
+      // Length first: the walk's text follows it directly.
+      const h = sh.call(this.scenario, this.state, this);
+      out.put(`${h.length}:`);
+      out.put(h);
+    }
     if (walk) walk.value(this.state);
     out.put(`|t=${this.now}|`);
     for (const d of this.timers.values()) out.put(`${d - this.now},`);

@@ -53,7 +53,7 @@ describe('differential: teardown while the module unregisters', () => {
 });
 
 /** An observer that checks nothing: only the common specs judge. */
-const quiet: NetstackObserver = { callback() {}, applyAllDone() {}, registerDone() {}, unregisterDone() {}, hold() {}, lookup() {}, zoneShutdownMarked() {}, reapDispatched() {} };
+const quiet: NetstackObserver = { callback() {}, applyAllDone() {}, registerDone() {}, unregisterDone() {}, hold() {}, lookup() {}, zoneShutdownMarked() {}, reapDispatched() {}, invocationDone() {} };
 
 function commonOnly(kind: 'create' | 'teardown') {
   return defineScenario<NsX>({

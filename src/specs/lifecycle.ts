@@ -253,6 +253,9 @@ export class NetstackLifecycleObserver implements NetstackObserver {
   reapDispatched(ex: Execution, g: NetstackGlobals, ns: Netstack): void {
     this.inner.reapDispatched(ex, g, ns);
   }
+  invocationDone(ex: Execution, g: NetstackGlobals, pass: string): void {
+    this.inner.invocationDone(ex, g, pass);
+  }
 }
 
 /** The netstack model seen by the common specs. Live: on the list, neither UNINIT nor CLOSING (what netstack_hold_if_active accepts). */

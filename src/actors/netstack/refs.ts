@@ -136,6 +136,7 @@ export function* netstackStackInactive(ex: Execution, g: NetstackGlobals, ns: Ne
     yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L587
     yield* applyAllModulesReverse(ex, g, ns, netstackApplyDestroy, pass); // L588
   }
+  g.obs.invocationDone(ex, g, pass);
   yield* mutexEnter(ns.lock, L(591));
   kassert(ns.flags & NSF_ZONE_DESTROY, 'netstack_flags & NSF_ZONE_DESTROY'); // L592
   ns.flags &= ~NSF_ZONE_DESTROY; // L593

@@ -47,7 +47,8 @@ export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, 
   kassert(m >= 0 && m < g.nsMax, 'moduleid >= 0 && moduleid < NS_MAX'); // L174
   const marked: Netstack[] = []; // ghost: the stacks this call marked CREATE_NEEDED
   let ns: Netstack | null = null;
-  const fr = ex.frame('netstack_register', () => [m, create, shutdown, destroy, marked, ns]);
+  let pass = '';
+  const fr = ex.frame('netstack_register', () => [m, create, shutdown, destroy, marked, ns, pass]);
   yield* mutexEnter(g.gLock, L(181));
   const r = g.reg[m]!;
   kassert(r.create === null, `ns_reg[${m}].nr_create == NULL`); // L182
@@ -68,7 +69,9 @@ export function* netstackRegister(ex: Execution, g: NetstackGlobals, m: number, 
     yield* mutexExit(ns.lock, L(205));
   }
   yield* mutexExit(g.gLock, L(207));
-  yield* applyAllNetstacks(ex, g, m, netstackApplyCreate, 'create', applyInvocation(ex, g, 'register', m)); // L215
+  pass = applyInvocation(ex, g, 'register', m); // ghost
+  yield* applyAllNetstacks(ex, g, m, netstackApplyCreate, 'create', pass); // L215
+  g.obs.invocationDone(ex, g, pass);
   g.obs.registerDone(ex, g, m, marked);
   ex.leave(fr);
 }
@@ -126,6 +129,7 @@ export function* netstackUnregister(ex: Execution, g: NetstackGlobals, m: number
     yield* applyAllNetstacks(ex, g, m, netstackApplyShutdown, 'shutdown', pass); // L291
     yield* applyAllNetstacks(ex, g, m, netstackApplyDestroy, 'destroy', pass); // L292
   }
+  g.obs.invocationDone(ex, g, pass);
   yield* mutexEnter(g.gLock, L(299));
   kassert(r.flags & NRF_REGISTERED, `ns_reg[${m}].nr_flags & NRF_REGISTERED`); // L300
   kassert(r.flags & NRF_DYING, `ns_reg[${m}].nr_flags & NRF_DYING`); // L301

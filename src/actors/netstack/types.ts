@@ -187,6 +187,13 @@ export interface NetstackObserver {
   zoneShutdownMarked(ex: Execution, g: NetstackGlobals, ns: Netstack, marked: number[]): void;
   /** netstack_rele dispatches the reap (L1156). */
   reapDispatched(ex: Execution, g: NetstackGlobals, ns: Netstack): void;
+  /**
+   * Ghost: the invocation named `pass` (applyInvocation) has returned from
+   * its last apply walk, so no callback is handed that name again; a monitor
+   * may forget what it kept for it (two states that differ only in what
+   * finished invocations did are then one state to state caching).
+   */
+  invocationDone(ex: Execution, g: NetstackGlobals, pass: string): void;
 }
 
 /** Candidate fixes for findings (scenario parameters). */

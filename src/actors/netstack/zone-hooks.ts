@@ -55,7 +55,8 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
   let ns = allocNetstack(ex, g); // L346
   let tail: Netstack | null = null;
   let p: Netstack | null = null;
-  const fr = ex.frame('netstack_zone_create', () => [zone, ns, tail, p]);
+  let pass = '';
+  const fr = ex.frame('netstack_zone_create', () => [zone, ns, tail, p, pass]);
   yield* mutexEnter(g.gLock, L(349));
   for (p = g.head; p !== null; p = p.next) {
     tail = p;
@@ -97,7 +98,9 @@ export function* netstackZoneCreate(ex: Execution, g: NetstackGlobals, zone: Zon
   }
   yield* mutexExit(ns.lock, L(408));
   yield* mutexExit(g.gLock, L(409));
-  yield* applyAllModules(ex, g, ns, netstackApplyCreate, applyInvocation(ex, g, 'zone_create', ns.name)); // L411
+  pass = applyInvocation(ex, g, 'zone_create', ns.name); // ghost
+  yield* applyAllModules(ex, g, ns, netstackApplyCreate, pass); // L411
+  g.obs.invocationDone(ex, g, pass);
   yield* mutexEnter(ns.lock, L(414));
   ns.flags &= ~NSF_UNINIT; // L415
   if (!nsBug(ex, 'ns-no-zone-create-flag')) kassert(ns.flags & NSF_ZONE_CREATE, 'netstack_flags & NSF_ZONE_CREATE'); // L416
@@ -152,6 +155,7 @@ export function* netstackZoneShutdown(ex: Execution, g: NetstackGlobals, zoneid:
   pass = applyInvocation(ex, g, 'zone_shutdown', ns.name); // ghost
   if (nsBug(ex, 'ns-zone-shutdown-forward-order')) yield* applyAllModules(ex, g, ns, netstackApplyShutdown, pass);
   else yield* applyAllModulesReverse(ex, g, ns, netstackApplyShutdown, pass); // L476
+  g.obs.invocationDone(ex, g, pass);
   yield* mutexEnter(ns.lock, L(479));
   kassert(ns.flags & NSF_ZONE_SHUTDOWN, 'netstack_flags & NSF_ZONE_SHUTDOWN'); // L480
   ns.flags &= ~NSF_ZONE_SHUTDOWN; // L481

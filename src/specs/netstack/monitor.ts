@@ -96,7 +96,7 @@ export class NetstackMonitor implements NetstackObserver {
   private readonly lives = new Map<string, Life>();
   /** (netstack, module) -> running callback and its thread. */
   private readonly running = new Map<string, { kind: CbKind; thread: string; m: number }>();
-  /** invocation (ghost pass name) -> the kind index and module id of its last callback. */
+  /** invocation (ghost pass name) -> the kind index and module id of its last callback, while the invocation runs (invocationDone forgets it). */
   private readonly passLast = new Map<string, { k: number; m: number }>();
 
   private life(ns: Netstack, m: number, epoch: number): Life {
@@ -217,6 +217,15 @@ export class NetstackMonitor implements NetstackObserver {
 
   reapDispatched(_ex: Execution, _g: NetstackGlobals, ns: Netstack): void {
     if (ns.reaps > 1) kfail('invariant', 'one-reap', `${ns.name} reaped ${ns.reaps} times`);
+  }
+
+  /**
+   * The invocation will run no more callbacks: its passLast entry can never
+   * be read again. Dropping it keeps the monitor's state a function of what
+   * is still running, not of the order in which finished walks ran.
+   */
+  invocationDone(_ex: Execution, _g: NetstackGlobals, pass: string): void {
+    this.passLast.delete(pass);
   }
 }
 

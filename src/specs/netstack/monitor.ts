@@ -227,6 +227,11 @@ export class NetstackMonitor implements NetstackObserver {
   invocationDone(_ex: Execution, _g: NetstackGlobals, pass: string): void {
     this.passLast.delete(pass);
   }
+
+  /** Apply-walk invocations that have run a callback and not yet returned (passLast's entries; for tests and reports). */
+  get invocationsRunning(): number {
+    return this.passLast.size;
+  }
 }
 
 // The monitor raises its specs inline (kfail) as callbacks start and end:

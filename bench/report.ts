@@ -161,6 +161,15 @@ export function renderMarkdown(r: BenchResults): string {
     out.push(table(['scenario', 'verdict', 'complete', 'schedules', 'steps', 'states', 'hits', 'seconds', 'CPU seconds'], r.exhaustive.map((x) => [x.scenario, x.verdict, x.complete ? 'yes' : `no (cap ${fmtInt(x.capSeconds)} s)`, fmtInt(x.schedules), fmtInt(x.steps), fmtInt(x.states), fmtInt(x.hits), fmtNum(x.seconds), fmtNum(x.cpuSeconds)])));
     out.push('');
   }
+  if (r.exhaustiveAll?.length) {
+    const rows = r.exhaustiveAll;
+    out.push('### Exhaustive verdicts: every other registered scenario');
+    out.push('');
+    out.push(`The same search on every other registered scenario with every fix switch of the scenario (each boolean parameter named fix...) on: stateful DPOR where the scenario declares its state, plain DPOR (the strategy column) where it does not; to completion or a cap of ${fmtInt(r.config.exhaustiveAll!.capMs / 1000)} s each. ${rows.filter((x) => x.complete).length} of ${rows.length} complete, in ${fmtNum(rows.reduce((a, x) => a + x.seconds, 0), 1)} s together.`);
+    out.push('');
+    out.push(table(['scenario', 'threads', 'strategy', 'verdict', 'complete', 'schedules', 'states', 'hits', 'seconds'], rows.map((x) => [x.scenario, String(x.threads ?? '-'), x.strategy, x.verdict, x.complete ? 'yes' : `no (cap ${fmtInt(x.capSeconds)} s)`, fmtInt(x.schedules), x.strategy.includes('state-cache') ? fmtInt(x.states) : '-', x.strategy.includes('state-cache') ? fmtInt(x.hits) : '-', fmtNum(x.seconds)])));
+    out.push('');
+  }
   out.push('## Time to bug');
   out.push('');
   out.push(`Every catalogued mutant x strategy; ${r.config.bugs.seeds} seeds (DPOR is deterministic: one run). Budget per run: ${fmtInt(r.config.bugs.schedules)} schedules or about ${fmtNum(r.config.bugs.capMs / 1000, 1)} s (less when the section budget runs short; the run's budget is in results.json). Detection = the first execution failing the mutant's expected spec (kind too when catalogued); a different failure first is noted and the run goes on. Schedules count executions including DPOR's pruned ones. Medians and worst cases are over the seeds that found it.`);

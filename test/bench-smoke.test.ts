@@ -28,6 +28,7 @@ const TINY: BenchConfig = {
   scaling: { threads: [2], rounds: [2], baseThreads: 2, baseRounds: 2, nlocks: 2, ms: 20, paramSteps: [0], paramMs: 20, paramBudgetMs: 100 },
   stepLoop: { schedules: 20, reps: 1 },
   exhaustive: { capMs: 100 },
+  exhaustiveAll: { capMs: 100 },
 };
 
 describe('bench quick suite', () => {
@@ -62,10 +63,16 @@ describe('bench quick suite', () => {
     expect(r.portfolio.map((p) => p.mutant)).toEqual(textbook.map((m) => m.mutant));
     expect(r.fcBugs.map((f) => f.mutant)).toEqual(textbook.map((m) => m.mutant));
     expect(r.scaling).toHaveLength(2);
-    expect(r.targets).toHaveLength(7);
+    expect(r.targets).toHaveLength(8);
     // Neither three-thread netstack scenario was given: the exhaustive section is empty and its target unknown.
     expect(r.exhaustive).toEqual([]);
     expect(r.targets.find((t) => t.name.startsWith('the three-thread netstack'))!.met).toBeNull();
+    // Every other scenario given gets the same search: both textbook ones complete.
+    expect(r.exhaustiveAll!.map((x) => [x.scenario, x.threads, x.strategy, x.complete])).toEqual([
+      ['tb-counter', 2, 'dpor(state-cache)', true],
+      ['tb-abba', 2, 'dpor(state-cache)', true],
+    ]);
+    expect(r.targets.find((t) => t.name.startsWith('every registered scenario'))!.met).toBe(true);
     expect(renderMarkdown(r)).toContain("DPOR + wakeup trees");
     // The DPOR step loop runs on the first workload when bench-medium is not given.
     expect(r.dporCpu.map((d) => [d.scenario, d.schedules])).toEqual([['bench-small', TINY.stepLoop.schedules]]);
@@ -96,6 +103,19 @@ describe('exhaustive (three-thread netstack, stateful DPOR)', () => {
     expect(met([row(a, true, 30), row(b, true, 61), row(c, true, 1)])).toBe(false);
     expect(met([row(a, true, 30), row(b, false, 20), row(c, true, 1)])).toBe(false);
     expect(met([row(a, true, 30)])).toBeNull();
+  });
+  it('a scenario without a state declaration gets plain DPOR; the every-scenario target fails on any incomplete or slow search', () => {
+    const plain = exhaustiveRow(findScenario('nx-close-vs-detach')!, { capMs: 5_000 });
+    expect(plain).toMatchObject({ strategy: 'dpor', complete: true, verdict: 'pass', threads: 2 });
+    const row = (scenario: string, complete: boolean, seconds: number) => ({ scenario, threads: 2, strategy: 'dpor', complete, verdict: complete ? 'pass' : 'incomplete', schedules: 1, steps: 1, states: 0, hits: 0, seconds, cpuSeconds: seconds, capSeconds: 60 });
+    const met = (rows: ReturnType<typeof row>[]) => {
+      const r = { throughput: [], dporCpu: [], fcThroughput: [], reduction: [], traceClasses: [], exhaustive: [], exhaustiveAll: rows, bugs: [], portfolio: [], fcBugs: [], scaling: [], paramScaling: [] } as unknown as BenchResults;
+      return targets(r).find((t) => t.name.startsWith('every registered scenario'))!.met;
+    };
+    expect(met([row('a', true, 1), row('b', true, 59)])).toBe(true);
+    expect(met([row('a', true, 1), row('b', false, 60)])).toBe(false);
+    expect(met([row('a', true, 1), row('b', true, 61)])).toBe(false);
+    expect(met([])).toBeNull();
   });
 });
 

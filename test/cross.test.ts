@@ -14,6 +14,8 @@ import { nsLife, nsWorld, type NsX } from '../src/scenarios/cross/index.ts';
 import { NETSTACK_MUTANTS } from '../src/scenarios/netstack/mutants.ts';
 import { loadModule, unloadModule, zoneLife } from '../src/scenarios/netstack/world.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
+import { DfsStrategy } from '../src/core/strategies/dfs.ts';
+import { expectSameOutcomes } from './state-cache-compare.ts';
 
 function dpor(name: string, params: Record<string, boolean> = {}, schedules = 5000) {
   return explore(findScenario(name)!, makeStrategy('dpor', { seed: 1, depth: 3 }), { mutant: null, params, schedules });
@@ -49,6 +51,23 @@ describe('differential: teardown while the module unregisters', () => {
     const r = explore(findScenario('x-ns-teardown-vs-unregister')!, makeStrategy('dpor', { seed: 1, depth: 3, preemptions: 2 }), { mutant: null, params: fixes, schedules: 5000 });
     expect(r.verdict).toBe('pass');
     expect(r.complete).toBe(true);
+  });
+  it('netstack with its three fixes: stateful DPOR proves the common specs over every schedule (every hit checked)', () => {
+    const fixes = { fixInactiveCoversCreates: true, fixShutdownInprogress: true, fixReapWaitsForWaiters: true };
+    const st = new DfsStrategy({ dpor: true, stateCache: true, checkHits: 1e9 });
+    const r = explore(findScenario('x-ns-teardown-vs-unregister')!, st, { mutant: null, params: fixes, schedules: 20_000 });
+    expect(r.verdict).toBe('pass');
+    expect(r.complete).toBe(true);
+    expect(st.cacheHits).toBeGreaterThan(0);
+    // Fixes off, the same search finds NS-3.
+    const off = explore(findScenario('x-ns-teardown-vs-unregister')!, new DfsStrategy({ dpor: true, stateCache: true }), { mutant: null, params: {}, schedules: 20_000 });
+    expect(off.failure?.failure.spec).toBe('no-use-after-free');
+  });
+});
+
+describe('stateful DPOR on the netstack side (its state walk covers the lifecycle log)', () => {
+  it('x-ns-create-vs-register: reaches exactly the outcomes of stateless DPOR, with every hit checked', () => {
+    expectSameOutcomes(findScenario('x-ns-create-vs-register')!, {});
   });
 });
 

@@ -75,6 +75,7 @@ const nsCommon = {
   mutants: NETSTACK_MUTANTS,
   granularity: 'as the netstack scenarios (src/scenarios/netstack/world.ts)',
   snapshot: netstackSnapshot,
+  stateWalk: true,
   invariants: [...netstackInvariants, ...nsLife.invariants] as typeof nsLife.invariants,
   endChecks: [...netstackEndChecks, ...nsLife.endChecks] as typeof nsLife.endChecks,
 };

@@ -4,7 +4,7 @@
  * to completion or a cap, one scenario at a time on the main thread.
  */
 import { explore } from '../src/core/runner.ts';
-import type { ParamValue, Scenario } from '../src/core/scenario.ts';
+import { declaresState, type ParamValue, type Scenario } from '../src/core/scenario.ts';
 import { DfsStrategy } from '../src/core/strategies/dfs.ts';
 import { now } from './util.ts';
 
@@ -34,11 +34,6 @@ export function allFixes(sc: Scenario<any>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [k, v] of Object.entries(sc.params ?? {})) if (/^fix[A-Z]/.test(k) && typeof v === 'boolean') out[k] = true;
   return out;
-}
-
-/** Whether sc declares its state (stateHash or stateWalk), which state caching needs. */
-export function declaresState(sc: Scenario<any>): boolean {
-  return sc.stateHash !== undefined || sc.stateWalk === true;
 }
 
 /**

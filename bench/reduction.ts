@@ -5,7 +5,7 @@
  * enough, distinct terminal states, and DPOR's terminal count against the
  * number of Mazurkiewicz trace classes where that number is known.
  */
-import type { ParamValue, Scenario } from '../src/core/scenario.ts';
+import { declaresState, type ParamValue, type Scenario } from '../src/core/scenario.ts';
 import { explore } from '../src/core/runner.ts';
 import { DfsStrategy } from '../src/core/strategies/dfs.ts';
 import { now, terminalStateKey } from './util.ts';
@@ -119,7 +119,7 @@ export function reductionRow(sc: Scenario<any>, o: { schedules: number; ms: numb
   const dfs = search(sc, false, o);
   const dpor = search(sc, true, o);
   const dporOrdered = dpor.hasCommuting ? search(sc, true, o, false) : null;
-  const dporCache = sc.stateHash || sc.stateWalk ? search(sc, true, o, true, true) : null;
+  const dporCache = declaresState(sc) ? search(sc, true, o, true, true) : null;
   const dporWakeup = dpor.pruned > 0 ? search(sc, true, o, true, false, true) : null;
   const both = dfs.complete && dpor.complete;
   const classes = knownTraceClasses(sc, params);

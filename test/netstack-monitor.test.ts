@@ -28,7 +28,6 @@ describe('netstack monitor: finished invocations are forgotten', () => {
       const sc = netstackScenarios.find((s) => s.name === name)!;
       const rng = new Prng(7);
       let peak = 0;
-      let passed = 0;
       for (let i = 0; i < 40; i++) {
         const r = rng.split();
         const ex = new Execution(sc, execOptions(sc, { params: FIXES }, new RunContext(), false));
@@ -42,9 +41,7 @@ describe('netstack monitor: finished invocations are forgotten', () => {
         const res = ex.run(chooser);
         expect(res.failure).toBeNull();
         expect(monitorOf(ex).invocationsRunning).toBe(0);
-        passed++;
       }
-      expect(passed).toBe(40);
       // The record exists while walks run (so the check above is not vacuous).
       expect(peak).toBeGreaterThan(0);
     });

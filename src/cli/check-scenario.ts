@@ -4,7 +4,7 @@
 import { RunContext } from '../core/execution.ts';
 import { explore, type RunOptions, type RunResult } from '../core/runner.ts';
 import { coverageOf, transitionPercent } from './coverage.ts';
-import type { Scenario } from '../core/scenario.ts';
+import { declaresState, type Scenario } from '../core/scenario.ts';
 import { DEFAULTS, makeStrategy, scheduleLimit, type SearchConfig, type Target } from '../core/config.ts';
 import { IterativeBoundStrategy } from '../core/strategies/iterative.ts';
 import { DfsStrategy } from '../core/strategies/dfs.ts';
@@ -108,7 +108,7 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
 }
 
 export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise<CheckOutcome> {
-  if (o.stateCache && !sc.stateHash && !sc.stateWalk) throw new UsageError(`scenario '${sc.name}' declares no state (stateHash or stateWalk), so --state-cache cannot be used with it`);
+  if (o.stateCache && !declaresState(sc)) throw new UsageError(`scenario '${sc.name}' declares no state (stateHash or stateWalk), so --state-cache cannot be used with it`);
   const strategy = makeStrategy(o.strategy, o);
   const t0 = performance.now();
   const deadline = t0 + o.timeSec * 1000;

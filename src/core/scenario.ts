@@ -82,6 +82,11 @@ export interface Scenario<S = unknown> {
   endChecks?: EndCheck<S>[];
 }
 
+/** Whether sc declares its state (a stateHash or the state walk), which state caching needs. */
+export function declaresState(sc: Scenario<any>): boolean {
+  return sc.stateHash !== undefined || sc.stateWalk === true;
+}
+
 /** Identity helper that keeps S inferred. */
 export function defineScenario<S>(s: Scenario<S>): Scenario<S> {
   return s;

@@ -5,7 +5,7 @@
  * (strategies/state-cache.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { Digest128, digest128, digestHex } from '../src/core/digest.ts';
+import { Digest128, digest128, digestHex, StateDigest } from '../src/core/digest.ts';
 import { Execution, RunContext } from '../src/core/execution.ts';
 import { execOptions } from '../src/core/runner.ts';
 import { EventTable, Summary } from '../src/core/strategies/state-cache.ts';
@@ -42,6 +42,44 @@ describe('digest128', () => {
     const a = digestHex(digest128('mutex_enter(ns1->netstack_lock)'));
     const b = digestHex(digest128('mutex_enter(ns1->netstack_lockl)'.slice(0, 30) + 'j)'));
     for (let lane = 0; lane < 4; lane++) expect(a.slice(lane * 8, lane * 8 + 8)).not.toBe(b.slice(lane * 8, lane * 8 + 8));
+  });
+});
+
+describe('StateDigest (the tokens a state walk writes)', () => {
+  type Tok = ['put' | 'str', string] | ['num', number] | ['mark', number];
+  function dig(toks: Tok[]): string {
+    const h = new StateDigest();
+    for (const [k, v] of toks) {
+      if (k === 'num') h.num(v);
+      else if (k === 'mark') h.mark(v);
+      else h[k](v);
+    }
+    return h.done();
+  }
+  it('is the same for the same tokens and differs for tokens of another kind, value or order', () => {
+    const streams: Tok[][] = [
+      [],
+      [['num', 12]],
+      [['num', 1], ['num', 2]],
+      [['put', '12']],
+      [['str', '12']],
+      [['put', '"12"']],
+      [['mark', 0x31], ['mark', 0x32]],
+      [['num', 1.5]],
+      [['put', '1.5']],
+      [['put', 'ab'], ['put', 'c']],
+      [['put', 'abc']],
+      [['put', 'c'], ['put', 'ab']],
+      [['num', -1]],
+      [['num', 2 ** 32]],
+      [['num', 0]],
+    ];
+    const seen = new Set(streams.map(dig));
+    expect(seen.size).toBe(streams.length);
+    for (const t of streams) expect(dig(t)).toBe(dig(t.map((x) => x.slice() as Tok)));
+    // As String() renders them: 0 and -0 are one number.
+    expect(dig([['num', -0]])).toBe(dig([['num', 0]]));
+    expect(dig([['num', 12]])).toHaveLength(8);
   });
 });
 

@@ -106,6 +106,93 @@ export class Digest128 {
   }
 }
 
+/**
+ * Tags of StateDigest's tokens. Every token starts with one 32-bit tag
+ * word, and what follows it is fixed by the tag (one value word, or
+ * nothing), so the word stream decodes into exactly one token stream.
+ */
+const TAG_TEXT = 0x10001;
+const TAG_STRING = 0x10002;
+const TAG_INT = 0x10003;
+const TAG_FLOAT = 0x10004;
+/** A mark is its own tag: TAG_MARK | the character code. */
+const TAG_MARK = 0x20000;
+
+/**
+ * Every text a state walk of this process has written, numbered in the order
+ * first written: a text is one word of the digest, whatever its length
+ * (machine states, invocation names, primitives' states are the same few
+ * strings over and over). Numbers are never reused, so two texts have the
+ * same number only if they are the same text. Grows with the distinct texts
+ * a search meets (bounded by the scenario's names and values). Process-local,
+ * as the walk's shape numbers are: digests are compared within one process.
+ */
+const TEXTS = new Map<string, number>();
+
+function textNumber(s: string): number {
+  let n = TEXTS.get(s);
+  if (n === undefined) TEXTS.set(s, (n = TEXTS.size));
+  return n;
+}
+
+/**
+ * The digest the state walk writes into (Execution.stateDigest): the four
+ * lanes of Digest128, fed the walk's tokens instead of a character stream:
+ * a number, a punctuation mark or a text (by its number in TEXTS) is one
+ * word or two, and nothing is formatted or allocated for it. The walk
+ * writes the same tokens to a TextSink, which renders them as stateKey()'s
+ * text; so equal digests mean
+ * equal texts (up to a collision), and equal texts come from equal tokens
+ * wherever the text reads back into one token stream (where it would not,
+ * the digest is finer than the text: fewer hits, never a wrong one).
+ */
+export class StateDigest {
+  private a = 0x9747b28c | 0;
+  private b = 0x5bd1e995 | 0;
+  private c = 0x27d4eb2f | 0;
+  private d = 0x165667b1 | 0;
+  private words = 0;
+  private word(k: number): void {
+    this.a = block(this.a, k, 0xcc9e2d51, 0x1b873593);
+    this.b = block(this.b, k, 0x239b961b, 0xab0e9789);
+    this.c = block(this.c, k, 0x38b34ae5, 0xa1e38b93);
+    this.d = block(this.d, k, 0x85ebca6b, 0xc2b2ae35);
+    this.words++;
+  }
+  /** Raw text: its number in the process's table of texts (one lookup; V8 keeps a string's hash in the string). */
+  put(s: string): void {
+    this.word(TAG_TEXT);
+    this.word(textNumber(s));
+  }
+  /** A string value (the text renders it quoted). */
+  str(s: string): void {
+    this.word(TAG_STRING);
+    this.word(textNumber(s));
+  }
+  /** A number: its value when it is a 32-bit integer (0 and -0 alike, as String renders them), else its text (by number, as a text is). */
+  num(n: number): void {
+    if ((n | 0) === n) {
+      this.word(TAG_INT);
+      this.word(n);
+    } else {
+      this.word(TAG_FLOAT);
+      this.word(textNumber(String(n)));
+    }
+  }
+  /** One punctuation character. */
+  mark(code: number): void {
+    this.word(TAG_MARK | code);
+  }
+  done(): string {
+    const w = this.words;
+    const a = fmix(this.a, w);
+    const b = fmix(this.b, w);
+    const c = fmix(this.c, w);
+    const d = fmix(this.d, w);
+    return String.fromCharCode(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff, d >>> 16, d & 0xffff);
+  }
+}
+
 /** The digest of s: 8 UTF-16 code units (four 32-bit lanes). */
 export function digest128(s: string): string {
   const h = new Digest128();

@@ -16,7 +16,7 @@ import type { ParamValue, Scenario } from './scenario.ts';
 import type { EndCheck, Invariant } from './spec.ts';
 import { waitForReport } from './waitfor.ts';
 import { AccessGuard, opaqueToGuard } from './guard.ts';
-import { Digest128 } from './digest.ts';
+import { StateDigest } from './digest.ts';
 import { StateWalk, TextSink, type StateSink } from './state-walk.ts';
 
 /** The strategy's view of one execution. */
@@ -296,7 +296,7 @@ export class Execution {
    * exactly when they have the same stateKey() (up to a collision).
    */
   stateDigest(): string | null {
-    const sink = new Digest128();
+    const sink = new StateDigest();
     return this.writeState(sink, true) ? sink.done() : null;
   }
   private writeState(out: StateSink, shapes = false): boolean {

@@ -42,9 +42,20 @@ export function constantForStateWalk<T extends object>(target: T): T {
   return target;
 }
 
-/** Where the walk writes: the text itself, or a digest of it (digest.ts). */
+/**
+ * Where the walk writes: tokens (raw text, string values, numbers,
+ * punctuation), rendered as the text itself by TextSink or mixed into a
+ * digest by StateDigest (digest.ts).
+ */
 export interface StateSink {
+  /** Raw text. */
   put(s: string): void;
+  /** A string value (quoted in the text). */
+  str(s: string): void;
+  /** A number. */
+  num(n: number): void;
+  /** One punctuation character, by code. */
+  mark(code: number): void;
 }
 
 /** A sink that keeps the text. */
@@ -53,10 +64,35 @@ export class TextSink implements StateSink {
   put(s: string): void {
     this.parts.push(s);
   }
+  str(s: string): void {
+    this.parts.push(JSON.stringify(s));
+  }
+  num(n: number): void {
+    this.parts.push(String(n));
+  }
+  mark(code: number): void {
+    this.parts.push(String.fromCharCode(code));
+  }
   done(): string {
     return this.parts.join('');
   }
 }
+
+// The walk's punctuation.
+const AT = 0x40; // @: an object met before, by number
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const HASH = 0x23; // a shape number, or an engine object id
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const MAP = 0x4d; // M{ opens a Map
+const SET = 0x53; // S{ opens a Set
+const ARROW = 0x3e; // => (written as = and >)
+const EQUALS = 0x3d;
 
 export class StateWalk {
   private readonly ids = new Map<object, number>();
@@ -85,12 +121,16 @@ export class StateWalk {
     const out = this.out;
     switch (typeof v) {
       case 'string':
-        out.put(JSON.stringify(v));
+        out.str(v);
         return;
       case 'number':
+        out.num(v);
+        return;
       case 'boolean':
+        out.put(v ? 'true' : 'false');
+        return;
       case 'undefined':
-        out.put(String(v));
+        out.put('undefined');
         return;
       case 'bigint':
         out.put(`${v}n`);
@@ -99,7 +139,8 @@ export class StateWalk {
         out.put(v.toString());
         return;
       case 'function':
-        out.put(`fn:${v.name}`);
+        out.put('fn:');
+        out.put(v.name);
         return;
     }
     if (v === null) {
@@ -111,85 +152,146 @@ export class StateWalk {
       out.put('ex');
       return;
     }
-    if ((o as { [STATE_WALK_CONSTANT]?: boolean })[STATE_WALK_CONSTANT]) {
-      out.put(`~${ctorName(o)}`);
+    const kind = kindOf(o);
+    if (kind === CONSTANT) {
+      out.put('~');
+      out.put(ctorName(o));
       return;
     }
-    if ((o as { [OPAQUE_TO_GUARD]?: boolean })[OPAQUE_TO_GUARD] && !Object.prototype.hasOwnProperty.call(o, OPAQUE_TO_GUARD)) {
+    if (kind === OPAQUE) {
       // An instance of a class the guard does not walk: a primitive, a
       // machine, the engine's own. Its state is what its stateKey() says.
       const id = (o as { id?: unknown }).id;
       const sk = (o as { stateKey?: unknown }).stateKey;
-      out.put(typeof id === 'number' ? `${ctorName(o)}#${id}` : `~${ctorName(o)}`);
-      if (typeof sk === 'function') out.put(`(${(sk as () => string).call(o)})`);
+      if (typeof id === 'number') {
+        out.put(ctorName(o));
+        out.mark(HASH);
+        out.num(id);
+      } else {
+        out.put('~');
+        out.put(ctorName(o));
+      }
+      if (typeof sk === 'function') {
+        out.mark(LPAREN);
+        out.put((sk as () => string).call(o));
+        out.mark(RPAREN);
+      }
       return;
     }
     const seen = this.ids.get(o);
     if (seen !== undefined) {
-      out.put(`@${seen}`);
+      out.mark(AT);
+      out.num(seen);
       return;
     }
     const id = this.ids.size;
     this.ids.set(o, id);
     if (depth > 64) throw new Error('state walk: the scenario state is nested more than 64 deep');
     const d = depth + 1;
-    if (Array.isArray(o) || ArrayBuffer.isView(o)) {
+    out.num(id);
+    if (kind === ARRAY) {
       const a = o as unknown as ArrayLike<unknown>;
-      out.put(`${id}[`);
+      out.mark(LBRACKET);
       for (let i = 0; i < a.length; i++) {
-        if (i > 0) out.put(',');
+        if (i > 0) out.mark(COMMA);
         this.write(a[i], d);
       }
-      out.put(']');
+      out.mark(RBRACKET);
       return;
     }
-    if (o instanceof Map) {
-      const entries = [...o.entries()];
-      if (entries.length > 1 && entries.every(([k]) => isPrimitive(k))) entries.sort(([a], [b]) => cmpPrimitive(a, b));
-      out.put(`${id}M{`);
-      for (const [k, x] of entries) {
-        this.write(k, d);
-        out.put('=>');
-        this.write(x, d);
-        out.put(',');
+    if (kind === MAP_KIND) {
+      const m = o as Map<unknown, unknown>;
+      out.mark(MAP);
+      out.mark(LBRACE);
+      if (m.size > 0) {
+        const entries = [...m.entries()];
+        if (entries.length > 1 && entries.every(([k]) => isPrimitive(k))) entries.sort(([a], [b]) => cmpPrimitive(a, b));
+        for (const [k, x] of entries) {
+          this.write(k, d);
+          out.mark(EQUALS);
+          out.mark(ARROW);
+          this.write(x, d);
+          out.mark(COMMA);
+        }
       }
-      out.put('}');
+      out.mark(RBRACE);
       return;
     }
-    if (o instanceof Set) {
-      const members = [...o];
-      if (members.length > 1 && members.every(isPrimitive)) members.sort(cmpPrimitive);
-      out.put(`${id}S{`);
-      for (const k of members) {
-        this.write(k, d);
-        out.put(',');
+    if (kind === SET_KIND) {
+      const st = o as Set<unknown>;
+      out.mark(SET);
+      out.mark(LBRACE);
+      if (st.size > 0) {
+        const members = [...st];
+        if (members.length > 1 && members.every(isPrimitive)) members.sort(cmpPrimitive);
+        for (const k of members) {
+          this.write(k, d);
+          out.mark(COMMA);
+        }
       }
-      out.put('}');
+      out.mark(RBRACE);
       return;
-    }
-    if (Object.prototype.toString.call(o) === '[object Generator]') {
-      throw new Error('state walk: a generator object is part of the scenario state; its frame cannot be read (declare what it holds with ex.frame instead)');
     }
     const keys = Object.keys(o);
     if (this.shapes) {
       // A digest: the object's shape by number, then its values.
-      out.put(`${id}#${shapeOf(o, keys)}{`);
+      out.mark(HASH);
+      out.num(shapeOf(o, keys));
+      out.mark(LBRACE);
       for (let i = 0; i < keys.length; i++) {
         this.write((o as Record<string, unknown>)[keys[i]!], d);
-        out.put(',');
+        out.mark(COMMA);
       }
     } else {
-      out.put(`${id}${ctorName(o)}{`);
+      out.put(ctorName(o));
+      out.mark(LBRACE);
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;
         out.put(k);
-        out.put(':');
+        out.mark(COLON);
         this.write((o as Record<string, unknown>)[k], d);
-        out.put(',');
+        out.mark(COMMA);
       }
     }
-    out.put('}');
+    out.mark(RBRACE);
   }
+}
+
+/**
+ * What the walk does with an object, by its prototype (looked up once per
+ * prototype, not per object: the brands are on prototypes, and asking an
+ * object for a symbol it lacks walks its prototype chain). Brands on a
+ * single object (constantForStateWalk(o), opaqueToGuard(o) on a ghost list)
+ * are own properties, asked of that object only when its prototype has
+ * brands of neither kind... which is every plain object and array, so the
+ * own check is one hasOwnProperty.
+ */
+const PLAIN = 0;
+const CONSTANT = 1;
+const OPAQUE = 2;
+const ARRAY = 3;
+const MAP_KIND = 4;
+const SET_KIND = 5;
+const KINDS = new Map<object | null, number>();
+
+function kindOf(o: object): number {
+  const proto = Object.getPrototypeOf(o) as object | null;
+  let k = KINDS.get(proto);
+  if (k === undefined) {
+    const branded = proto as { [STATE_WALK_CONSTANT]?: boolean; [OPAQUE_TO_GUARD]?: boolean } | null;
+    if (branded !== null && branded[STATE_WALK_CONSTANT]) k = CONSTANT;
+    else if (branded !== null && branded[OPAQUE_TO_GUARD]) k = OPAQUE;
+    else if (Array.isArray(o) || ArrayBuffer.isView(o)) k = ARRAY;
+    else if (o instanceof Map) k = MAP_KIND;
+    else if (o instanceof Set) k = SET_KIND;
+    else if (Object.prototype.toString.call(o) === '[object Generator]') {
+      throw new Error('state walk: a generator object is part of the scenario state; its frame cannot be read (declare what it holds with ex.frame instead)');
+    } else k = PLAIN;
+    KINDS.set(proto, k);
+  }
+  // An own brand: a constant table; an own opaqueToGuard is a list the guard skips, walked as any other.
+  if ((k === PLAIN || k === ARRAY) && Object.prototype.hasOwnProperty.call(o, STATE_WALK_CONSTANT)) return CONSTANT;
+  return k;
 }
 
 /**

@@ -117,6 +117,8 @@ const TAG_INT = 0x10003;
 const TAG_FLOAT = 0x10004;
 /** A mark is its own tag: TAG_MARK | the character code. */
 const TAG_MARK = 0x20000;
+/** A literal of the walk (state-walk.ts LITERALS) is its own tag too: TAG_LITERAL | its number. */
+const TAG_LITERAL = 0x30000;
 
 /**
  * Every text a state walk of this process has written, numbered in the order
@@ -182,6 +184,10 @@ export class StateDigest {
   /** One punctuation character. */
   mark(code: number): void {
     this.word(TAG_MARK | code);
+  }
+  /** One of the walk's literals (true, null, ...). */
+  lit(n: number): void {
+    this.word(TAG_LITERAL | n);
   }
   done(): string {
     const w = this.words;

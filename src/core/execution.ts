@@ -19,6 +19,12 @@ import { AccessGuard, opaqueToGuard } from './guard.ts';
 import { StateDigest } from './digest.ts';
 import { StateWalk, TextSink, type StateSink } from './state-walk.ts';
 
+// Punctuation of the state text's engine part (writeState).
+const BAR = 0x7c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const DOT = 0x2e;
+
 /** The strategy's view of one execution. */
 export interface Chooser {
   /** Pick one of `enabled` (thread ids, ascending); return its index, or -1 to prune the execution. */
@@ -310,21 +316,52 @@ export class Execution {
       out.put(h);
     }
     if (walk) walk.value(this.state);
-    out.put(`|t=${this.now}|`);
-    for (const d of this.timers.values()) out.put(`${d - this.now},`);
-    for (const o of this.stateful) out.put(`|${o.id}${o.stateKey()}`);
+    // Token by token (numbers as numbers, state-walk.ts), so that the digest
+    // formats nothing; the text is what the pieces spell.
+    out.put('|t=');
+    out.num(this.now);
+    out.mark(BAR);
+    for (const d of this.timers.values()) {
+      out.num(d - this.now);
+      out.mark(COMMA);
+    }
+    for (const o of this.stateful) {
+      out.mark(BAR);
+      out.num(o.id);
+      out.put(o.stateKey());
+    }
     for (const t of this.live) {
       if (walk && t.nFrames > 0) {
-        walk.raw(`|${t.id}:`);
-        for (let i = 0; i < t.nFrames; i++) walk.raw(`${t.frameNames[i]}`).value(t.frameLocals[i]!()).raw(';');
+        out.mark(BAR);
+        out.num(t.id);
+        out.mark(COLON);
+        for (let i = 0; i < t.nFrames; i++) walk.raw(t.frameNames[i]!).value(t.frameLocals[i]!()).raw(';');
       }
+      out.mark(BAR);
+      out.num(t.id);
+      out.mark(COLON);
+      out.put(t.pp);
+      out.mark(COLON);
       const e = t.pending;
       // A thread stopped inside its step by a failure has no pending effect.
       if (e === null) {
-        out.put(`|${t.id}:${t.pp}:running`);
+        out.put('running');
         continue;
       }
-      out.put(`|${t.id}:${t.pp}:${e.code}:${e.obj}:${e.site ?? ''}:${e.describe(this)}:${t.held.map((h) => h.id).join('.')}:${t.mailbox.length}`);
+      out.num(e.code);
+      out.mark(COLON);
+      out.num(e.obj);
+      out.mark(COLON);
+      out.put(e.site ?? '');
+      out.mark(COLON);
+      out.put(e.describe(this));
+      out.mark(COLON);
+      for (let i = 0; i < t.held.length; i++) {
+        if (i > 0) out.mark(DOT);
+        out.num(t.held[i]!.id);
+      }
+      out.mark(COLON);
+      out.num(t.mailbox.length);
     }
     return true;
   }

@@ -56,7 +56,19 @@ export interface StateSink {
   num(n: number): void;
   /** One punctuation character, by code. */
   mark(code: number): void;
+  /** A literal of the walk (LITERALS), by number. */
+  lit(n: number): void;
 }
+
+/** The walk's literals, by number: what the text writes for each. */
+export const LITERALS = ['true', 'false', 'null', 'undefined', 'fn:', 'ex', '~'] as const;
+const TRUE = 0;
+const FALSE = 1;
+const NULL = 2;
+const UNDEFINED = 3;
+const FN = 4;
+const ENGINE = 5;
+const TILDE = 6;
 
 /** A sink that keeps the text. */
 export class TextSink implements StateSink {
@@ -72,6 +84,9 @@ export class TextSink implements StateSink {
   }
   mark(code: number): void {
     this.parts.push(String.fromCharCode(code));
+  }
+  lit(n: number): void {
+    this.parts.push(LITERALS[n]!);
   }
   done(): string {
     return this.parts.join('');
@@ -127,10 +142,10 @@ export class StateWalk {
         out.num(v);
         return;
       case 'boolean':
-        out.put(v ? 'true' : 'false');
+        out.lit(v ? TRUE : FALSE);
         return;
       case 'undefined':
-        out.put('undefined');
+        out.lit(UNDEFINED);
         return;
       case 'bigint':
         out.put(`${v}n`);
@@ -139,22 +154,22 @@ export class StateWalk {
         out.put(v.toString());
         return;
       case 'function':
-        out.put('fn:');
+        out.lit(FN);
         out.put(v.name);
         return;
     }
     if (v === null) {
-      out.put('null');
+      out.lit(NULL);
       return;
     }
     const o = v as object;
     if (o === this.engine) {
-      out.put('ex');
+      out.lit(ENGINE);
       return;
     }
     const kind = kindOf(o);
     if (kind === CONSTANT) {
-      out.put('~');
+      out.lit(TILDE);
       out.put(ctorName(o));
       return;
     }
@@ -168,7 +183,7 @@ export class StateWalk {
         out.mark(HASH);
         out.num(id);
       } else {
-        out.put('~');
+        out.lit(TILDE);
         out.put(ctorName(o));
       }
       if (typeof sk === 'function') {

@@ -41,6 +41,8 @@ export interface NetstackInitOptions {
    * limiter admits; see src/scenarios/netstack/world.ts).
    */
   systemTaskqThreads?: number;
+  /** Any idle system_taskq worker may take a reap (no symmetry reduction, locks/taskq.ts; for cross-checks). */
+  systemTaskqAnyWorker?: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export function netstackInit(ex: Execution, o: NetstackInitOptions): NetstackGlo
     sharedZones: [],
     sharedKstats: [],
     reapLimiter: new KSema(ex, 'netstack_reap_limiter', o.outstandingReaps),
-    systemTaskq: new KTaskq(ex, 'system_taskq', o.systemTaskqThreads ?? 1),
+    systemTaskq: new KTaskq(ex, 'system_taskq', o.systemTaskqThreads ?? 1, o.systemTaskqAnyWorker === true),
     obs: o.obs,
     fix: { inactiveCoversCreates: false, shutdownInprogressCreate: false, reapWaitsForWaiters: false, ...(o.fix ?? {}) },
     all: [],

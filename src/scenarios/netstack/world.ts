@@ -71,13 +71,15 @@ export interface WorldSpec {
   reapSlots?: number;
   /** Worker threads of system_taskq (default: the scenario parameter taskqThreads if it has one, else 1). */
   systemTaskqThreads?: number;
+  /** Any idle system_taskq worker may take a reap (the taskq's symmetry reduction off, locks/taskq.ts; for cross-checks). */
+  systemTaskqAnyWorker?: boolean;
 }
 
 /** netstack_init, the global zone, pre-booted zones and pre-loaded modules. */
 export function buildWorld(ex: Execution, spec: WorldSpec): NetstackWorld {
   const reapSlots = spec.reapSlots ?? 1024;
   const workers = spec.systemTaskqThreads ?? (ex.options.params['taskqThreads'] as number | undefined) ?? 1;
-  const g = netstackInit(ex, { nsMax: spec.modules, outstandingReaps: reapSlots, obs: new NetstackMonitor(), fix: fixes(ex), systemTaskqThreads: workers });
+  const g = netstackInit(ex, { nsMax: spec.modules, outstandingReaps: reapSlots, obs: new NetstackMonitor(), fix: fixes(ex), systemTaskqThreads: workers, systemTaskqAnyWorker: spec.systemTaskqAnyWorker === true });
   const z = zonesInit(ex);
   bootZone(ex, g, z, 0, true);
   for (const m of spec.loaded) bootRegister(ex, g, m, moduleCreate, moduleShutdown, moduleDestroy);

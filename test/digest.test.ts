@@ -46,7 +46,7 @@ describe('digest128', () => {
 });
 
 describe('StateDigest (the tokens a state walk writes)', () => {
-  type Tok = ['put' | 'str', string] | ['num', number] | ['mark', number];
+  type Tok = ['put' | 'str' | 'long', string] | ['num', number] | ['mark', number];
   function dig(toks: Tok[]): string {
     const h = new StateDigest();
     for (const [k, v] of toks) {
@@ -73,6 +73,10 @@ describe('StateDigest (the tokens a state walk writes)', () => {
       [['num', -1]],
       [['num', 2 ** 32]],
       [['num', 0]],
+      [['long', '12']],
+      [['put', 'x'.repeat(200)]],
+      [['str', 'x'.repeat(200)]],
+      [['put', 'x'.repeat(199)]],
     ];
     const seen = new Set(streams.map(dig));
     expect(seen.size).toBe(streams.length);

@@ -115,20 +115,25 @@ const TAG_TEXT = 0x10001;
 const TAG_STRING = 0x10002;
 const TAG_INT = 0x10003;
 const TAG_FLOAT = 0x10004;
+const TAG_LONG_TEXT = 0x10005;
+const TAG_LONG_STRING = 0x10006;
 /** A mark is its own tag: TAG_MARK | the character code. */
 const TAG_MARK = 0x20000;
 /** A literal of the walk (state-walk.ts LITERALS) is its own tag too: TAG_LITERAL | its number. */
 const TAG_LITERAL = 0x30000;
 
 /**
- * Every text a state walk of this process has written, numbered in the order
- * first written: a text is one word of the digest, whatever its length
- * (machine states, invocation names, primitives' states are the same few
- * strings over and over). Numbers are never reused, so two texts have the
- * same number only if they are the same text. Grows with the distinct texts
- * a search meets (bounded by the scenario's names and values). Process-local,
- * as the walk's shape numbers are: digests are compared within one process.
+ * Every short text a state walk of this process has written, numbered in
+ * the order first written: such a text is one word of the digest (machine
+ * states, invocation names, primitives' states, a pending effect's
+ * description are the same few strings over and over). Numbers are never
+ * reused, so two texts have the same number only if they are the same text.
+ * A scenario's stateHash (one text per state) and texts longer than
+ * LONG_TEXT are hashed character by character instead, so the table holds
+ * only what is repeated and stays small: the model's names and values. Process-local, as
+ * the walk's shape numbers are: digests are compared within one process.
  */
+const LONG_TEXT = 80;
 const TEXTS = new Map<string, number>();
 
 function textNumber(s: string): number {
@@ -161,15 +166,25 @@ export class StateDigest {
     this.d = block(this.d, k, 0x85ebca6b, 0xc2b2ae35);
     this.words++;
   }
-  /** Raw text: its number in the process's table of texts (one lookup; V8 keeps a string's hash in the string). */
+  /** Raw text: a short one by its number in the process's table of texts (one lookup; V8 keeps a string's hash in the string), a long one character by character. */
   put(s: string): void {
-    this.word(TAG_TEXT);
-    this.word(textNumber(s));
+    if (s.length > LONG_TEXT) this.chars(TAG_LONG_TEXT, s);
+    else {
+      this.word(TAG_TEXT);
+      this.word(textNumber(s));
+    }
   }
-  /** A string value (the text renders it quoted). */
+  /** Raw text that is not repeated (a scenario's stateHash): character by character, never numbered. */
+  long(s: string): void {
+    this.chars(TAG_LONG_TEXT, s);
+  }
+  /** A string value (the text renders it quoted), as put does. */
   str(s: string): void {
-    this.word(TAG_STRING);
-    this.word(textNumber(s));
+    if (s.length > LONG_TEXT) this.chars(TAG_LONG_STRING, s);
+    else {
+      this.word(TAG_STRING);
+      this.word(textNumber(s));
+    }
   }
   /** A number: its value when it is a 32-bit integer (0 and -0 alike, as String renders them), else its text (by number, as a text is). */
   num(n: number): void {
@@ -188,6 +203,28 @@ export class StateDigest {
   /** One of the walk's literals (true, null, ...). */
   lit(n: number): void {
     this.word(TAG_LITERAL | n);
+  }
+  /** A tag, the length, the characters two to a word. */
+  private chars(tag: number, s: string): void {
+    const n = s.length;
+    this.word(tag);
+    this.word(n);
+    let a = this.a;
+    let b = this.b;
+    let c = this.c;
+    let d = this.d;
+    for (let i = 0; i < n; i += 2) {
+      const k = i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i);
+      a = block(a, k, 0xcc9e2d51, 0x1b873593);
+      b = block(b, k, 0x239b961b, 0xab0e9789);
+      c = block(c, k, 0x38b34ae5, 0xa1e38b93);
+      d = block(d, k, 0x85ebca6b, 0xc2b2ae35);
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+    this.words += (n + 1) >> 1;
   }
   done(): string {
     const w = this.words;

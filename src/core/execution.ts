@@ -312,8 +312,9 @@ export class Execution {
     if (sh) {
       // Length first: the walk's text follows it directly.
       const h = sh.call(this.scenario, this.state, this);
-      out.put(`${h.length}:`);
-      out.put(h);
+      out.num(h.length);
+      out.mark(COLON);
+      out.long(h);
     }
     if (walk) walk.value(this.state);
     // Token by token (numbers as numbers, state-walk.ts), so that the digest

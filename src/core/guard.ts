@@ -31,9 +31,17 @@ import { dporFootprint } from './footprint.ts';
 /** Brand of objects the guard does not walk into (kernel primitives, compiled machines). */
 export const OPAQUE_TO_GUARD: unique symbol = Symbol('nsm.opaque-to-guard');
 
+/**
+ * Prototypes branded so far (objects with an own `constructor`): the state
+ * walk keeps what it does with an object per prototype, and starts again
+ * when this changes (state-walk.ts kindOf).
+ */
+export let prototypesBranded = 0;
+
 /** Mark a class's instances (or one object) as not part of the model's own state. */
 export function opaqueToGuard<T extends object>(target: T): T {
   Object.defineProperty(target, OPAQUE_TO_GUARD, { value: true, enumerable: false });
+  if (Object.prototype.hasOwnProperty.call(target, 'constructor')) prototypesBranded++;
   return target;
 }
 

@@ -31,7 +31,7 @@
  *
  * Not per step: only state caching calls it, once per state reached.
  */
-import { OPAQUE_TO_GUARD } from './guard.ts';
+import { OPAQUE_TO_GUARD, prototypesBranded } from './guard.ts';
 
 /** Brand of objects that never change during an execution (compiled machine tables): the walk names them by class only. */
 export const STATE_WALK_CONSTANT: unique symbol = Symbol('nsm.state-walk-constant');
@@ -39,6 +39,7 @@ export const STATE_WALK_CONSTANT: unique symbol = Symbol('nsm.state-walk-constan
 /** Mark one object (or a class's instances, on its prototype) as constant for the state walk. */
 export function constantForStateWalk<T extends object>(target: T): T {
   Object.defineProperty(target, STATE_WALK_CONSTANT, { value: true, enumerable: false });
+  if (Object.prototype.hasOwnProperty.call(target, 'constructor')) KINDS.clear();
   return target;
 }
 
@@ -50,6 +51,8 @@ export function constantForStateWalk<T extends object>(target: T): T {
 export interface StateSink {
   /** Raw text. */
   put(s: string): void;
+  /** Raw text that is not repeated from state to state (a scenario's stateHash). */
+  long(s: string): void;
   /** A string value (quoted in the text). */
   str(s: string): void;
   /** A number. */
@@ -74,6 +77,9 @@ const TILDE = 6;
 export class TextSink implements StateSink {
   private readonly parts: string[] = [];
   put(s: string): void {
+    this.parts.push(s);
+  }
+  long(s: string): void {
     this.parts.push(s);
   }
   str(s: string): void {
@@ -273,13 +279,15 @@ export class StateWalk {
 }
 
 /**
- * What the walk does with an object, by its prototype (looked up once per
- * prototype, not per object: the brands are on prototypes, and asking an
- * object for a symbol it lacks walks its prototype chain). Brands on a
- * single object (constantForStateWalk(o), opaqueToGuard(o) on a ghost list)
- * are own properties, asked of that object only when its prototype has
- * brands of neither kind... which is every plain object and array, so the
- * own check is one hasOwnProperty.
+ * What the walk does with an object: named as a constant, named by its
+ * stateKey() (opaque), or walked as an array, a Map, a Set or a plain
+ * object. The brands are asked of the object's prototype once per
+ * prototype, not of every object (asking an object for a symbol it lacks
+ * walks its prototype chain), and the cache starts again whenever a
+ * prototype is branded. Brands on a single object are own properties
+ * (constantForStateWalk(o); opaqueToGuard(o) on a ghost list, which the walk
+ * walks as any other object), asked of each object with one hasOwnProperty.
+ * The same answers as asking each object for both brands (test/state-walk-kinds.test.ts).
  */
 const PLAIN = 0;
 const CONSTANT = 1;
@@ -288,25 +296,38 @@ const ARRAY = 3;
 const MAP_KIND = 4;
 const SET_KIND = 5;
 const KINDS = new Map<object | null, number>();
+let kindsBranded = -1;
 
 function kindOf(o: object): number {
+  if (kindsBranded !== prototypesBranded) {
+    KINDS.clear();
+    kindsBranded = prototypesBranded;
+  }
   const proto = Object.getPrototypeOf(o) as object | null;
   let k = KINDS.get(proto);
   if (k === undefined) {
     const branded = proto as { [STATE_WALK_CONSTANT]?: boolean; [OPAQUE_TO_GUARD]?: boolean } | null;
     if (branded !== null && branded[STATE_WALK_CONSTANT]) k = CONSTANT;
     else if (branded !== null && branded[OPAQUE_TO_GUARD]) k = OPAQUE;
-    else if (Array.isArray(o) || ArrayBuffer.isView(o)) k = ARRAY;
-    else if (o instanceof Map) k = MAP_KIND;
-    else if (o instanceof Set) k = SET_KIND;
-    else if (Object.prototype.toString.call(o) === '[object Generator]') {
-      throw new Error('state walk: a generator object is part of the scenario state; its frame cannot be read (declare what it holds with ex.frame instead)');
-    } else k = PLAIN;
+    else k = structuralKind(o);
     KINDS.set(proto, k);
   }
-  // An own brand: a constant table; an own opaqueToGuard is a list the guard skips, walked as any other.
-  if ((k === PLAIN || k === ARRAY) && Object.prototype.hasOwnProperty.call(o, STATE_WALK_CONSTANT)) return CONSTANT;
+  if (k === CONSTANT || Object.prototype.hasOwnProperty.call(o, STATE_WALK_CONSTANT)) return CONSTANT;
+  // An opaque class's instance that carries the brand itself is walked (the old rule: inherited brands only).
+  if (k === OPAQUE) return Object.prototype.hasOwnProperty.call(o, OPAQUE_TO_GUARD) ? structuralKind(o) : OPAQUE;
+  // Array-ness is the object's own (Object.create(Array.prototype) is no array).
+  if (k === ARRAY && !Array.isArray(o) && !ArrayBuffer.isView(o)) return structuralKind(o);
   return k;
+}
+
+function structuralKind(o: object): number {
+  if (Array.isArray(o) || ArrayBuffer.isView(o)) return ARRAY;
+  if (o instanceof Map) return MAP_KIND;
+  if (o instanceof Set) return SET_KIND;
+  if (Object.prototype.toString.call(o) === '[object Generator]') {
+    throw new Error('state walk: a generator object is part of the scenario state; its frame cannot be read (declare what it holds with ex.frame instead)');
+  }
+  return PLAIN;
 }
 
 /**

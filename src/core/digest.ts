@@ -108,8 +108,9 @@ export class Digest128 {
 
 /**
  * Tags of StateDigest's tokens. Every token starts with one 32-bit tag
- * word, and what follows it is fixed by the tag (one value word, or
- * nothing), so the word stream decodes into exactly one token stream.
+ * word, and what follows it is fixed by the tag (one value word; a length
+ * word and the characters two to a word; or nothing), so the word stream
+ * decodes into exactly one token stream.
  */
 const TAG_TEXT = 0x10001;
 const TAG_STRING = 0x10002;
@@ -130,8 +131,9 @@ const TAG_LITERAL = 0x30000;
  * reused, so two texts have the same number only if they are the same text.
  * A scenario's stateHash (one text per state) and texts longer than
  * LONG_TEXT are hashed character by character instead, so the table holds
- * only what is repeated and stays small: the model's names and values. Process-local, as
- * the walk's shape numbers are: digests are compared within one process.
+ * only what is repeated and stays small: the model's names and values.
+ * Process-local, as the walk's shape numbers are: digests are compared
+ * within one process.
  */
 const LONG_TEXT = 80;
 const TEXTS = new Map<string, number>();
@@ -145,13 +147,13 @@ function textNumber(s: string): number {
 /**
  * The digest the state walk writes into (Execution.stateDigest): the four
  * lanes of Digest128, fed the walk's tokens instead of a character stream:
- * a number, a punctuation mark or a text (by its number in TEXTS) is one
- * word or two, and nothing is formatted or allocated for it. The walk
+ * a number, a punctuation mark or a short text (by its number in TEXTS) is
+ * one word or two, and nothing is formatted or allocated for it. The walk
  * writes the same tokens to a TextSink, which renders them as stateKey()'s
- * text; so equal digests mean
- * equal texts (up to a collision), and equal texts come from equal tokens
- * wherever the text reads back into one token stream (where it would not,
- * the digest is finer than the text: fewer hits, never a wrong one).
+ * text; so equal digests mean equal texts (up to a collision), and equal
+ * texts come from equal tokens wherever the text reads back into one token
+ * stream (where it would not, the digest is finer than the text: fewer
+ * hits, never a wrong one).
  */
 export class StateDigest {
   private a = 0x9747b28c | 0;
@@ -166,27 +168,19 @@ export class StateDigest {
     this.d = block(this.d, k, 0x85ebca6b, 0xc2b2ae35);
     this.words++;
   }
-  /** Raw text: a short one by its number in the process's table of texts (one lookup; V8 keeps a string's hash in the string), a long one character by character. */
+  /** Raw text (see text). */
   put(s: string): void {
-    if (s.length > LONG_TEXT) this.chars(TAG_LONG_TEXT, s);
-    else {
-      this.word(TAG_TEXT);
-      this.word(textNumber(s));
-    }
+    this.text(TAG_TEXT, TAG_LONG_TEXT, s);
+  }
+  /** A string value (the text renders it quoted; see text). */
+  str(s: string): void {
+    this.text(TAG_STRING, TAG_LONG_STRING, s);
   }
   /** Raw text that is not repeated (a scenario's stateHash): character by character, never numbered. */
   long(s: string): void {
     this.chars(TAG_LONG_TEXT, s);
   }
-  /** A string value (the text renders it quoted), as put does. */
-  str(s: string): void {
-    if (s.length > LONG_TEXT) this.chars(TAG_LONG_STRING, s);
-    else {
-      this.word(TAG_STRING);
-      this.word(textNumber(s));
-    }
-  }
-  /** A number: its value when it is a 32-bit integer (0 and -0 alike, as String renders them), else its text (by number, as a text is). */
+  /** A number: its value when it is a 32-bit integer (0 and -0 alike, as String renders them), else its text's number. */
   num(n: number): void {
     if ((n | 0) === n) {
       this.word(TAG_INT);
@@ -204,27 +198,20 @@ export class StateDigest {
   lit(n: number): void {
     this.word(TAG_LITERAL | n);
   }
+  /** A short text by its number in TEXTS (one lookup: V8 keeps a string's hash in the string), a long one character by character. */
+  private text(tag: number, longTag: number, s: string): void {
+    if (s.length > LONG_TEXT) this.chars(longTag, s);
+    else {
+      this.word(tag);
+      this.word(textNumber(s));
+    }
+  }
   /** A tag, the length, the characters two to a word. */
   private chars(tag: number, s: string): void {
     const n = s.length;
     this.word(tag);
     this.word(n);
-    let a = this.a;
-    let b = this.b;
-    let c = this.c;
-    let d = this.d;
-    for (let i = 0; i < n; i += 2) {
-      const k = i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i);
-      a = block(a, k, 0xcc9e2d51, 0x1b873593);
-      b = block(b, k, 0x239b961b, 0xab0e9789);
-      c = block(c, k, 0x38b34ae5, 0xa1e38b93);
-      d = block(d, k, 0x85ebca6b, 0xc2b2ae35);
-    }
-    this.a = a;
-    this.b = b;
-    this.c = c;
-    this.d = d;
-    this.words += (n + 1) >> 1;
+    for (let i = 0; i < n; i += 2) this.word(i + 1 < n ? s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16) : s.charCodeAt(i));
   }
   done(): string {
     const w = this.words;

@@ -17,13 +17,7 @@ import type { EndCheck, Invariant } from './spec.ts';
 import { waitForReport } from './waitfor.ts';
 import { AccessGuard, opaqueToGuard } from './guard.ts';
 import { StateDigest } from './digest.ts';
-import { StateWalk, TextSink, type StateSink } from './state-walk.ts';
-
-// Punctuation of the state text's engine part (writeState).
-const BAR = 0x7c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const DOT = 0x2e;
+import { BAR, COLON, COMMA, DOT, StateWalk, TextSink, type StateSink } from './state-walk.ts';
 
 /** The strategy's view of one execution. */
 export interface Chooser {

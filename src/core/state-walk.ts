@@ -99,17 +99,19 @@ export class TextSink implements StateSink {
   }
 }
 
-// The walk's punctuation.
-const AT = 0x40; // @: an object met before, by number
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const HASH = 0x23; // a shape number, or an engine object id
-const LPAREN = 0x28;
-const RPAREN = 0x29;
+/** Punctuation of the state text, by character code (the walk's, and Execution.writeState's). */
+export const AT = 0x40; // @: an object met before, by number
+export const LBRACKET = 0x5b;
+export const RBRACKET = 0x5d;
+export const LBRACE = 0x7b;
+export const RBRACE = 0x7d;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
+export const HASH = 0x23; // a shape number, or an engine object id
+export const LPAREN = 0x28;
+export const RPAREN = 0x29;
+export const BAR = 0x7c; // | between the engine's parts
+export const DOT = 0x2e;
 const MAP = 0x4d; // M{ opens a Map
 const SET = 0x53; // S{ opens a Set
 const ARROW = 0x3e; // => (written as = and >)

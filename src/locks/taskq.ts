@@ -14,7 +14,7 @@
  * idle worker i < j could have taken is the execution in which i takes it
  * with the two renamed: the same interleavings of the jobs with the rest,
  * the same verdicts. Letting any idle worker take it would only multiply
- * the schedules and states of every search by the ways to pick (1.7x fewer
+ * the schedules and states of every search by the ways to pick (1.5x fewer
  * executions on ns-register-vs-closing-two-reaps, two workers). A worker
  * becoming idle can disable a higher worker's pick-up, so that step writes
  * the taskq's object too (DPOR must see the two as dependent).

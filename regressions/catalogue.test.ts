@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findings, mutants, type SearchSpec } from '../src/bugs/index.ts';
+import { knownFinding } from '../src/bugs/known.ts';
 import { explore } from '../src/core/runner.ts';
 import { makeStrategy } from '../src/core/config.ts';
 import { replayToken } from '../src/core/trace/replay.ts';
@@ -50,10 +51,13 @@ describe.each(findings.map((f) => [f.id, f] as const))('finding %s', (_id, f) =>
     expect(rep.res.failure?.spec).toBe(f.expect.spec);
   });
   for (const also of f.alsoSeenIn ?? []) {
-    it(`also shows in ${also.scenario} as ${also.spec}`, () => {
-      const r = search(also.scenario, { strategy: 'dpor', schedules: 5000 }, null, also.params ?? {});
+    const how = also.find ?? { strategy: 'dpor', schedules: 5000 };
+    it(`also shows in ${also.scenario} as ${also.spec} (${how.strategy})`, () => {
+      const r = search(also.scenario, how, null, also.params ?? {});
       expect(r.verdict).toBe('fail');
       expect(r.failure!.failure.spec).toBe(also.spec);
+      // A first failure of the unmodified scenario: nsm start names it so.
+      if (!also.params) expect(knownFinding(also.scenario, also.spec)?.id).toBe(f.id);
     });
   }
   it('is absent with the candidate fix', () => {

@@ -350,7 +350,16 @@ export const netstackFindings: FindingEntry[] = [
     title: 'a create marked by netstack_register on a stack that then closes is never destroyed (or runs on a torn-down / freed stack)',
     cLines: 'netstack.c L195-207, L513, L554-567, L703-727, L1080-1107',
     expect: { spec: 'no-instance-leak', kind: 'end-state' },
-    alsoSeenIn: [{ scenario: 'ns-zone-lifecycle-vs-modules', spec: 'no-instance-leak' }],
+    alsoSeenIn: [
+      { scenario: 'ns-zone-lifecycle-vs-modules', spec: 'no-instance-leak' },
+      // The three-thread scenarios: DPOR's depth-first order meets another
+      // finding first there, a PCT or random schedule meets this one.
+      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-instance-leak', find: { strategy: 'pct', seed: 4, schedules: 50 } },
+      { scenario: 'ns-two-zones-module-reload', spec: 'no-instance-leak', find: { strategy: 'random', seed: 4, schedules: 5 } },
+      { scenario: 'ns-register-vs-closing-two-reaps', spec: 'no-instance-leak', find: { strategy: 'pct', seed: 1, schedules: 100 } },
+      // The create starts after stack_inactive finished (the finding's "runs on a torn-down stack").
+      { scenario: 'ns-register-vs-closing-two-reaps', spec: 'cb-not-after-teardown', find: { strategy: 'random', seed: 10, schedules: 10 } },
+    ],
     find: { strategy: 'dpor', schedules: 1000 },
     token: 'nsm1:ns-register-vs-zone-teardown:-:-:bf7c72ff:57:AQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAQEBAQEAAAAAAgICAgICAAAAAAAAAAAAAAAA:5ZXhzyc-VjU7jOvdOBJrfrbq84Je1J-DxKB3gAY:d8e2cea4',
     fix: { params: { fixInactiveCoversCreates: true }, verify: { strategy: 'dpor', schedules: 100_000, params: { fixInactiveCoversCreates: true } } },
@@ -362,7 +371,11 @@ export const netstackFindings: FindingEntry[] = [
     title: 'netstack_unregister destroys an instance whose create was in progress without ever shutting it down',
     cLines: 'netstack.c L242-270 (comment L248-250 vs guard L268), L460-464, L306-307',
     expect: { spec: 'cb-seq', kind: 'invariant' },
-    alsoSeenIn: [{ scenario: 'ns-unload-reload', spec: 'cb-seq' }],
+    alsoSeenIn: [
+      { scenario: 'ns-unload-reload', spec: 'cb-seq' },
+      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'cb-seq', find: { strategy: 'pct', seed: 1, schedules: 50 } },
+      { scenario: 'ns-two-zones-module-reload', spec: 'cb-seq', find: { strategy: 'pct', seed: 1, schedules: 50 } },
+    ],
     find: { strategy: 'dpor', schedules: 100 },
     token: 'nsm1:ns-unregister-vs-zone-create:-:-:9f557cf2:44:AQEBAQEBAQEBAQEBAQICAgICAgICAgIBAQECAgICAgICAgICAgICAgICAgI:uFZQQMqdkQcqRw-TZMs1DA2xJD99uA:a1b9fba2',
     fix: { params: { fixShutdownInprogress: true }, verify: { strategy: 'dpor', schedules: 100_000, params: { fixShutdownInprogress: true } } },
@@ -376,6 +389,10 @@ export const netstackFindings: FindingEntry[] = [
     expect: { spec: 'machine:nm_state', kind: 'assert' },
     find: { strategy: 'dpor', schedules: 50, preemptions: 1 },
     token: 'nsm1:ns-unregister-vs-zone-shutdown:-:-:ff094604:21:AQEBAQEBAgICAgIBAQEBAQEBAQEB:M9wW5ApYmuEsWAk:c8013ff0',
+    alsoSeenIn: [
+      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'machine:nm_state', find: { strategy: 'random', seed: 1, schedules: 10 } },
+      { scenario: 'ns-two-zones-module-reload', spec: 'machine:nm_state', find: { strategy: 'random', seed: 1, schedules: 5 } },
+    ],
     fix: { params: { fixShutdownInprogress: true }, verify: { strategy: 'dpor', schedules: 100_000, params: { fixShutdownInprogress: true } } },
   },
   {
@@ -388,6 +405,8 @@ export const netstackFindings: FindingEntry[] = [
     alsoSeenIn: [
       { scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-use-after-free' },
       { scenario: 'x-ns-teardown-vs-unregister', spec: 'no-use-after-free' },
+      { scenario: 'ns-two-zones-module-reload', spec: 'no-use-after-free', find: { strategy: 'pct', seed: 13, schedules: 10 } },
+      { scenario: 'ns-register-vs-closing-two-reaps', spec: 'no-use-after-free', find: { strategy: 'random', seed: 15, schedules: 5 } },
     ],
     find: { strategy: 'dpor', schedules: 500 },
     token: 'nsm1:ns-unregister-vs-zone-teardown:-:-:05ead8fe:48:AAEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgAAAAAAAAACAgICAgIAAAAAAAAC:gFJSZVoBHefMOJ3-j1XkKYQFyyklQ_gC:d65bbeca',

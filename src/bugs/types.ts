@@ -48,10 +48,13 @@ export interface FindingEntry {
   token: string;
   /**
    * Other scenarios where the same race shows, the spec it violates there,
-   * and the parameters (other findings' fixes) needed for it to be the first
-   * failure found.
+   * the parameters (other findings' fixes) needed for it to be the first
+   * failure found, and the search that finds it there (default: DPOR within
+   * 5,000 schedules). An entry without parameters is a first failure of the
+   * unmodified scenario, which `nsm start` and `nsm check --all` report as
+   * this finding.
    */
-  alsoSeenIn?: { scenario: string; spec: string; params?: Record<string, ParamValue> }[];
+  alsoSeenIn?: { scenario: string; spec: string; params?: Record<string, ParamValue>; find?: SearchSpec }[];
   /** Scenario parameters that switch on the candidate fix, and the search that shows it passes. */
   fix: { params: Record<string, ParamValue>; verify: SearchSpec };
 }

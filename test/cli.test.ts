@@ -22,14 +22,37 @@ async function nsm(args: string[]): Promise<{ code: number; out: string[]; err: 
 
 describe('nsm check --json', () => {
   it('pass: the documented object, exit 0', async () => {
-    const r = await nsm(['check', 'tb-counter', '--json']);
+    const r = await nsm(['check', 'tb-counter', '--no-state-cache', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out[0]!);
     expect(Object.keys(j).sort()).toEqual(['complete', 'elapsedMs', 'failure', 'mutant', 'openBranches', 'scenario', 'schedules', 'steps', 'stopped', 'strategy', 'verdict'].sort());
     expect(j).toMatchObject({ scenario: 'tb-counter', strategy: 'dpor', mutant: null, verdict: 'pass', complete: true, failure: null });
   });
+  it('the default dpor search caches states where the scenario declares them, and only there', async () => {
+    // tb-counter declares a stateHash: the same verdict, plus the cache's counts.
+    const d = JSON.parse((await nsm(['check', 'tb-counter', '--param', 'threads=4', '--json'])).out[0]!);
+    expect(d).toMatchObject({ strategy: 'dpor(state-cache)', verdict: 'pass', complete: true });
+    expect(d.cache.states).toBeGreaterThan(0);
+    expect(d.cache.hits).toBeGreaterThan(0);
+    const plain = JSON.parse((await nsm(['check', 'tb-counter', '--param', 'threads=4', '--no-state-cache', '--json'])).out[0]!);
+    expect(plain).toMatchObject({ strategy: 'dpor', verdict: 'pass', complete: true });
+    expect(d.schedules).toBeLessThan(plain.schedules);
+    // ipmp-exchange: stateless DPOR does not finish (docs/verification.md); the default does.
+    const x = await nsm(['check', 'ipmp-exchange', '--json']);
+    expect(x.code).toBe(0);
+    expect(JSON.parse(x.out[0]!)).toMatchObject({ strategy: 'dpor(state-cache)', verdict: 'pass', complete: true });
+    // Not where the scenario declares no state, nor with a bound or a split, nor for another strategy.
+    for (const args of [['fb-mcast-ll-ref'], ['tb-counter', '--preemptions', '1'], ['tb-counter', '--shard', '0/1'], ['tb-counter', '--strategy', 'dfs']]) {
+      const j = JSON.parse((await nsm(['check', ...args, '--json'])).out[0]!);
+      expect(j.strategy, args.join(' ')).not.toMatch(/state-cache/);
+      expect(j.cache, args.join(' ')).toBeUndefined();
+    }
+    const both = await nsm(['check', 'tb-counter', '--state-cache', '--no-state-cache']);
+    expect(both.code).toBe(2);
+    expect(both.err).toEqual(['nsm: --state-cache and --no-state-cache: give one']);
+  });
   it('--progress: progress lines on stderr (schedules, rate, DFS depth, open branches), the JSON result unchanged on stdout', async () => {
-    const r = await nsm(['check', 'ipmp-join-join', '--progress', '0.2', '--time', '1', '--json']);
+    const r = await nsm(['check', 'ipmp-join-join', '--no-state-cache', '--progress', '0.2', '--time', '1', '--json']);
     expect(r.code).toBe(3);
     expect(JSON.parse(r.out[0]!)).toMatchObject({ scenario: 'ipmp-join-join', verdict: 'incomplete' });
     expect(r.err.length).toBeGreaterThan(0);

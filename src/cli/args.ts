@@ -64,6 +64,7 @@ export const checkFlags = {
   'no-shrink': { type: 'boolean' },
   'no-write': { type: 'boolean' },
   'state-cache': { type: 'boolean' },
+  'no-state-cache': { type: 'boolean' },
   wakeup: { type: 'boolean' },
   'check-hits': { type: 'string' },
   shard: { type: 'string' },
@@ -78,8 +79,9 @@ export const checkFlags = {
 /** nsm's search flags, parsed and checked (config.ts validateSearch, in the --flag voice). */
 export function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions & { rawParams: Record<string, string> } {
   const strategy = ((v.strategy as string | undefined) ?? DEFAULTS.strategy) as StrategyName;
+  const splitGiven = v.shard !== undefined || v['split-depth'] !== undefined || v.workers !== undefined;
   try {
-    const split = v.shard !== undefined || v['split-depth'] !== undefined || v.workers !== undefined ? { depth: 0, shard: 0, shards: 1 } : undefined;
+    const split = splitGiven ? { depth: 0, shard: 0, shards: 1 } : undefined;
     validateSearch({ strategy, stateCache: Boolean(v['state-cache']), wakeup: Boolean(v.wakeup), checkHits: v['check-hits'] === undefined ? undefined : 0, delays: v.delays as any, preemptions: v.preemptions as any, pctSteps: v['pct-steps'] as any, split }, 'flag');
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
@@ -87,6 +89,7 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
   }
   if (v.shard !== undefined && v.workers !== undefined) throw new UsageError('--shard runs one shard here, --workers runs them all in worker threads: give one');
   if (v['split-depth'] !== undefined && v.shard === undefined && v.workers === undefined) throw new UsageError('--split-depth needs --shard i/n or --workers N');
+  if (v['state-cache'] && v['no-state-cache']) throw new UsageError('--state-cache and --no-state-cache: give one');
   return {
     strategy,
     seed: intFlag('seed', v.seed as string | undefined, DEFAULTS.seed),
@@ -103,6 +106,10 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
     shrink: !v['no-shrink'],
     write: !v['no-write'],
     stateCache: Boolean(v['state-cache']),
+    // The default dpor search caches states where the scenario declares them
+    // (checkScenario decides, knowing the scenario); not with a bound or a split,
+    // which state caching does not take.
+    autoStateCache: !v['state-cache'] && !v['no-state-cache'] && strategy === 'dpor' && v.preemptions === undefined && !splitGiven,
     wakeup: Boolean(v.wakeup),
     checkHits: v['check-hits'] === undefined ? undefined : v['check-hits'] === 'all' ? Number.POSITIVE_INFINITY : intFlag('check-hits', v['check-hits'] as string, 0),
     split: v.shard === undefined ? undefined : splitFlag(v.shard as string, v['split-depth'] as string | undefined),

@@ -29,6 +29,12 @@ export interface CheckOptions extends Omit<SearchConfig, 'guard'>, Partial<Pick<
   /** Seconds between progress lines (to `progressLine`); 0 or absent: none. */
   progressEvery?: number;
   progressLine?: (line: string) => void;
+  /**
+   * Cache states if the scenario declares its state (stateHash or
+   * stateWalk): nsm's default dpor search, which --no-state-cache turns off.
+   * A scenario that declares none is searched without.
+   */
+  autoStateCache?: boolean;
 }
 
 export interface CheckJson {
@@ -107,7 +113,8 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
   return total!;
 }
 
-export async function checkScenario(sc: Scenario<any>, o: CheckOptions): Promise<CheckOutcome> {
+export async function checkScenario(sc: Scenario<any>, given: CheckOptions): Promise<CheckOutcome> {
+  const o = given.autoStateCache && !given.stateCache && declaresState(sc) ? { ...given, stateCache: true } : given;
   if (o.stateCache && !declaresState(sc)) throw new UsageError(`scenario '${sc.name}' declares no state (stateHash or stateWalk), so --state-cache cannot be used with it`);
   const strategy = makeStrategy(o.strategy, o);
   const t0 = performance.now();

@@ -37,7 +37,10 @@ options:
   --no-write        write no artefact (by default each failure is written as JSON + HTML
                     under .nsm/failures/, or under $NSM_DIR/failures/ when NSM_DIR is set)
   --state-cache     with dfs or dpor: prune states seen before (scenarios that declare their
-                    state: a stateHash, or stateWalk with frames; docs/engine.md)
+                    state: a stateHash, or stateWalk with frames; docs/engine.md). The
+                    default dpor search (no --preemptions, no split) does this by itself
+                    on every scenario that declares its state: [dpor(state-cache)]
+  --no-state-cache  dpor without state caching (stateless DPOR) on any scenario
   --check-hits N    with --state-cache: check the first N hits against their state's first
                     visit (default 100; 'all': every hit that has one recorded)
   --wakeup          dpor only: wakeup trees (optimal DPOR): a race schedules the whole

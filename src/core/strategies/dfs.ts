@@ -275,6 +275,9 @@ export class DfsStrategy implements Strategy {
     this.newFrom = stack.length;
     this.follow = null;
     return {
+      // The path up to the deepest node is the previous execution's, which
+      // checked the invariants after each of its steps.
+      replayedSteps: this.validFrom,
       pickThread: (ex: Execution, enabled: readonly number[]) => {
         let node: Node;
         if (this.follow !== null) return this.followChoice(ex, 'thread', enabled.length, enabled);

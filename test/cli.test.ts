@@ -47,6 +47,13 @@ describe('nsm check --json', () => {
       expect(j.strategy, args.join(' ')).not.toMatch(/state-cache/);
       expect(j.cache, args.join(' ')).toBeUndefined();
     }
+    // --check-hits goes with the default search where it caches, and is refused where it cannot.
+    const two = JSON.parse((await nsm(['check', 'tb-counter', '--param', 'threads=4', '--check-hits', '2', '--json'])).out[0]!);
+    expect(two.cache.checked).toBe(2);
+    expect(two.cache.hits).toBeGreaterThan(2);
+    const none = await nsm(['check', 'fb-mcast-ll-ref', '--check-hits', '5']);
+    expect([none.code, none.err]).toEqual([2, ["nsm: --check-hits: scenario 'fb-mcast-ll-ref' declares no state (stateHash or stateWalk), so its search caches none"]]);
+    expect((await nsm(['check', 'tb-counter', '--no-state-cache', '--check-hits', '5'])).code).toBe(2);
     const both = await nsm(['check', 'tb-counter', '--state-cache', '--no-state-cache']);
     expect(both.code).toBe(2);
     expect(both.err).toEqual(['nsm: --state-cache and --no-state-cache: give one']);

@@ -47,7 +47,7 @@ describe('invariants after a replayed prefix', () => {
     expect(seen.filter((s) => s.outcome.startsWith('invariant')).length).toBeGreaterThan(0);
     expect(seen.length).toBeGreaterThan(1);
     for (const s of seen) {
-      const ex = new Execution(sc, execOptions(sc, { mutant, params, guard: 0 }, new RunContext(), false));
+      const ex = new Execution(sc, execOptions(sc, { mutant, params }, new RunContext(), false));
       expect(outcome(ex.run(following(s.schedule))), s.schedule.join(',')).toBe(s.outcome);
     }
   });

@@ -80,9 +80,15 @@ export const checkFlags = {
 export function checkOptions(v: Record<string, unknown>, dfltTime: number): CheckOptions & { rawParams: Record<string, string> } {
   const strategy = ((v.strategy as string | undefined) ?? DEFAULTS.strategy) as StrategyName;
   const splitGiven = v.shard !== undefined || v['split-depth'] !== undefined || v.workers !== undefined;
+  // The default dpor search caches states where the scenario declares them
+  // (checkScenario decides, knowing the scenario); not with a bound or a split,
+  // which state caching does not take.
+  const autoStateCache = !v['state-cache'] && !v['no-state-cache'] && strategy === 'dpor' && v.preemptions === undefined && !splitGiven;
   try {
     const split = splitGiven ? { depth: 0, shard: 0, shards: 1 } : undefined;
-    validateSearch({ strategy, stateCache: Boolean(v['state-cache']), wakeup: Boolean(v.wakeup), checkHits: v['check-hits'] === undefined ? undefined : 0, delays: v.delays as any, preemptions: v.preemptions as any, pctSteps: v['pct-steps'] as any, split }, 'flag');
+    // --check-hits goes with --state-cache, or with the default search that caches by itself.
+    const caching = Boolean(v['state-cache']) || (autoStateCache && v['check-hits'] !== undefined);
+    validateSearch({ strategy, stateCache: caching, wakeup: Boolean(v.wakeup), checkHits: v['check-hits'] === undefined ? undefined : 0, delays: v.delays as any, preemptions: v.preemptions as any, pctSteps: v['pct-steps'] as any, split }, 'flag');
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
@@ -106,10 +112,7 @@ export function checkOptions(v: Record<string, unknown>, dfltTime: number): Chec
     shrink: !v['no-shrink'],
     write: !v['no-write'],
     stateCache: Boolean(v['state-cache']),
-    // The default dpor search caches states where the scenario declares them
-    // (checkScenario decides, knowing the scenario); not with a bound or a split,
-    // which state caching does not take.
-    autoStateCache: !v['state-cache'] && !v['no-state-cache'] && strategy === 'dpor' && v.preemptions === undefined && !splitGiven,
+    autoStateCache,
     wakeup: Boolean(v.wakeup),
     checkHits: v['check-hits'] === undefined ? undefined : v['check-hits'] === 'all' ? Number.POSITIVE_INFINITY : intFlag('check-hits', v['check-hits'] as string, 0),
     split: v.shard === undefined ? undefined : splitFlag(v.shard as string, v['split-depth'] as string | undefined),

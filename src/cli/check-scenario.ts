@@ -114,6 +114,7 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
 }
 
 export async function checkScenario(sc: Scenario<any>, given: CheckOptions): Promise<CheckOutcome> {
+  if (given.autoStateCache && given.checkHits !== undefined && !declaresState(sc)) throw new UsageError(`--check-hits: scenario '${sc.name}' declares no state (stateHash or stateWalk), so its search caches none`);
   const o = given.autoStateCache && !given.stateCache && declaresState(sc) ? { ...given, stateCache: true } : given;
   if (o.stateCache && !declaresState(sc)) throw new UsageError(`scenario '${sc.name}' declares no state (stateHash or stateWalk), so --state-cache cannot be used with it`);
   const strategy = makeStrategy(o.strategy, o);

@@ -41,7 +41,7 @@ options:
                     default dpor search (no --preemptions, no split) does this by itself
                     on every scenario that declares its state: [dpor(state-cache)]
   --no-state-cache  dpor without state caching (stateless DPOR) on any scenario
-  --check-hits N    with --state-cache: check the first N hits against their state's first
+  --check-hits N    with state caching (--state-cache, or the default dpor search): check the first N hits against their state's first
                     visit (default 100; 'all': every hit that has one recorded)
   --wakeup          dpor only: wakeup trees (optimal DPOR): a race schedules the whole
                     sequence that reverses it, so fewer executions end sleep-set-blocked

@@ -156,9 +156,11 @@ export const walked = defineScenario<{ x: number; obj: number }>({
     expect(r.code).toBe(2);
     expect(r.err.join('\n')).toMatch(/two ways to one state key have different futures/);
   });
-  it('--check-hits without --state-cache is refused', async () => {
-    const r = await nsm(['check', 'tb-counter', '--strategy', 'dpor', '--check-hits', '5']);
-    expect(r.code).toBe(2);
-    expect(r.err.join('\n')).toMatch(/--check-hits goes with --state-cache/);
+  it('--check-hits with a search that caches no state is refused', async () => {
+    for (const args of [['--no-state-cache'], ['--strategy', 'dfs'], ['--preemptions', '1']]) {
+      const r = await nsm(['check', 'tb-counter', ...args, '--check-hits', '5']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err.join('\n')).toMatch(/--check-hits goes with state caching/);
+    }
   });
 });

@@ -53,7 +53,7 @@ export interface CheckJson {
   failure: null | { spec: string; message: string; token: string; steps: number; preemptions: number };
   /** A split search (--shard): which prefixes this shard closed; `nsm merge` proves the shards complete. */
   shard?: ShardReport;
-  /** State caching (--state-cache): distinct states seen, executions stopped at one seen before, and those checked (DfsOptions.checkHits). */
+  /** State caching (--state-cache, or the default dpor search where the scenario declares its state): distinct states seen, executions stopped at one seen before, and those checked (DfsOptions.checkHits). */
   cache?: { states: number; hits: number; checked: number };
 }
 
@@ -114,7 +114,6 @@ async function exploreSliced(sc: Scenario<any>, strategy: ReturnType<typeof make
 }
 
 export async function checkScenario(sc: Scenario<any>, given: CheckOptions): Promise<CheckOutcome> {
-  if (given.autoStateCache && given.checkHits !== undefined && !declaresState(sc)) throw new UsageError(`--check-hits: scenario '${sc.name}' declares no state (stateHash or stateWalk), so its search caches none`);
   const o = given.autoStateCache && !given.stateCache && declaresState(sc) ? { ...given, stateCache: true } : given;
   if (o.stateCache && !declaresState(sc)) throw new UsageError(`scenario '${sc.name}' declares no state (stateHash or stateWalk), so --state-cache cannot be used with it`);
   const strategy = makeStrategy(o.strategy, o);

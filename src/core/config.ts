@@ -135,7 +135,7 @@ const RULES: { refused: (c: SearchInput, s: StrategyName) => boolean; flag: (s: 
   },
   {
     refused: (c) => c.checkHits !== undefined && !c.stateCache,
-    flag: () => '--check-hits goes with --state-cache (it says how many state-cache hits are checked)',
+    flag: () => '--check-hits goes with state caching (--state-cache, or the default dpor search on a scenario that declares its state): it says how many state-cache hits are checked',
     field: () => 'checkHits goes with stateCache (it says how many state-cache hits are checked)',
   },
   {

@@ -1,7 +1,7 @@
 /** nsm check. */
 import { join } from 'node:path';
 import { paramSpecs } from '../../core/params.ts';
-import type { ParamValue, Scenario } from '../../core/scenario.ts';
+import { declaresState, type ParamValue, type Scenario } from '../../core/scenario.ts';
 import { allScenarios, findScenario } from '../../scenarios/registry.ts';
 import { checkScenario, wasInterrupted } from '../check-scenario.ts';
 import { UsageError } from '../errors.ts';
@@ -38,11 +38,12 @@ options:
                     under .nsm/failures/, or under $NSM_DIR/failures/ when NSM_DIR is set)
   --state-cache     with dfs or dpor: prune states seen before (scenarios that declare their
                     state: a stateHash, or stateWalk with frames; docs/engine.md). The
-                    default dpor search (no --preemptions, no split) does this by itself
-                    on every scenario that declares its state: [dpor(state-cache)]
+                    default dpor search (no --preemptions, no split) does this by
+                    itself on every scenario that declares its state
   --no-state-cache  dpor without state caching (stateless DPOR) on any scenario
-  --check-hits N    with state caching (--state-cache, or the default dpor search): check the first N hits against their state's first
-                    visit (default 100; 'all': every hit that has one recorded)
+  --check-hits N    with state caching (--state-cache, or the default dpor search):
+                    check the first N hits against their state's first visit
+                    (default 100; 'all': every hit that has one recorded)
   --wakeup          dpor only: wakeup trees (optimal DPOR): a race schedules the whole
                     sequence that reverses it, so fewer executions end sleep-set-blocked
   --shard i/n       dpor only: search shard i of n of a split search (one per machine or CI
@@ -84,6 +85,8 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
     const sc = findScenario(positionals[0]!);
     if (!sc) throw new UsageError(`unknown scenario '${positionals[0]}' (see nsm list)`);
     targets = [sc];
+    // With --all, --check-hits applies where the search caches states; one scenario must.
+    if (o.autoStateCache && o.checkHits !== undefined && !declaresState(sc)) throw new UsageError(`--check-hits: scenario '${sc.name}' declares no state (stateHash or stateWalk), so its search caches none`);
   }
   const paramsOf = new Map<Scenario<any>, Record<string, ParamValue>>();
   const given = Object.keys(o.rawParams);

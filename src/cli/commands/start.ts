@@ -14,8 +14,9 @@ export const help = `usage: nsm start [--time S] [--json]
 The default verification (what 'npm start' runs): 'nsm regress' (every
 pinned token replayed, every catalogued search rerun), then 'nsm check --all'
 with DPOR bounded by --time seconds per scenario (default 10; stateful
-DPOR on the scenarios that declare their state), printed as one table. A failure that is a catalogued finding of the C code is shown as
-such; exit 1 only for an unexpected failure or a regression.
+DPOR on the scenarios that declare their state), printed as one table.
+A failure that is a catalogued finding of the C code is shown as such;
+exit 1 only for an unexpected failure or a regression.
 
 examples:
   nsm start

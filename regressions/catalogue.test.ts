@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { findings, mutants, type SearchSpec } from '../src/bugs/index.ts';
 import { knownFinding } from '../src/bugs/known.ts';
-import { explore } from '../src/core/runner.ts';
+import { explore, runSchedule } from '../src/core/runner.ts';
 import { makeStrategy } from '../src/core/config.ts';
 import { replayToken } from '../src/core/trace/replay.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
@@ -16,6 +16,12 @@ function search(scenario: string, s: SearchSpec, mutant: string | null, extra: R
   if (!sc) throw new Error(`no scenario ${scenario}`);
   const st = makeStrategy(s.strategy, { seed: s.seed ?? 1, depth: s.depth ?? 3, preemptions: s.preemptions });
   return explore(sc, st, { mutant, schedules: s.schedules, params: { ...(s.params ?? {}), ...extra } });
+}
+
+/** The C line of the step at which a schedule fails (Effect.site of its last step). */
+function failingSite(scenario: string, schedule: number[], params: Record<string, number | boolean | string>): string | undefined {
+  const trace = runSchedule(findScenario(scenario)!, schedule, { params }).res.trace!;
+  return trace[trace.length - 1]!.effects[0]!.site;
 }
 
 describe.each(mutants.map((m) => [m.mutant, m] as const))('mutant %s', (_name, m) => {
@@ -52,12 +58,14 @@ describe.each(findings.map((f) => [f.id, f] as const))('finding %s', (_id, f) =>
   });
   for (const also of f.alsoSeenIn ?? []) {
     const how = also.find ?? { strategy: 'dpor', schedules: 5000 };
-    it(`also shows in ${also.scenario} as ${also.spec} (${how.strategy})`, () => {
+    it(`also shows in ${also.scenario} as ${also.spec}${also.sites ? ` at ${also.sites.join(', ')}` : ''} (${how.strategy})`, () => {
       const r = search(also.scenario, how, null, also.params ?? {});
       expect(r.verdict).toBe('fail');
       expect(r.failure!.failure.spec).toBe(also.spec);
+      const site = failingSite(also.scenario, r.failure!.schedule, also.params ?? {});
+      if (also.sites) expect(also.sites).toContain(site);
       // A first failure of the unmodified scenario: nsm start names it so.
-      if (!also.params) expect(knownFinding(also.scenario, also.spec)?.id).toBe(f.id);
+      if (!also.params) expect(knownFinding(also.scenario, also.spec, site)?.id).toBe(f.id);
     });
   }
   it('is absent with the candidate fix', () => {

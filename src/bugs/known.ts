@@ -9,10 +9,16 @@ import type { ParamValue, Scenario } from '../core/scenario.ts';
 import { findings } from './index.ts';
 import type { FindingEntry } from './types.ts';
 
-/** The finding a failure of `scenario` on `spec` is (no mutant), if any. */
-export function knownFinding(scenario: string, spec: string | undefined): FindingEntry | undefined {
+/**
+ * The finding a failure of `scenario` on `spec` is (no mutant), if any;
+ * `site` is the C line of the failing step (Effect.site), which an "also
+ * seen in" entry with sites must match.
+ */
+export function knownFinding(scenario: string, spec: string | undefined, site?: string): FindingEntry | undefined {
   return findings.find(
-    (f) => (f.scenario === scenario && f.expect.spec === spec) || (f.alsoSeenIn ?? []).some((a) => a.scenario === scenario && a.spec === spec && !a.params),
+    (f) =>
+      (f.scenario === scenario && f.expect.spec === spec) ||
+      (f.alsoSeenIn ?? []).some((a) => a.scenario === scenario && a.spec === spec && !a.params && (!a.sites || (site !== undefined && a.sites.includes(site)))),
   );
 }
 

@@ -342,6 +342,17 @@ export const netstackMutants: MutantEntry<NetstackMutant>[] = [
   },
 ];
 
+/**
+ * Where each race's use-after-free fails (the failing step's site), in the
+ * scenarios where more than one of them reaches no-use-after-free: NS-1's
+ * create locks a stack the reap freed in netstack_apply_create, NS-3's
+ * waiter re-takes it in wait_for_nms_inprogress, NS-3b's in
+ * wait_for_zone_creator.
+ */
+const NS1_SITES = ['netstack.c L713', 'netstack.c L717', 'netstack.c L723'];
+const NS3_SITES = ['netstack.c L909', 'netstack.c L914'];
+const NS3B_SITES = ['netstack.c L880', 'netstack.c L885'];
+
 export const netstackFindings: FindingEntry[] = [
   {
     id: 'NS-1',
@@ -352,13 +363,20 @@ export const netstackFindings: FindingEntry[] = [
     expect: { spec: 'no-instance-leak', kind: 'end-state' },
     alsoSeenIn: [
       { scenario: 'ns-zone-lifecycle-vs-modules', spec: 'no-instance-leak' },
-      // The three-thread scenarios: DPOR's depth-first order meets another
-      // finding first there, a PCT or random schedule meets this one.
+      // The three-thread scenarios. Each entry has the PCT or random search
+      // that meets it first (stateless DPOR's depth-first order meets another
+      // finding first in all three).
       { scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-instance-leak', find: { strategy: 'pct', seed: 4, schedules: 50 } },
       { scenario: 'ns-two-zones-module-reload', spec: 'no-instance-leak', find: { strategy: 'random', seed: 4, schedules: 5 } },
       { scenario: 'ns-register-vs-closing-two-reaps', spec: 'no-instance-leak', find: { strategy: 'pct', seed: 1, schedules: 100 } },
       // The create starts after stack_inactive finished (the finding's "runs on a torn-down stack").
+      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'cb-not-after-teardown', find: { strategy: 'random', seed: 162, schedules: 5 } },
+      { scenario: 'ns-two-zones-module-reload', spec: 'cb-not-after-teardown', find: { strategy: 'random', seed: 51, schedules: 5 } },
       { scenario: 'ns-register-vs-closing-two-reaps', spec: 'cb-not-after-teardown', find: { strategy: 'random', seed: 10, schedules: 10 } },
+      // ... or while the reap frees it: netstack_apply_create's locks (L713-723), not NS-3's or NS-3b's waits.
+      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-use-after-free', find: { strategy: 'random', seed: 59, schedules: 5 }, sites: NS1_SITES },
+      { scenario: 'ns-two-zones-module-reload', spec: 'no-use-after-free', find: { strategy: 'random', seed: 125, schedules: 10 }, sites: NS1_SITES },
+      { scenario: 'ns-register-vs-closing-two-reaps', spec: 'no-use-after-free', find: { strategy: 'random', seed: 43, schedules: 5 }, sites: NS1_SITES },
     ],
     find: { strategy: 'dpor', schedules: 1000 },
     token: 'nsm1:ns-register-vs-zone-teardown:-:-:bf7c72ff:57:AQEBAQEBAQEBAQEBAQICAgICAgICAgICAgICAgICAQEBAQEAAAAAAgICAgICAAAAAAAAAAAAAAAA:5ZXhzyc-VjU7jOvdOBJrfrbq84Je1J-DxKB3gAY:d8e2cea4',
@@ -403,10 +421,11 @@ export const netstackFindings: FindingEntry[] = [
     cLines: 'netstack.c L905-914, L782-786, L841-846, L1080-1107',
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     alsoSeenIn: [
-      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-use-after-free' },
-      { scenario: 'x-ns-teardown-vs-unregister', spec: 'no-use-after-free' },
-      { scenario: 'ns-two-zones-module-reload', spec: 'no-use-after-free', find: { strategy: 'pct', seed: 13, schedules: 10 } },
-      { scenario: 'ns-register-vs-closing-two-reaps', spec: 'no-use-after-free', find: { strategy: 'random', seed: 15, schedules: 5 } },
+      // wait_for_nms_inprogress's waiter (L909, L914); the same spec fails elsewhere for NS-1 and NS-3b.
+      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-use-after-free', sites: NS3_SITES },
+      { scenario: 'x-ns-teardown-vs-unregister', spec: 'no-use-after-free', sites: NS3_SITES },
+      { scenario: 'ns-two-zones-module-reload', spec: 'no-use-after-free', find: { strategy: 'pct', seed: 13, schedules: 10 }, sites: NS3_SITES },
+      { scenario: 'ns-register-vs-closing-two-reaps', spec: 'no-use-after-free', find: { strategy: 'random', seed: 15, schedules: 5 }, sites: NS3_SITES },
     ],
     find: { strategy: 'dpor', schedules: 500 },
     token: 'nsm1:ns-unregister-vs-zone-teardown:-:-:05ead8fe:48:AAEBAQEBAQEBAQEBAQEBAQEBAgICAgICAgICAgAAAAAAAAACAgICAgIAAAAAAAAC:gFJSZVoBHefMOJ3-j1XkKYQFyyklQ_gC:d65bbeca',
@@ -421,6 +440,11 @@ export const netstackFindings: FindingEntry[] = [
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'dpor', schedules: 3000, params: { fixInactiveCoversCreates: true, fixShutdownInprogress: true } },
     token: 'nsm1:ns-zone-lifecycle-vs-modules:-:Zml4SW5hY3RpdmVDb3ZlcnNDcmVhdGVzPWIxLGZpeFNodXRkb3duSW5wcm9ncmVzcz1iMQ:c9d58001:61:AAEBAQEBAQEBAQEBAgICAgICAgICAgICAgIBAQEBAQEBAQEBAQEBAQEBAQEBAAAAAAAAAAAAAAAAAAAAAg:ECcob9xbkQwJZFEDRg7SKV_OIbETfhmXE1RaUNKICg:a7d2ac72',
+    alsoSeenIn: [
+      // The module's walk waits for a creating zone that then halts (L880, L885).
+      { scenario: 'ns-lifecycle-vs-load-unload', spec: 'no-use-after-free', find: { strategy: 'pct', seed: 22, schedules: 5 }, sites: NS3B_SITES },
+      { scenario: 'ns-two-zones-module-reload', spec: 'no-use-after-free', find: { strategy: 'pct', seed: 67, schedules: 30 }, sites: NS3B_SITES },
+    ],
     fix: { params: { fixReapWaitsForWaiters: true }, verify: { strategy: 'dpor', schedules: 100_000, preemptions: 2, params: { fixInactiveCoversCreates: true, fixShutdownInprogress: true, fixReapWaitsForWaiters: true } } },
   },
 ];

@@ -52,9 +52,12 @@ export interface FindingEntry {
    * failure found, and the search that finds it there (default: DPOR within
    * 5,000 schedules). An entry without parameters is a first failure of the
    * unmodified scenario, which `nsm start` and `nsm check --all` report as
-   * this finding.
+   * this finding. `sites`: where the spec shows several races in the
+   * scenario (a use-after-free of one stack from three places), the C lines
+   * (the failing step's Effect.site) at which this one fails; a failure of
+   * the spec elsewhere is not this finding.
    */
-  alsoSeenIn?: { scenario: string; spec: string; params?: Record<string, ParamValue>; find?: SearchSpec }[];
+  alsoSeenIn?: { scenario: string; spec: string; params?: Record<string, ParamValue>; find?: SearchSpec; sites?: string[] }[];
   /** Scenario parameters that switch on the candidate fix, and the search that shows it passes. */
   fix: { params: Record<string, ParamValue>; verify: SearchSpec };
 }

@@ -4,6 +4,15 @@ import type { Scenario } from '../core/scenario.ts';
 import { checkScenario, type CheckOptions, verdictText } from './check-scenario.ts';
 import type { RunResult } from '../core/runner.ts';
 import { EXIT } from './args.ts';
+import { replayToken } from '../core/trace/replay.ts';
+import { findScenario } from '../scenarios/registry.ts';
+
+/** The C line (Effect.site) of the step at which a failure token fails, if it names one. */
+function failingSite(token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  const trace = replayToken(token, findScenario).res.trace;
+  return trace?.[trace.length - 1]?.effects[0]?.site;
+}
 
 export const fmtVerdict = (v: RunResult['verdict'], complete: boolean) => verdictText(v) + (complete ? ' (complete)' : '');
 
@@ -21,7 +30,7 @@ export async function checkKnowing(sc: Scenario<any>, o: CheckOptions, out: (s: 
   let verdict = fmtVerdict(r.json.verdict, r.json.complete);
   let row = r.json;
   let code = EXIT[r.json.verdict];
-  const known = r.json.verdict === 'fail' && o.mutant === null ? knownFinding(sc.name, r.json.failure?.spec) : undefined;
+  const known = r.json.verdict === 'fail' && o.mutant === null ? knownFinding(sc.name, r.json.failure?.spec, failingSite(r.json.failure?.token)) : undefined;
   if (known) {
     const f = r.json.failure!;
     out(`finding     ${sc.name}  ${known.id}, a race in the C code as written (docs/findings.md): ${f.spec}: ${f.message}`);

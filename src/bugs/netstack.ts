@@ -362,6 +362,9 @@ export const netstackFindings: FindingEntry[] = [
     cLines: 'netstack.c L195-207, L513, L554-567, L703-727, L1080-1107',
     expect: { spec: 'no-instance-leak', kind: 'end-state' },
     alsoSeenIn: [
+      // Its own scenario's other forms (a random schedule meets them first).
+      { scenario: 'ns-register-vs-zone-teardown', spec: 'cb-not-after-teardown', find: { strategy: 'random', seed: 2, schedules: 5 } },
+      { scenario: 'ns-register-vs-zone-teardown', spec: 'no-use-after-free', find: { strategy: 'random', seed: 4, schedules: 5 }, sites: NS1_SITES },
       { scenario: 'ns-zone-lifecycle-vs-modules', spec: 'no-instance-leak' },
       // The three-thread scenarios. Each entry has the PCT or random search
       // that meets it first (stateless DPOR's depth-first order meets another
@@ -391,6 +394,8 @@ export const netstackFindings: FindingEntry[] = [
     expect: { spec: 'cb-seq', kind: 'invariant' },
     alsoSeenIn: [
       { scenario: 'ns-unload-reload', spec: 'cb-seq' },
+      // NS-2b's scenario: the other of its two first failures (docs/findings.md).
+      { scenario: 'ns-unregister-vs-zone-shutdown', spec: 'cb-seq', find: { strategy: 'pct', seed: 2, schedules: 5 } },
       { scenario: 'ns-lifecycle-vs-load-unload', spec: 'cb-seq', find: { strategy: 'pct', seed: 1, schedules: 50 } },
       { scenario: 'ns-two-zones-module-reload', spec: 'cb-seq', find: { strategy: 'pct', seed: 1, schedules: 50 } },
     ],

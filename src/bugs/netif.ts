@@ -162,6 +162,9 @@ export const netifFindings: FindingEntry[] = [
       { scenario: 'nx-detach-vs-destroy', spec: 'no-use-after-free' },
       { scenario: 'nx-open-during-detach', spec: 'NX-BOUND-PUBLISHED' },
       { scenario: 'nx-double-detach-vs-transmit', spec: 'NULL-DEREF' },
+      // First failures of random or PCT schedules there; fixDetachInprogress removes both.
+      { scenario: 'nx-detach-vs-destroy', spec: 'NULL-DEREF', find: { strategy: 'random', seed: 1, schedules: 5 } },
+      { scenario: 'nx-double-detach-vs-transmit', spec: 'no-use-after-free', find: { strategy: 'pct', seed: 18, schedules: 20 } },
     ],
     fix: { params: { fixDetachInprogress: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
   },
@@ -174,6 +177,8 @@ export const netifFindings: FindingEntry[] = [
     expect: { spec: 'no-use-after-free', kind: 'use-after-free' },
     find: { strategy: 'dpor', schedules: 2000 },
     token: 'nsm1:nx-suspend-vs-detach:-:-:04b13549:13:AAABAQEAAAECAgICAg:42NqqtmyBw:cc1f69c9',
+    // The other form (docs/findings.md): if_na NULL at L7998's second load (cleared at L5675); fixDetachSuspendAlways removes it.
+    alsoSeenIn: [{ scenario: 'nx-suspend-vs-detach', spec: 'NULL-DEREF', find: { strategy: 'pct', seed: 1, schedules: 20 } }],
     fix: { params: { fixDetachSuspendAlways: true }, verify: { strategy: 'dpor', schedules: 10_000 } },
   },
   {

@@ -14,6 +14,14 @@ describe('check', () => {
   it('returns a pass report for a complete exhaustive search', () => {
     expect(check(counter, { params: { threads: 3 } })).toMatchObject({ scenario: 'tb-counter', strategy: 'dpor', verdict: 'pass', complete: true, schedules: 6 });
   });
+  it('stateCache: the stateful search, on request; refused where the scenario declares no state or with a bound', () => {
+    const plain = check(counter, { params: { threads: 4 } });
+    const cached = check(counter, { params: { threads: 4 }, stateCache: true, checkHits: 5 });
+    expect(cached).toMatchObject({ strategy: 'dpor(state-cache)', verdict: 'pass', complete: true });
+    expect(cached.schedules).toBeLessThan(plain.schedules);
+    expect(() => check(counter, { stateCache: true, preemptions: 1 })).toThrow(/stateCache takes no preemptions/);
+    expect(() => check(findScenario('fb-mcast-ll-ref')!, { stateCache: true })).toThrow(/declares no state/);
+  });
   it("a sampling strategy never says 'pass'", () => {
     expect(check(counter, { strategy: 'random', schedules: 20 })).toMatchObject({ verdict: 'no-failure-found', complete: false, schedules: 20 });
   });

@@ -21,7 +21,7 @@ import { countPreemptions, formatTimeline } from '../core/trace/report.ts';
  * How to explore: a SearchConfig and a target, every field optional; the
  * defaults are config.ts DEFAULTS (written there and nowhere else).
  */
-export interface CheckConfig extends Partial<Omit<SearchConfig, 'strategy' | 'stateCache'>>, Partial<Pick<Target, 'mutant' | 'params' | 'maxSteps'>> {
+export interface CheckConfig extends Partial<Omit<SearchConfig, 'strategy'>>, Partial<Pick<Target, 'mutant' | 'params' | 'maxSteps'>> {
   /**
    * `dpor` (default: every interleaving, with reduction), `dfs`, `ipb`
    * (iterative preemption bounding: bounded DPOR rounds 0..`preemptions`,
@@ -35,7 +35,9 @@ export interface CheckConfig extends Partial<Omit<SearchConfig, 'strategy' | 'st
    * access guard watches the first N executions, default 100, 0 off: a
    * state write by two threads in steps their footprints leave unordered
    * fails with kind 'undeclared-access', docs/engine.md), maxSteps (default
-   * the scenario's, else 5,000).
+   * the scenario's, else 5,000), stateCache (dfs, dpor: stateful search of a
+   * scenario that declares its state; off unless set, unlike nsm check's
+   * default dpor search), checkHits (with stateCache, default 100).
    */
   strategy?: StrategyName | Strategy;
   /** Stop after this many milliseconds of wall-clock time (default: no limit). */

@@ -9,6 +9,7 @@ import { knownFinding } from '../src/bugs/known.ts';
 import { explore, runSchedule } from '../src/core/runner.ts';
 import { makeStrategy } from '../src/core/config.ts';
 import { replayToken } from '../src/core/trace/replay.ts';
+import { lastSite } from '../src/core/trace/report.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 
 function search(scenario: string, s: SearchSpec, mutant: string | null, extra: Record<string, number | boolean | string> = {}) {
@@ -20,8 +21,7 @@ function search(scenario: string, s: SearchSpec, mutant: string | null, extra: R
 
 /** The C line of the step at which a schedule fails (Effect.site of its last step). */
 function failingSite(scenario: string, schedule: number[], params: Record<string, number | boolean | string>): string | undefined {
-  const trace = runSchedule(findScenario(scenario)!, schedule, { params }).res.trace!;
-  return trace[trace.length - 1]!.effects[0]!.site;
+  return lastSite(runSchedule(findScenario(scenario)!, schedule, { params }).res.trace);
 }
 
 describe.each(mutants.map((m) => [m.mutant, m] as const))('mutant %s', (_name, m) => {

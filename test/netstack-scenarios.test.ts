@@ -8,6 +8,7 @@ import { netstackFindings } from '../src/bugs/netstack.ts';
 import { explore } from '../src/core/runner.ts';
 import { makeStrategy } from '../src/core/config.ts';
 import { replayToken } from '../src/core/trace/replay.ts';
+import { lastSite } from '../src/core/trace/report.ts';
 import { INTENDED_ORDER } from '../src/specs/netstack/monitor.ts';
 import { findScenario } from '../src/scenarios/registry.ts';
 
@@ -15,9 +16,7 @@ const FIX = { fixInactiveCoversCreates: true, fixShutdownInprogress: true, fixRe
 
 /** The C line of the effect at which a pinned token fails. */
 function failingSite(token: string): string | undefined {
-  const rep = replayToken(token, findScenario);
-  const trace = rep.res.trace!;
-  return trace[trace.length - 1]!.effects[0]!.site;
+  return lastSite(replayToken(token, findScenario).res.trace);
 }
 
 describe('NS-3: two forms of the use-after-free', () => {

@@ -5,13 +5,13 @@ import { checkScenario, type CheckOptions, verdictText } from './check-scenario.
 import type { RunResult } from '../core/runner.ts';
 import { EXIT } from './args.ts';
 import { replayToken } from '../core/trace/replay.ts';
+import { lastSite } from '../core/trace/report.ts';
 import { findScenario } from '../scenarios/registry.ts';
 
 /** The C line (Effect.site) of the step at which a failure token fails, if it names one. */
 function failingSite(token: string | undefined): string | undefined {
   if (!token) return undefined;
-  const trace = replayToken(token, findScenario).res.trace;
-  return trace?.[trace.length - 1]?.effects[0]?.site;
+  return lastSite(replayToken(token, findScenario).res.trace);
 }
 
 export const fmtVerdict = (v: RunResult['verdict'], complete: boolean) => verdictText(v) + (complete ? ' (complete)' : '');

@@ -19,6 +19,11 @@ export interface TimelineRow {
   objects: Record<string, string> | null;
 }
 
+/** The C line (Effect.site) of a recorded execution's last step: where a failing one fails. */
+export function lastSite(trace: readonly StepRecord[] | null): string | undefined {
+  return trace?.[trace.length - 1]?.effects[0]?.site;
+}
+
 export function timelineRows(ex: Execution): TimelineRow[] {
   const tr = ex.trace ?? [];
   const rows: TimelineRow[] = [];

@@ -35,6 +35,17 @@ describe('stateful DPOR on the netstack model', () => {
     });
   }
 
+  // Partial hits (state-cache.ts): a finished state met again with a thread
+  // awake that slept at its first visit is explored for that thread only.
+  for (const name of ['ns-lookup-vs-destroy', 'ns-reap-limiter', 'ns-register-vs-zone-teardown'] as const) {
+    it(`${name} (fixes on): partial hits are met, and the search reaches exactly stateless DPOR's outcomes with them and without, in fewer schedules with them`, () => {
+      const on = expectSameOutcomes(scenario(name), FIXES);
+      const off = expectSameOutcomes(scenario(name), FIXES, false);
+      expect(on.partial).toBeGreaterThan(0);
+      expect(on.schedules).toBeLessThan(off.schedules);
+    });
+  }
+
   it('finds every catalogued netstack mutant in its scenario, with the catalogued spec', () => {
     const missed: string[] = [];
     for (const m of netstackMutants) {

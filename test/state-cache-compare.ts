@@ -16,9 +16,9 @@ function outcome(ex: Execution, res: ExecResult): string {
 }
 
 /** DPOR, stateless or stateful (every hit checked), keeping going past failures: the set of outcomes it reaches. */
-function outcomes(sc: Scenario<any>, params: Record<string, ParamValue>, stateCache: boolean) {
+function outcomes(sc: Scenario<any>, params: Record<string, ParamValue>, stateCache: boolean, partialHits = true) {
   const set = new Set<string>();
-  const st = new DfsStrategy({ dpor: true, stateCache, checkHits: ALL_HITS });
+  const st = new DfsStrategy({ dpor: true, stateCache, partialHits, checkHits: ALL_HITS });
   const r = explore(sc, st, {
     params: { ...sc.params, ...params },
     keepGoing: true,
@@ -27,19 +27,20 @@ function outcomes(sc: Scenario<any>, params: Record<string, ParamValue>, stateCa
       if (!res.pruned) set.add(outcome(ex, res));
     },
   });
-  return { set, complete: r.complete, hits: st.cacheHits };
+  return { set, complete: r.complete, hits: st.cacheHits, partial: st.partialHits, schedules: r.schedules };
 }
 
 /**
  * Both searches complete; failure-free ends are the same states exactly,
  * failures the same specs (where a failure stops an execution, the other
  * threads may be at any of the equivalent places DPOR picks one of); the
- * cache was hit. (Not fewer schedules: stateful DPOR orders commuting
+ * cache was hit. `partialHits: false` compares the stateful search without
+ * partial hits (DfsOptions.partialHits). (Not fewer schedules: stateful DPOR orders commuting
  * mutexes, so on netstack it may run more.)
  */
-export function expectSameOutcomes(sc: Scenario<any>, params: Record<string, ParamValue>): void {
+export function expectSameOutcomes(sc: Scenario<any>, params: Record<string, ParamValue>, partialHits = true): { partial: number; schedules: number } {
   const plain = outcomes(sc, params, false);
-  const cached = outcomes(sc, params, true);
+  const cached = outcomes(sc, params, true, partialHits);
   expect(plain.complete).toBe(true);
   expect(cached.complete).toBe(true);
   const ok = (set: Set<string>) => [...set].filter((k) => k.startsWith('ok ')).sort();
@@ -48,4 +49,5 @@ export function expectSameOutcomes(sc: Scenario<any>, params: Record<string, Par
   expect(ok(plain.set).length).toBeGreaterThan(0);
   expect(specs(cached.set)).toEqual(specs(plain.set));
   expect(cached.hits).toBeGreaterThan(0);
+  return { partial: cached.partial, schedules: cached.schedules };
 }

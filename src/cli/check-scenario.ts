@@ -54,7 +54,8 @@ export interface CheckJson {
   /** A split search (--shard): which prefixes this shard closed; `nsm merge` proves the shards complete. */
   shard?: ShardReport;
   /** State caching (--state-cache, or the default dpor search where the scenario declares its state): distinct states seen, executions stopped at one seen before, and those checked (DfsOptions.checkHits). */
-  cache?: { states: number; hits: number; checked: number };
+  /** The state cache: distinct states, hits (executions stopped at a finished state), hits checked, partial hits (states explored again only for the threads asleep at their first visit). */
+  cache?: { states: number; hits: number; checked: number; partial: number };
 }
 
 export interface CheckOutcome {
@@ -165,7 +166,7 @@ export async function checkScenario(sc: Scenario<any>, given: CheckOptions): Pro
     if (bounds) lines.push(bounds);
     const sr = strategy instanceof DfsStrategy ? strategy.shardReport() : null;
     const cache = cacheStats(strategy);
-    if (cache) lines.push(`  state cache: ${cache.states.toLocaleString('en-US')} states, ${cache.hits.toLocaleString('en-US')} executions stopped at a state seen before (${cache.checked} of them checked against its first visit)`);
+    if (cache) lines.push(`  state cache: ${cache.states.toLocaleString('en-US')} states, ${cache.hits.toLocaleString('en-US')} executions stopped at a state seen before (${cache.checked} of them checked against its first visit)${cache.partial > 0 ? `, ${cache.partial.toLocaleString('en-US')} partial hits (a state seen before, explored again only for threads that slept there)` : ''}`);
     if (sr) lines.push(`  shard ${sr.shard}/${sr.shards}: closed ${sr.closed.length} of the ${sr.prefixes} prefixes at depth ${sr.depth} (tree ${sr.tree}); \`nsm merge\` the shards' --json outputs to prove the whole search complete`);
     if ((!run.complete && strategy.exhaustive) || run.stopped === 'stop') lines.push(...partialReport(run, ctx, o.timeSec));
   }
@@ -191,7 +192,7 @@ export async function checkScenario(sc: Scenario<any>, given: CheckOptions): Pro
 
 function cacheStats(strategy: unknown): CheckJson['cache'] | null {
   if (!(strategy instanceof DfsStrategy) || strategy.cache === null) return null;
-  return { states: strategy.cache.states, hits: strategy.cacheHits, checked: strategy.hitsChecked };
+  return { states: strategy.cache.states, hits: strategy.cacheHits, checked: strategy.hitsChecked, partial: strategy.partialHits };
 }
 
 /** What a search that stopped early did and left: why, where, coverage so far. */

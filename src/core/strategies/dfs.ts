@@ -36,7 +36,7 @@ import { ModelError } from '../errors.ts';
 import { acquiredAt, isInitial, RaceState, usesObj } from './races.ts';
 import { analyseRacesReference } from './races-reference.ts';
 import type { ShardReport } from './split.ts';
-import { EventTable, StateCache, Summary, type Witness } from './state-cache.ts';
+import { EventTable, StateCache, Summary, type Visit, type Witness } from './state-cache.ts';
 import { insertWakeup, weakInitial, type WakeupBranch, type WakeupSeq } from './wakeup.ts';
 
 interface Node {
@@ -82,12 +82,20 @@ export interface DfsOptions {
    * and its threads' program points (Execution.programPoint) are complete.
    * Plain DFS prunes at any state seen before. DPOR prunes only at a state
    * whose subtree is finished and was explored with no thread asleep that
-   * is awake now, and first checks the steps that subtree ran against the
-   * way to the state (state-cache.ts); commuting mutexes are then ordered
+   * is awake now (with one awake: only it is explored, partialHits), and
+   * first checks the steps that subtree ran against the way to the state
+   * (state-cache.ts); commuting mutexes are then ordered
    * like any other. Not combined with preemption or delay bounds (a state
    * reached with less budget left explores less).
    */
   stateCache?: boolean;
+  /**
+   * Stateful DPOR: a visit of a finished state whose first visit slept on a
+   * thread that is awake now explores only the threads that woke (a partial
+   * hit, state-cache.ts) instead of the whole state again (default true;
+   * off with wakeup trees).
+   */
+  partialHits?: boolean;
   /**
    * Stateful DPOR: check a hit state's summary against the way to it
    * (default true). False is naive state caching with DPOR, which is not
@@ -176,6 +184,12 @@ export class DfsStrategy implements Strategy {
   readonly cache: StateCache | null;
   /** Stateful DPOR: the summary of the state the last execution stopped at, if it stopped at a hit. */
   private hit: Summary | null = null;
+  /** Stateful DPOR: partial hits of the running execution, by step: each finished visit's summary, to check against the way to its state. */
+  private partials: { step: number; summary: Summary }[] = [];
+  /** Stateful DPOR takes partial hits (DfsOptions.partialHits). */
+  private readonly partialOn: boolean;
+  /** States whose finished visit slept on a thread awake now, explored for those threads only. */
+  partialHits = 0;
   /** State caching: hits still to check (DfsOptions.checkHits). */
   private checksLeft: number;
   /** Hits checked by following the first visit's choices. */
@@ -238,6 +252,7 @@ export class DfsStrategy implements Strategy {
     if (opts.stateCache && opts.dpor && !this.incremental) throw new Error('stateful DPOR needs the incremental race analysis (incremental: true)');
     this.cache = opts.stateCache ? new StateCache() : null;
     this.commuteOn = opts.commute !== false && !(opts.stateCache && opts.dpor);
+    this.partialOn = opts.dpor && opts.stateCache === true && !this.wakeup && opts.partialHits !== false;
     this.checksLeft = this.cache !== null ? (opts.checkHits ?? 100) : 0;
     const b: string[] = [];
     if (opts.stateCache) b.push('state-cache');
@@ -303,10 +318,18 @@ export class DfsStrategy implements Strategy {
           }
           const parent = lastThreadNode >= 0 ? stack[lastThreadNode]! : null;
           const sleep = parent && dpor && !this.bounded ? this.childSleep(parent) : new Map<number, number[] | null>();
+          let partial: (Visit & { partial: unknown }) | null = null;
           if (this.cache !== null) {
             // Plain DFS stops at any state seen before; DPOR only at a finished one (state-cache.ts).
-            const done = dpor ? this.cache.enter(key!, sleep) : this.cache.seen(key!) ? NO_SUMMARY : (this.cache.enter(key!, sleep), null);
-            if (done !== null) {
+            const visit = dpor ? this.cache.enter(key!, sleep, this.partialOn) : this.cache.seen(key!) ? NO_SUMMARY_HIT : (this.cache.enter(key!, sleep), null);
+            if (visit !== null && 'partial' in visit) {
+              // Every thread the finished visit sleeps on is enabled here (the same state): if not, explore it all.
+              if (visit.wake.every((t) => enabled.includes(t))) {
+                partial = visit;
+                this.partialHits++;
+              }
+            } else if (visit !== null) {
+              const done = visit.hit;
               this.cacheHits++;
               if (dpor) this.hit = done;
               const w = this.checksLeft > 0 ? this.cache.witnessOf(key!) : null;
@@ -345,7 +368,18 @@ export class DfsStrategy implements Strategy {
           // First choice: stay on the previous thread if possible, else the lowest id.
           // (With wakeup trees: the first branch of the tree the parent's branch left here.)
           const order = this.order(node);
-          const first = this.takeWakeup(node) ?? order.find((t) => !node.sleep.has(t) && this.withinBounds(node, t));
+          let first: number | undefined;
+          if (partial !== null) {
+            // A partial hit (state-cache.ts): the finished visit explored the
+            // threads it did not sleep on, with these asleep; they count as
+            // done here but do not sleep in the new branches.
+            const wake = partial.wake;
+            for (const t of enabled) if (!wake.includes(t)) node.done.add(t);
+            for (const t of wake) node.backtrack.add(t);
+            node.summary!.addAll(partial.partial.summary);
+            this.partials.push({ step: ex.stepIndex, summary: partial.partial.summary });
+            first = order.find((t) => wake.includes(t));
+          } else first = this.takeWakeup(node) ?? order.find((t) => !node.sleep.has(t) && this.withinBounds(node, t));
           if (first === undefined) {
             // Sleep-set blocked (or out of bounds): prune. The sleepers'
             // steps count as the parent's subtree's (state-cache.ts).
@@ -523,7 +557,10 @@ export class DfsStrategy implements Strategy {
     // A checked hit is analysed as the hit it is: up to the state.
     const n = follow !== null ? follow.from : ex.stepIndex;
     if (this.opts.dpor) {
-      if (this.incremental) this.analyseIncremental(ex, n, follow === null);
+      if (this.incremental) {
+        if (this.partials.length > 0) this.analyseWithPartials(ex, n, follow === null);
+        else this.analyseIncremental(ex, n, follow === null);
+      }
       else
         analyseRacesReference(ex, {
           stack: this.stack,
@@ -568,11 +605,11 @@ export class DfsStrategy implements Strategy {
    * runs analyseRaces instead; properties/dpor-incremental.test.ts checks
    * that both give the same search.
    */
-  private analyseIncremental(ex: Execution, n = ex.stepIndex, parkedAtEnd = true): void {
+  private analyseIncremental(ex: Execution, n = ex.stepIndex, parkedAtEnd = true, start = this.validFrom): void {
     const r = this.races;
     const nthreads = ex.threads.length;
     const anyCommute = n > 0 && this.commuteUpTo[n - 1] === true;
-    let from = Math.min(this.validFrom, r.analysed, n);
+    let from = Math.min(start, r.analysed, n);
     // The clock width covers every thread; relocation depends on whether any
     // step ran with commuting mutexes: either changing restarts the analysis.
     if (nthreads > r.width || anyCommute !== r.anyCommute) {
@@ -620,6 +657,23 @@ export class DfsStrategy implements Strategy {
       const pe = pendingFp(ex, t.id, true);
       if (pe.length > 0) this.raceCheck(ex, -1, t.id, pe, n, ex.pendingOf(t.id)?.acquires ?? -1);
     }
+  }
+
+  /**
+   * analyseIncremental with partial hits on the way: the analysis stops at
+   * each partial hit's state, checks the finished visit's summary against
+   * the steps that led there (as at a hit: summaryRaces), and goes on.
+   */
+  private analyseWithPartials(ex: Execution, n: number, parkedAtEnd: boolean): void {
+    let start = this.validFrom;
+    for (const p of this.partials) {
+      if (p.step > n) break;
+      this.analyseIncremental(ex, p.step, false, start);
+      if (this.opts.summaries !== false) this.summaryRaces(p.summary);
+      start = p.step;
+    }
+    this.partials.length = 0;
+    this.analyseIncremental(ex, n, parkedAtEnd, start);
   }
 
   /**
@@ -1037,7 +1091,7 @@ function sortedKeys(m: ReadonlyMap<number, unknown>): number[] {
 
 const NONE: number[] = [];
 /** Plain DFS's hits carry no summary (it has no races to check). */
-const NO_SUMMARY = new Summary(new EventTable());
+const NO_SUMMARY_HIT: Visit = { hit: new Summary(new EventTable()) };
 
 /**
  * DPOR's view of thread tid's pending effect: its object (read when it is

@@ -20,6 +20,17 @@
  * awake now was not explored from the state, and now it must be. A state
  * still on the search stack (a cycle) is never a hit: its summary is not
  * complete yet.
+ *
+ * A partial hit: a finished visit whose sleepers are not all asleep now
+ * still covers every schedule from the state except those that can start
+ * with one of its sleepers. So the new visit explores only the sleepers
+ * that woke (the first visit's other threads count as done there, without
+ * putting them to sleep in the new branches: the first visit explored them
+ * with the woken threads asleep), and the first visit's summary is checked
+ * against the way to the state as a hit's is. When the new visit finishes,
+ * the state is covered except for schedules that start with a thread asleep
+ * now: each finished visit is kept with its own sleepers and summary
+ * (closed), and a later visit is a hit if one of them sleeps within it.
  */
 
 /** A step (or a pending step) of thread `tid` with footprint `fp`, as DPOR's races see it. */
@@ -114,14 +125,41 @@ export interface Witness {
   readonly schedule: string;
 }
 
+/** A finished visit of a state: the threads asleep then (ascending) and what its subtree did. */
+export interface ClosedVisit {
+  readonly sleep: readonly number[];
+  readonly summary: Summary;
+}
+
+/** What a visit of a state may do (StateCache.enter). */
+export type Visit =
+  /** Stop: a finished visit covers this one. */
+  | { readonly hit: Summary }
+  /** Explore only the threads in `wake` (asleep at the finished visit, awake now); the visit covers the rest. */
+  | { readonly partial: ClosedVisit; readonly wake: readonly number[] };
+
 interface Entry {
   /** Visits of the state now on the search stack. */
   open: number;
   /** The first terminal execution through the state, while hits are checked. */
   witness: Witness | null;
-  /** The first finished visit: the threads asleep then (ascending) and what its subtree did. */
-  closed: { sleep: readonly number[]; summary: Summary } | null;
+  /** The finished visits, none of whose sleepers include another's. */
+  closed: ClosedVisit[] | null;
 }
+
+/** Every thread of a (ascending) is in b (ascending). */
+function within(a: readonly number[], b: readonly number[]): boolean {
+  let j = 0;
+  for (const t of a) {
+    while (j < b.length && b[j]! < t) j++;
+    if (j === b.length || b[j] !== t) return false;
+    j++;
+  }
+  return true;
+}
+
+/** Keep at most this many finished visits per state (the rest are dropped: fewer hits, still sound). */
+const MAX_CLOSED = 4;
 
 export class StateCache {
   private readonly entries = new Map<string, Entry>();
@@ -132,14 +170,31 @@ export class StateCache {
     return this.entries.size;
   }
   /**
-   * The summary of a finished visit of `key` that a visit with these threads
-   * asleep may stop at, or null (then the visit is recorded as open).
+   * Whether a visit of `key` with these threads asleep may stop (a hit),
+   * may explore only some threads (partial, when `partial` is allowed), or
+   * must explore the state (null; the visit is then recorded as open).
    */
-  enter(key: string, asleep: ReadonlySet<number> | ReadonlyMap<number, unknown>): Summary | null {
+  enter(key: string, asleep: ReadonlySet<number> | ReadonlyMap<number, unknown>, partial = false): Visit | null {
     let e = this.entries.get(key);
     if (e === undefined) this.entries.set(key, (e = { open: 0, witness: null, closed: null }));
-    const c = e.closed;
-    if (c !== null && c.sleep.every((t) => asleep.has(t))) return c.summary;
+    const cs = e.closed;
+    if (cs !== null) {
+      let best: ClosedVisit | null = null;
+      let bestAwake = Infinity;
+      for (const c of cs) {
+        let awake = 0;
+        for (const t of c.sleep) if (!asleep.has(t)) awake++;
+        if (awake === 0) return { hit: c.summary };
+        if (awake < bestAwake) {
+          best = c;
+          bestAwake = awake;
+        }
+      }
+      if (partial && best !== null) {
+        e.open++;
+        return { partial: best, wake: best.sleep.filter((t) => !asleep.has(t)) };
+      }
+    }
     e.open++;
     return null;
   }
@@ -155,10 +210,22 @@ export class StateCache {
   witnessOf(key: string): Witness | null {
     return this.entries.get(key)?.witness ?? null;
   }
-  /** A visit entered with enter() finished: its subtree is explored. */
+  /**
+   * A visit entered with enter() finished: its subtree is explored, except
+   * for schedules that start with a thread of `sleep`. Kept unless a
+   * finished visit with fewer sleepers (a subset) covers it.
+   */
   close(key: string, sleep: readonly number[], summary: Summary): void {
     const e = this.entries.get(key)!;
     e.open--;
-    if (e.closed === null) e.closed = { sleep, summary };
+    if (e.closed === null) {
+      e.closed = [{ sleep, summary }];
+      return;
+    }
+    for (const c of e.closed) if (within(c.sleep, sleep)) return;
+    // A visit whose sleepers include all of this one's is covered by it now.
+    const kept = e.closed.filter((c) => !within(sleep, c.sleep));
+    if (kept.length < MAX_CLOSED) kept.push({ sleep, summary });
+    e.closed = kept;
   }
 }
